@@ -1,0 +1,136 @@
+"""pbportal: personal budgets, direct payments and managed accounts."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import INSTANCE_DIR, Config
+from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        static_folder=os.path.join(ROOT, "static"),
+        static_url_path="/assets",
+        template_folder=os.path.join(ROOT, "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        if app.debug or app.testing:
+            app.config["SECRET_KEY"] = "dev-only-secret-key"
+        else:
+            raise RuntimeError("Set SECRET_KEY in the environment (see README, Configuration)")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _templates(app)
+    _extensions(app)
+    _blueprints(app)
+    _errors(app)
+
+    from . import cli
+
+    cli.register(app)
+    return app
+
+
+def _templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(os.path.join(ROOT, "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from . import filters
+
+    WTFormsHelpers(app)
+    filters.register(app)
+
+
+def _extensions(app: Flask) -> None:
+    from .security import SessionInterface, set_headers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "important"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    app.session_interface = SessionInterface()
+    app.after_request(set_headers)
+
+    # Load every model so metadata (and Alembic) sees them all.
+    from . import audit  # noqa: F401
+    from .auth import models as _auth  # noqa: F401
+    from .budget import models as _budget  # noqa: F401
+    from .spending import models as _spending  # noqa: F401
+
+
+def _blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .budget.views import bp as budget_bp
+    from .homes.views import bp as homes_bp
+    from .spending.views import bp as spending_bp
+
+    for bp in (auth_bp, homes_bp, budget_bp, spending_bp):
+        app.register_blueprint(bp)
+
+
+def _errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def page(template: str, status: int, **context):
+        db.session.rollback()
+        return render_template(template, **context), status
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return page("errors/404.html", 404)
+
+    @app.errorhandler(405)
+    def not_allowed(_error):
+        return page("errors/404.html", 405)
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return page("errors/413.html", 413, limit_mb=app.config["RECEIPT_MAX_BYTES"] // (1024 * 1024))
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return page("errors/429.html", 429)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return page("errors/csrf.html", 400)
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return page("errors/500.html", 500)

@@ -1,0 +1,52 @@
+"""Who may see and change which budget. Every budget-scoped lookup goes through here."""
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import false, select
+from sqlalchemy.orm import joinedload
+
+from .auth.models import Role, User
+from .budget.models import Budget, Representative
+from .extensions import db
+
+
+def visible_budgets_clause(user: User):
+    """A WHERE clause on Budget limiting it to what this user may see."""
+    role = user.role
+    if role == Role.HOLDER:
+        return Budget.holder_id == user.id
+    if role == Role.REPRESENTATIVE:
+        represented = select(Representative.budget_id).where(Representative.user_id == user.id)
+        return Budget.id.in_(represented)
+    if role == Role.PROVIDER_STAFF and user.organisation_id is not None:
+        return (Budget.provider_id == user.organisation_id) & (Budget.held_as == "managed_account")
+    if role == Role.CASE_MANAGER:
+        return Budget.case_manager_id == user.id
+    return false()
+
+
+def get_budget_or_404(budget_id: int) -> Budget:
+    """The budget if the signed-in user may see it; 404 otherwise (never 403: do not confirm it exists)."""
+    budget = db.session.scalar(
+        select(Budget)
+        .options(joinedload(Budget.funder), joinedload(Budget.provider), joinedload(Budget.holder))
+        .where(Budget.id == budget_id, visible_budgets_clause(current_user))
+    )
+    if budget is None:
+        abort(404)
+    return budget
+
+
+def can_record_spending(user: User, budget: Budget) -> bool:
+    """Direct payments: the holder and their representative. Managed accounts: the provider's staff."""
+    if budget.held_as == "direct_payment":
+        return user.role in (Role.HOLDER, Role.REPRESENTATIVE)
+    return user.role == Role.PROVIDER_STAFF
+
+
+def can_edit_lines(user: User) -> bool:
+    """Holders (and those acting for them) and case managers shape the plan's budget lines."""
+    return user.role in (Role.HOLDER, Role.REPRESENTATIVE, Role.CASE_MANAGER)
+
+

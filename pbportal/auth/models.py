@@ -1,0 +1,95 @@
+"""People and organisations."""
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+
+class OrgKind(str, enum.Enum):
+    COUNCIL = "council"
+    NHS = "nhs"
+    PROVIDER = "provider"
+
+
+class Role(str, enum.Enum):
+    HOLDER = "holder"
+    REPRESENTATIVE = "representative"
+    PROVIDER_STAFF = "provider_staff"
+    CASE_MANAGER = "case_manager"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.HOLDER: "Budget holder",
+    Role.REPRESENTATIVE: "Representative",
+    Role.PROVIDER_STAFF: "Managed-account provider",
+    Role.CASE_MANAGER: "Case manager",
+    Role.ADMIN: "Administrator",
+}
+
+
+def _in(column: str, enum_cls: type[enum.Enum]) -> str:
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum_cls)})"
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+    __table_args__ = (CheckConstraint(_in("kind", OrgKind), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+
+    @property
+    def kind_label(self) -> str:
+        return {"council": "Council", "nhs": "NHS body", "provider": "Managed-account provider"}[self.kind]
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # Rotated at sign-in and sign-out: a session cookie copied before sign-out no longer matches.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        )
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def rotate_session(self) -> None:
+        self.session_token = secrets.token_urlsafe(32)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]

@@ -1,0 +1,77 @@
+"""Signing in and out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from ..audit import record
+from ..extensions import db, limiter, login_manager
+from .forms import SignInForm
+from .models import User
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(session_token: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.session_token == session_token, User.is_active_account.is_(True))
+    )
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count towards the limit; a successful sign-in redirects.
+    return response.status_code != 303
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("homes.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if user is not None and user.is_active_account and user.check_password(form.password.data):
+            user.rotate_session()
+            record("user.signed_in", user, actor=user, budget_id=None)
+            db.session.commit()
+            login_user(user)
+            target = _safe_next(request.args.get("next")) or url_for("homes.home")
+            return redirect(target, 303)
+        form.email.errors.append("Enter a correct email address and password")
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@login_required
+def sign_out():
+    user = current_user._get_current_object()
+    user.rotate_session()
+    record("user.signed_out", user, actor=user, budget_id=None)
+    db.session.commit()
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"), 303)

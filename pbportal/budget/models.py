@@ -1,0 +1,181 @@
+"""A person's budget, their care and support plan's budget lines, and money in."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import Organisation, User, _in
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+
+class HeldAs(str, enum.Enum):
+    DIRECT_PAYMENT = "direct_payment"
+    MANAGED_ACCOUNT = "managed_account"
+
+
+HELD_AS_LABELS = {"direct_payment": "Direct payment", "managed_account": "Managed account"}
+
+
+class Frequency(str, enum.Enum):
+    WEEKLY = "weekly"
+    FOUR_WEEKLY = "four_weekly"
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+    ONE_OFF = "one_off"
+
+
+# Occurrences in a plan year. A year is taken as 52 weeks / 13 four-week periods, as councils'
+# DP calculations do.
+FREQUENCY_TIMES = {"weekly": 52, "four_weekly": 13, "monthly": 12, "yearly": 1, "one_off": 1}
+FREQUENCY_LABELS = {
+    "weekly": "Every week",
+    "four_weekly": "Every 4 weeks",
+    "monthly": "Every month",
+    "yearly": "Once a year",
+    "one_off": "One-off",
+}
+
+CATEGORIES = {
+    "pa_wages": "Personal assistant wages",
+    "hmrc": "HMRC (PAYE and National Insurance)",
+    "pension": "Workplace pension",
+    "agency_care": "Agency care",
+    "respite": "Respite and short breaks",
+    "day_activities": "Day activities",
+    "equipment": "Equipment",
+    "transport": "Transport",
+    "fees": "Payroll or managed-account fees",
+    "insurance": "Insurance",
+    "dbs_training": "DBS checks and training",
+    "recruitment": "Recruitment",
+    "contingency": "Contingency and redundancy reserve",
+    "other": "Other support in the plan",
+}
+
+UNITS = {"hour": "hour", "day": "day", "week": "week", "month": "month", "item": "item", "year": "year"}
+
+
+class Budget(db.Model):
+    __tablename__ = "budget"
+    __table_args__ = (CheckConstraint(_in("held_as", HeldAs), name="held_as"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_name: Mapped[str] = mapped_column(String(200))
+    holder_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    held_as: Mapped[str] = mapped_column(String(20))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    case_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The first plan year's first day; later plan years start on its anniversaries.
+    plan_year_start: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    holder: Mapped[User] = relationship(foreign_keys=[holder_id])
+    case_manager: Mapped[User | None] = relationship(foreign_keys=[case_manager_id])
+    funder: Mapped[Organisation] = relationship(foreign_keys=[funder_id])
+    provider: Mapped[Organisation | None] = relationship(foreign_keys=[provider_id])
+
+    @property
+    def held_as_label(self) -> str:
+        return HELD_AS_LABELS[self.held_as]
+
+
+class Representative(db.Model):
+    """Someone who acts for a holder: a nominated person (holder has capacity) or an authorised one."""
+
+    __tablename__ = "representative"
+    __table_args__ = (
+        UniqueConstraint("budget_id", "user_id"),
+        CheckConstraint("kind IN ('nominated', 'authorised')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship()
+
+
+class Plan(db.Model):
+    """One version of the care and support plan's budget. Sign-off and versions come later."""
+
+    __tablename__ = "plan"
+    __table_args__ = (
+        UniqueConstraint("budget_id", "version"),
+        CheckConstraint("status IN ('draft', 'agreed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    starts_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+class BudgetLine(db.Model):
+    __tablename__ = "budget_line"
+    __table_args__ = (
+        CheckConstraint(_in("frequency", Frequency), name="frequency"),
+        CheckConstraint("unit_cost_pence > 0", name="unit_cost_positive"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("annual_pence >= 0", name="annual_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    item: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(30))
+    unit: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    unit_cost_pence: Mapped[int]
+    frequency: Mapped[str] = mapped_column(String(20))
+    annual_pence: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def frequency_label(self) -> str:
+        return FREQUENCY_LABELS[self.frequency]
+
+    @property
+    def paces_with_year(self) -> bool:
+        """Whether spending should track the calendar (weekly wages) rather than land at once (insurance)."""
+        return self.frequency in ("weekly", "four_weekly", "monthly")
+
+
+class MoneyIn(db.Model):
+    """Money paid into the budget: the funder's payments and the person's own contribution."""
+
+    __tablename__ = "money_in"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("source IN ('funder', 'contribution', 'other')", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    amount_pence: Mapped[int]
+    source: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

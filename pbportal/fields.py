@@ -1,0 +1,71 @@
+"""Form fields shared by every area, with GOV.UK widgets and messages."""
+from __future__ import annotations
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import Field, StringField
+
+from .money import MoneyError, parse_pounds, pence_to_input
+
+
+class GovDateField(Field):
+    """A GOV.UK date input (day, month, year boxes sharing one name).
+
+    Missing boxes are normalised so GovDateInput always gets three values (a hand-made POST with one
+    box would otherwise raise), and each way a date can be wrong gets its GOV.UK message.
+    """
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, what="the date", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.what = what
+
+    def process_formdata(self, valuelist):
+        if valuelist is None:
+            return
+        parts = [(v or "").strip() for v in list(valuelist)[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        day, month, year = parts
+        self.data = None
+        if not any(parts):
+            raise ValueError(f"Enter {self.what}")
+        missing = [name for name, value in zip(("day", "month", "year"), parts) if not value]
+        if missing:
+            raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must include a {' and '.join(missing)}")
+        try:
+            if len(year) != 4:
+                raise ValueError
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must be a real date") from None
+
+    def _value(self):
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+
+class PoundsField(StringField):
+    """Money typed as pounds ("12.5", "£1,234.50"); .pence holds the parsed value in pence."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, maximum_pence=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.maximum_pence = maximum_pence
+        self.pence: int | None = None
+
+    def process_data(self, value):
+        # The form is filled from pence (editing); show it as pounds.
+        self.data = pence_to_input(value) if isinstance(value, int) else value
+
+    def pre_validate(self, form):
+        self.pence = None
+        try:
+            kwargs = {} if self.maximum_pence is None else {"maximum_pence": self.maximum_pence}
+            self.pence = parse_pounds(self.data, **kwargs)
+        except MoneyError as err:
+            from wtforms.validators import StopValidation
+
+            raise StopValidation(str(err)) from None

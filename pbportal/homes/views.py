@@ -1,0 +1,82 @@
+"""Each kind of user's home: a holder's budget, a provider's accounts, a case manager's caseload."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from ..access import visible_budgets_clause
+from ..auth.models import Organisation, Role, User
+from ..budget.models import Budget
+from ..extensions import db
+from ..htmx import render
+from ..timeutil import today
+from .services import budget_rows
+
+bp = Blueprint("homes", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    role = current_user.role
+    if role in (Role.HOLDER, Role.REPRESENTATIVE):
+        budget_ids = db.session.scalars(
+            select(Budget.id).where(visible_budgets_clause(current_user)).order_by(Budget.id).limit(2)
+        ).all()
+        if len(budget_ids) == 1:
+            return redirect(url_for("budget.show", budget_id=budget_ids[0]))
+        return redirect(url_for("homes.budgets"))
+    if role == Role.PROVIDER_STAFF:
+        return redirect(url_for("homes.accounts"))
+    if role == Role.CASE_MANAGER:
+        return redirect(url_for("homes.caseload"))
+    return redirect(url_for("homes.admin"))
+
+
+def _list_page(title: str, roles: tuple[str, ...], endpoint: str):
+    if current_user.role not in roles:
+        abort(404)
+    search = (request.args.get("q") or "").strip()[:100]
+    page = request.args.get("page", 1, type=int)
+    rows, page, pages, count = budget_rows(
+        visible_budgets_clause(current_user), today(), page, current_app.config["PAGE_SIZE"], search
+    )
+    return render(
+        "homes/budget_list.html", "homes/_budget_table.html",
+        title=title, rows=rows, page=page, pages=pages, count=count, search=search, endpoint=endpoint,
+    )
+
+
+@bp.route("/budgets")
+@login_required
+def budgets():
+    return _list_page("Your budgets", (Role.HOLDER, Role.REPRESENTATIVE), "homes.budgets")
+
+
+@bp.route("/accounts")
+@login_required
+def accounts():
+    return _list_page("Managed accounts", (Role.PROVIDER_STAFF,), "homes.accounts")
+
+
+@bp.route("/caseload")
+@login_required
+def caseload():
+    return _list_page("Your caseload", (Role.CASE_MANAGER,), "homes.caseload")
+
+
+@bp.route("/admin")
+@login_required
+def admin():
+    if current_user.role != Role.ADMIN:
+        abort(404)
+    organisations = db.session.execute(
+        select(Organisation, func.count(User.id))
+        .outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id)
+        .order_by(Organisation.name)
+    ).all()
+    budget_count = db.session.scalar(select(func.count(Budget.id)))
+    return render("homes/admin.html", "homes/admin.html", organisations=organisations,
+                  budget_count=budget_count)

@@ -1,0 +1,88 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..fields import GovDateField, PoundsField
+from ..timeutil import today
+
+
+class PaymentForm(FlaskForm):
+    """A payment out of the budget. The view sets line choices and the plan year before validating."""
+
+    paid_on = GovDateField("Date paid", what="the date the payment was made",
+                           description="For example, 27 3 2026")
+    amount = PoundsField("Amount", validators=[])
+    payee = StringField(
+        "Paid to",
+        widget=GovTextInput(),
+        description="The person or company you paid",
+        validators=[InputRequired(message="Enter who the payment was made to"),
+                    Length(max=200, message="Paid to must be 200 characters or fewer")],
+    )
+    line_id = SelectField(
+        "Budget line",
+        widget=GovSelect(),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(message="Select the budget line this payment is for")],
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=1000, message="Note must be 1,000 characters or fewer")],
+    )
+    receipt = FileField(
+        "Receipt (optional)",
+        widget=GovFileInput(),
+        description="A photo of the receipt, or a PDF of the invoice or payslip. Up to 10 MB.",
+    )
+    submit = SubmitField("Record payment", widget=GovSubmitInput())
+
+    def __init__(self, *args, plan_year=None, line_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan_year = plan_year
+        self.line_ids = set(line_ids)
+
+    def validate_line_id(self, field):
+        if field.data not in self.line_ids:
+            raise ValidationError("Select the budget line this payment is for")
+
+    def validate_paid_on(self, field):
+        if field.data is None:
+            return
+        if field.data > today():
+            raise ValidationError("The date the payment was made must be today or in the past")
+        if self.plan_year and not self.plan_year.contains(field.data):
+            raise ValidationError(
+                "The date the payment was made must be in this plan year, "
+                f"{self.plan_year.label()}"
+            )
+
+
+class CorrectionForm(PaymentForm):
+    reason = TextAreaField(
+        "Why are you correcting this payment?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter why you are correcting this payment"),
+                    Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+    submit = SubmitField("Save correction", widget=GovSubmitInput())
+
+
+class VoidForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you voiding this payment?",
+        widget=GovTextArea(),
+        description="For example, recorded twice, or the payment was refunded",
+        validators=[InputRequired(message="Enter why you are voiding this payment"),
+                    Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+    submit = SubmitField("Void payment", widget=GovSubmitInput())

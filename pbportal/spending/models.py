@@ -1,0 +1,76 @@
+"""Spending entries and their receipts. Entries are never deleted: they are voided or corrected."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..budget.models import CATEGORIES, BudgetLine
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+STATUS_LABELS = {"active": "Recorded", "voided": "Voided", "corrected": "Corrected"}
+
+
+class Receipt(db.Model):
+    """Evidence for a payment, stored outside static/ under UPLOAD_DIR by a random name."""
+
+    __tablename__ = "receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SpendingEntry(db.Model):
+    __tablename__ = "spending_entry"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint("status IN ('active', 'voided', 'corrected')", name="status"),
+        CheckConstraint("status = 'active' OR change_reason <> ''", name="reason_when_changed"),
+        Index("ix_spending_entry_budget_status_date", "budget_id", "status", "paid_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("budget_line.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount_pence: Mapped[int]
+    payee: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    # A correction is a new entry pointing at the one it replaces; the old one becomes 'corrected'.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("spending_entry.id"), index=True)
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    line: Mapped[BudgetLine] = relationship()
+    receipt: Mapped[Receipt | None] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+    corrects: Mapped[SpendingEntry | None] = relationship(remote_side=[id], foreign_keys=[corrects_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)

@@ -1,0 +1,101 @@
+"""Checking and storing receipts: type by content, size, and no location data left in photos."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+Image.MAX_IMAGE_PIXELS = 60_000_000  # a 60-megapixel photo is plenty; larger is refused, not decoded
+
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
+
+
+class ReceiptError(ValueError):
+    """The file is not a receipt we can keep; the message is for the user."""
+
+
+@dataclass
+class CheckedReceipt:
+    content: bytes
+    content_type: str
+    original_name: str
+
+
+def sniff(head: bytes) -> str | None:
+    """The file's type from its first bytes, whatever its name says."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def check_receipt(stream, filename: str, max_bytes: int) -> CheckedReceipt:
+    """Read an upload, refuse what is too big or not a photo/PDF, and strip photo metadata."""
+    content = stream.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise ReceiptError(f"The receipt must be smaller than {max_bytes // (1024 * 1024)} MB")
+    if not content:
+        raise ReceiptError("The selected file is empty")
+    kind = sniff(content[:16])
+    if kind is None:
+        raise ReceiptError("The receipt must be a photo (JPG, PNG or WEBP) or a PDF")
+    if kind == "application/pdf":
+        if b"%%EOF" not in content[-2048:]:
+            raise ReceiptError("The PDF could not be read: it may be damaged. Try saving it again")
+    else:
+        content = _clean_image(content, kind)
+    name = os.path.basename(filename or "receipt").strip()[:200] or "receipt"
+    return CheckedReceipt(content, kind, name)
+
+
+def _clean_image(content: bytes, kind: str) -> bytes:
+    """Re-encode the photo upright, without EXIF (so no GPS location, camera or owner data)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+        with Image.open(io.BytesIO(content)) as image:
+            fmt = image.format
+            image = ImageOps.exif_transpose(image)
+            if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            save_args = {"quality": 88, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+            image.save(out, format=fmt, **save_args)  # no exif= argument: metadata is dropped
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        raise ReceiptError("The photo could not be read: it may be damaged. Try taking it again") from None
+
+
+def store(upload_dir: str, content: bytes) -> tuple[str, str]:
+    """Write the bytes under a random name; returns (storage key, sha256)."""
+    key = secrets.token_hex(16)
+    path = Path(upload_dir) / key[:2]
+    path.mkdir(parents=True, exist_ok=True)
+    target = path / key
+    tmp = path / f".{key}.tmp"
+    tmp.write_bytes(content)
+    os.replace(tmp, target)
+    return key, hashlib.sha256(content).hexdigest()
+
+
+def path_for(upload_dir: str, key: str) -> Path:
+    return Path(upload_dir) / key[:2] / key
+
+
+def discard(upload_dir: str, key: str) -> None:
+    """Remove a stored file whose database row was never committed."""
+    try:
+        path_for(upload_dir, key).unlink()
+    except FileNotFoundError:
+        pass

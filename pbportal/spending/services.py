@@ -1,0 +1,174 @@
+"""Recording, correcting and voiding payments; listing them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..audit import record
+from ..dates import month_bounds
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import Receipt, SpendingEntry
+from .receipts import CheckedReceipt, store
+
+
+@dataclass
+class PaymentDetails:
+    paid_on: date
+    amount_pence: int
+    payee: str
+    line: object  # BudgetLine
+    note: str = ""
+
+
+def _entry_values(entry: SpendingEntry) -> dict:
+    return {
+        "paid_on": entry.paid_on,
+        "amount_pence": entry.amount_pence,
+        "payee": entry.payee,
+        "line_id": entry.line_id,
+        "note": entry.note,
+        "receipt_id": entry.receipt_id,
+    }
+
+
+def save_receipt(budget_id: int, checked: CheckedReceipt, actor, upload_dir: str) -> Receipt:
+    key, digest = store(upload_dir, checked.content)
+    receipt = Receipt(
+        budget_id=budget_id,
+        storage_key=key,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size_bytes=len(checked.content),
+        sha256=digest,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(receipt)
+    record("receipt.uploaded", receipt, actor=actor, budget_id=budget_id, name=checked.original_name)
+    return receipt
+
+
+def record_payment(budget, details: PaymentDetails, actor, receipt: Receipt | None = None) -> SpendingEntry:
+    entry = SpendingEntry(
+        budget_id=budget.id,
+        line_id=details.line.id,
+        paid_on=details.paid_on,
+        amount_pence=details.amount_pence,
+        payee=details.payee,
+        category=details.line.category,
+        note=details.note,
+        receipt=receipt,
+        created_by_id=actor.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    record("spending.recorded", entry, actor=actor, budget_id=budget.id, **_entry_values(entry))
+    return entry
+
+
+def correct_payment(entry: SpendingEntry, details: PaymentDetails, reason: str, actor,
+                    receipt: Receipt | None = None) -> SpendingEntry:
+    """Replace an entry with a corrected copy; the original stays, marked corrected, with who/when/why."""
+    if not entry.is_active:
+        raise ValueError("Only a recorded entry can be corrected")
+    entry.status = "corrected"
+    entry.change_reason = reason
+    entry.changed_by_id = actor.id
+    entry.changed_at = utcnow()
+    replacement = SpendingEntry(
+        budget_id=entry.budget_id,
+        line_id=details.line.id,
+        paid_on=details.paid_on,
+        amount_pence=details.amount_pence,
+        payee=details.payee,
+        category=details.line.category,
+        note=details.note,
+        receipt=receipt or entry.receipt,
+        corrects_id=entry.id,
+        created_by_id=actor.id,
+    )
+    db.session.add(replacement)
+    db.session.flush()
+    record("spending.corrected", entry, actor=actor, budget_id=entry.budget_id, reason=reason,
+           before=_entry_values(entry), after=_entry_values(replacement), replacement_id=replacement.id)
+    return replacement
+
+
+def void_payment(entry: SpendingEntry, reason: str, actor) -> None:
+    if not entry.is_active:
+        raise ValueError("Only a recorded entry can be voided")
+    entry.status = "voided"
+    entry.change_reason = reason
+    entry.changed_by_id = actor.id
+    entry.changed_at = utcnow()
+    record("spending.voided", entry, actor=actor, budget_id=entry.budget_id, reason=reason,
+           amount_pence=entry.amount_pence)
+
+
+@dataclass
+class EntryFilter:
+    line_id: int | None = None
+    month: str | None = None
+    include_changed: bool = False
+
+
+def entries_query(budget_id: int, flt: EntryFilter):
+    query = select(SpendingEntry).where(SpendingEntry.budget_id == budget_id)
+    if not flt.include_changed:
+        query = query.where(SpendingEntry.status == "active")
+    if flt.line_id:
+        query = query.where(SpendingEntry.line_id == flt.line_id)
+    bounds = month_bounds(flt.month) if flt.month else None
+    if bounds:
+        query = query.where(SpendingEntry.paid_on.between(*bounds))
+    return query
+
+
+def list_entries(budget_id: int, flt: EntryFilter, page: int, per_page: int):
+    """One page of entries, newest first, and the total count and sum: three queries, whatever the size."""
+    base = entries_query(budget_id, flt)
+    active = base.where(SpendingEntry.status == "active").subquery()
+    total_count, total_pence = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(active.c.amount_pence), 0)).select_from(active)
+    ).one()
+    counted = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    pages = max(1, -(-counted // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.session.scalars(
+        base.options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt),
+                     joinedload(SpendingEntry.created_by))
+        .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return rows, page, pages, counted, int(total_pence), total_count
+
+
+def recent_entries(budget_id: int, limit: int = 5):
+    return db.session.scalars(
+        select(SpendingEntry)
+        .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
+        .where(SpendingEntry.budget_id == budget_id, SpendingEntry.status == "active")
+        .order_by(SpendingEntry.created_at.desc(), SpendingEntry.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def entry_history(entry: SpendingEntry) -> list[SpendingEntry]:
+    """The chain of versions an entry belongs to, oldest first (corrections link back by corrects_id)."""
+    chain = [entry]
+    cursor = entry
+    while cursor.corrects_id is not None and len(chain) < 50:
+        cursor = db.session.get(SpendingEntry, cursor.corrects_id)
+        chain.insert(0, cursor)
+    later = entry
+    while len(chain) < 50:
+        nxt = db.session.scalar(select(SpendingEntry).where(SpendingEntry.corrects_id == later.id))
+        if nxt is None:
+            break
+        chain.append(nxt)
+        later = nxt
+    return chain

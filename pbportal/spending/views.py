@@ -1,0 +1,224 @@
+"""Recording payments, the spending list, corrections, voids and receipts."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..access import can_record_spending, get_budget_or_404
+from ..budget.services import budget_figures
+from ..budget.views import page_context, payment_form_for
+from ..dates import month_bounds, months_in
+from ..extensions import db
+from ..htmx import render, wants_partial
+from ..money import format_pence
+from ..timeutil import today
+from .forms import CorrectionForm, VoidForm
+from .models import Receipt, SpendingEntry
+from .receipts import ACCEPT, ReceiptError, check_receipt, discard, path_for
+from .services import (
+    EntryFilter,
+    PaymentDetails,
+    correct_payment,
+    entry_history,
+    list_entries,
+    record_payment,
+    save_receipt,
+    void_payment,
+)
+
+bp = Blueprint("spending", __name__, url_prefix="/budgets/<int:budget_id>")
+
+
+def _writable_budget(budget_id: int):
+    budget = get_budget_or_404(budget_id)
+    if not can_record_spending(current_user, budget):
+        abort(404)
+    return budget
+
+
+def _entry_or_404(budget, entry_id: int) -> SpendingEntry:
+    entry = db.session.scalar(
+        select(SpendingEntry)
+        .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt),
+                 joinedload(SpendingEntry.created_by), joinedload(SpendingEntry.changed_by))
+        .where(SpendingEntry.id == entry_id, SpendingEntry.budget_id == budget.id)
+    )
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _checked_receipt(form):
+    """The uploaded receipt, checked; adds a field error and returns False if it is not acceptable."""
+    upload = form.receipt.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return check_receipt(upload.stream, upload.filename, current_app.config["RECEIPT_MAX_BYTES"])
+    except ReceiptError as err:
+        form.receipt.errors = [str(err)]
+        return False
+
+
+def _details(form, figures) -> PaymentDetails:
+    return PaymentDetails(
+        paid_on=form.paid_on.data,
+        amount_pence=form.amount.pence,
+        payee=form.payee.data.strip(),
+        line=figures.for_line(form.line_id.data).line,
+        note=(form.note.data or "").strip(),
+    )
+
+
+def _save_with_receipt(budget, checked, save):
+    """Store the receipt file, then the rows; if the rows fail, the file goes too (all or nothing)."""
+    receipt = None
+    try:
+        if checked:
+            receipt = save_receipt(budget.id, checked, current_user, current_app.config["UPLOAD_DIR"])
+        result = save(receipt)
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        if receipt is not None:
+            discard(current_app.config["UPLOAD_DIR"], receipt.storage_key)
+        raise
+
+
+@bp.route("/payments/new", methods=["GET", "POST"])
+@login_required
+def new_payment(budget_id: int):
+    budget = _writable_budget(budget_id)
+    figures = budget_figures(budget, today())
+    form = payment_form_for(figures, formdata=None if request.method == "GET" else request.form)
+    if request.method == "GET":
+        form.line_id.data = request.args.get("line", 0, type=int)
+    recorded = None
+    if form.validate_on_submit():
+        checked = _checked_receipt(form)
+        if checked is not False:
+            details = _details(form, figures)
+            recorded = _save_with_receipt(
+                budget, checked, lambda receipt: record_payment(budget, details, current_user, receipt)
+            )
+            message = (f"{format_pence(recorded.amount_pence)} paid to {recorded.payee} recorded "
+                       f"against {recorded.line.item}.")
+            if not wants_partial():
+                flash(message, "success")
+                return redirect(url_for("budget.show", budget_id=budget.id) + "#recent-spending", 303)
+            context = page_context(budget)
+            return render_template("spending/_payment_recorded.html", message=message, **context)
+    context = page_context(budget, form=form)
+    return render("spending/new_payment.html", "spending/_payment_form.html", accept=ACCEPT, **context)
+
+
+def _filter_from_args(figures) -> EntryFilter:
+    line_id = request.args.get("line", 0, type=int)
+    month = request.args.get("month", "")
+    months = {m.strftime("%Y-%m") for m in months_in(figures.plan_year)}
+    return EntryFilter(
+        line_id=line_id if figures.for_line(line_id) else None,
+        month=month if month in months else None,
+        include_changed=request.args.get("show") == "all",
+    )
+
+
+@bp.route("/spending")
+@login_required
+def index(budget_id: int):
+    budget = get_budget_or_404(budget_id)
+    figures = budget_figures(budget, today())
+    flt = _filter_from_args(figures)
+    page = request.args.get("page", 1, type=int)
+    rows, page, pages, count, total_pence, active_count = list_entries(
+        budget.id, flt, page, current_app.config["PAGE_SIZE"]
+    )
+    return render(
+        "spending/index.html", "spending/_results.html",
+        budget=budget, figures=figures, flt=flt, rows=rows, page=page, pages=pages, count=count,
+        total_pence=total_pence, active_count=active_count, months=months_in(figures.plan_year),
+        can_record=can_record_spending(current_user, budget),
+        month_label=f"{month_bounds(flt.month)[0]:%B %Y}" if flt.month else "",
+    )
+
+
+@bp.route("/spending/<int:entry_id>")
+@login_required
+def show(budget_id: int, entry_id: int):
+    budget = get_budget_or_404(budget_id)
+    entry = _entry_or_404(budget, entry_id)
+    return render_template(
+        "spending/show.html", budget=budget, entry=entry, history=entry_history(entry),
+        can_change=entry.is_active and can_record_spending(current_user, budget),
+    )
+
+
+@bp.route("/spending/<int:entry_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(budget_id: int, entry_id: int):
+    budget = _writable_budget(budget_id)
+    entry = _entry_or_404(budget, entry_id)
+    if not entry.is_active:
+        flash("This payment has already been changed, so it cannot be corrected again.", "important")
+        return redirect(url_for("spending.show", budget_id=budget.id, entry_id=entry.id), 303)
+    figures = budget_figures(budget, today())
+    form = CorrectionForm(plan_year=figures.plan_year, line_ids=[f.line.id for f in figures.lines])
+    form.line_id.choices = [(0, "Select a budget line")] + [(f.line.id, f.line.item) for f in figures.lines]
+    if request.method == "GET":
+        form.paid_on.data, form.payee.data, form.line_id.data = entry.paid_on, entry.payee, entry.line_id
+        form.note.data = entry.note
+        form.amount.process_data(entry.amount_pence)
+    if form.validate_on_submit():
+        checked = _checked_receipt(form)
+        if checked is not False:
+            details = _details(form, figures)
+            reason = form.reason.data.strip()
+            replacement = _save_with_receipt(
+                budget, checked,
+                lambda receipt: correct_payment(entry, details, reason, current_user, receipt),
+            )
+            flash("Payment corrected. The original is kept in its history.", "success")
+            return redirect(url_for("spending.show", budget_id=budget.id, entry_id=replacement.id), 303)
+    return render_template("spending/correct.html", budget=budget, entry=entry, form=form, accept=ACCEPT)
+
+
+@bp.route("/spending/<int:entry_id>/void", methods=["GET", "POST"])
+@login_required
+def void(budget_id: int, entry_id: int):
+    budget = _writable_budget(budget_id)
+    entry = _entry_or_404(budget, entry_id)
+    if not entry.is_active:
+        flash("This payment has already been changed, so it cannot be voided.", "important")
+        return redirect(url_for("spending.show", budget_id=budget.id, entry_id=entry.id), 303)
+    form = VoidForm()
+    if form.validate_on_submit():
+        void_payment(entry, form.reason.data.strip(), current_user)
+        db.session.commit()
+        flash(f"Payment of {format_pence(entry.amount_pence)} to {entry.payee} voided. "
+              "It stays in the history but no longer counts.", "success")
+        return redirect(url_for("budget.show", budget_id=budget.id), 303)
+    return render_template("spending/void.html", budget=budget, entry=entry, form=form)
+
+
+@bp.route("/receipts/<int:receipt_id>")
+@login_required
+def receipt(budget_id: int, receipt_id: int):
+    budget = get_budget_or_404(budget_id)
+    stored = db.session.scalar(
+        select(Receipt).where(Receipt.id == receipt_id, Receipt.budget_id == budget.id)
+    )
+    if stored is None:
+        abort(404)
+    path = path_for(current_app.config["UPLOAD_DIR"], stored.storage_key)
+    if not path.exists():
+        abort(404)
+    # Photos open in the browser; PDFs download, so no PDF is ever rendered inside our origin.
+    inline = stored.content_type.startswith("image/") and request.args.get("download") != "1"
+    response = send_file(path, mimetype=stored.content_type, download_name=stored.original_name,
+                         as_attachment=not inline, max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
