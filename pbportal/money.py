@@ -18,8 +18,10 @@ def parse_pounds(text: str | None, *, maximum_pence: int | None = MAX_PAYMENT_PE
     raw = (text or "").strip().replace(" ", "")
     if not raw:
         raise MoneyError("Enter an amount")
-    negative = raw.startswith("-") or raw.startswith("−")
-    raw = raw.lstrip("-−").lstrip("£").lstrip("-−")
+    negative = False
+    while raw and raw[0] in "-−£":
+        negative = negative or raw[0] != "£"
+        raw = raw[1:]
     if "," in raw:
         if not _GROUPED.match(raw):
             raise MoneyError("Enter an amount in pounds and pence, like 12.50 or £1,234.50")

@@ -1,0 +1,47 @@
+# pbportal: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+SECRET_FILE := instance/.secret_key
+
+.PHONY: run install db demo test test-sqlite test-postgres e2e-deps bench clean
+
+run: install db demo
+	SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_FILE))}" $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(SECRET_FILE):
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
+	chmod 600 $@
+
+db: install $(SECRET_FILE)
+	SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_FILE))}" $(BIN)/flask db upgrade
+
+demo: db
+	SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_FILE))}" $(BIN)/flask demo-data
+
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set (.ci/run sets it).
+test: install e2e-deps
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/python -m pytest -n 2 -p no:cacheprovider --db=postgresql; \
+	else echo "TEST_DATABASE_URL is not set: skipped the PostgreSQL run"; fi
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+e2e-deps:
+	@command -v chromium >/dev/null 2>&1 || tools/install-chromium
+
+bench: install
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,236 @@
+"""Fixtures: an app on a fresh database per test (SQLite in memory, or PostgreSQL with --db=postgresql)."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from pbportal import create_app
+from pbportal.auth.models import Organisation, User
+from pbportal.budget.models import Budget, BudgetLine, Plan, Representative
+from pbportal.budget.services import annual_pence
+from pbportal.config import TestConfig
+from pbportal.extensions import db, limiter
+from pbportal.spending.models import SpendingEntry
+from pbportal.timeutil import today
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", default="sqlite", choices=["sqlite", "postgresql"],
+                     help="database to run the suite on (postgresql needs TEST_DATABASE_URL)")
+
+
+def _pg_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.exit("--db=postgresql needs TEST_DATABASE_URL", returncode=2)
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+@pytest.fixture(scope="session")
+def database(request, worker_id):
+    """Where tests' data lives. PostgreSQL: one schema per xdist worker, tables made once, emptied per test."""
+    if request.config.getoption("--db") == "sqlite":
+        yield {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        return
+    url = _pg_url()
+    schema = f"pbtest_{worker_id}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    yield {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+        "PG_SCHEMA": schema,
+    }
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+_pg_tables_made = False
+
+
+def make_app(database, tmp_path, **overrides):
+    global _pg_tables_made
+    config = dict(database)
+    config.update(UPLOAD_DIR=str(tmp_path / "uploads"), **overrides)
+    app = create_app(type("Config", (TestConfig,), config))
+    with app.app_context():
+        if "PG_SCHEMA" not in config:
+            db.create_all()
+        elif not _pg_tables_made:
+            db.create_all()
+            _pg_tables_made = True
+    return app
+
+
+def _empty(app):
+    with app.app_context():
+        if app.config.get("PG_SCHEMA"):
+            names = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    app = make_app(database, tmp_path)
+    limiter.reset()
+    with app.app_context():
+        yield app
+    _empty(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, email, password=PASSWORD):
+    response = client.post("/sign-in", data={"email": email, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return response
+
+
+# ---- factories -------------------------------------------------------------------------------
+
+def make_org(name, kind):
+    org = Organisation(name=name, kind=kind)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def make_user(email, role, name=None, organisation=None):
+    user = User(email=email, name=name or email.split("@")[0].replace(".", " ").title(), role=role,
+                organisation=organisation)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def plan_start(day: date | None = None) -> date:
+    """A plan year that started on the 1st of the month about four months ago."""
+    day = day or today()
+    month = day.month - 4
+    year = day.year
+    if month < 1:
+        month += 12
+        year -= 1
+    return date(year, month, 1)
+
+
+def make_budget(holder, funder, *, held_as="direct_payment", provider=None, case_manager=None, start=None,
+                name=None):
+    start = start or plan_start()
+    budget = Budget(person_name=name or holder.name, holder=holder, funder=funder, held_as=held_as,
+                    provider=provider, case_manager=case_manager, plan_year_start=start)
+    db.session.add(budget)
+    db.session.flush()
+    plan = Plan(budget_id=budget.id, version=1, status="draft", starts_on=start)
+    db.session.add(plan)
+    db.session.flush()
+    return budget
+
+
+def make_line(budget, item="Personal assistant wages", *, category="pa_wages", unit="hour", quantity="10",
+              unit_cost_pence=1271, frequency="weekly"):
+    plan = db.session.query(Plan).filter_by(budget_id=budget.id).one()
+    line = BudgetLine(budget_id=budget.id, plan_id=plan.id, item=item, outcome="", category=category, unit=unit,
+                      quantity=Decimal(quantity), unit_cost_pence=unit_cost_pence, frequency=frequency,
+                      annual_pence=annual_pence(unit_cost_pence, Decimal(quantity), frequency))
+    db.session.add(line)
+    db.session.flush()
+    return line
+
+
+def make_entry(budget, line, amount_pence=5000, *, paid_on=None, payee="Maria Santos", by=None, status="active"):
+    entry = SpendingEntry(budget_id=budget.id, line_id=line.id, paid_on=paid_on or budget.plan_year_start,
+                          amount_pence=amount_pence, payee=payee, category=line.category,
+                          created_by_id=(by or budget.holder).id, status=status,
+                          change_reason="" if status == "active" else "test")
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass
+class World:
+    """Two direct-payment holders, a managed-account holder, and everyone around them."""
+
+    council: Organisation
+    provider_org: Organisation
+    other_provider: Organisation
+    holder: User
+    other_holder: User
+    ma_holder: User
+    rep: User
+    staff: User
+    other_staff: User
+    case_manager: User
+    other_case_manager: User
+    admin: User
+    dp: Budget
+    other_dp: Budget
+    ma: Budget
+    lines: dict = field(default_factory=dict)
+    entries: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(app):
+    council = make_org("Test Council", "council")
+    provider_org = make_org("Test Managed Accounts", "provider")
+    other_provider = make_org("Other Managed Accounts", "provider")
+    holder = make_user("holder@example.org", "holder", "Alex Holder")
+    other_holder = make_user("other@example.org", "holder", "Olive Other")
+    ma_holder = make_user("ma@example.org", "holder", "Mo Managed")
+    rep = make_user("rep@example.org", "representative", "Rita Rep")
+    staff = make_user("staff@example.org", "provider_staff", "Stan Staff", provider_org)
+    other_staff = make_user("otherstaff@example.org", "provider_staff", "Oscar Staff", other_provider)
+    cm = make_user("cm@example.org", "case_manager", "Cara Case", council)
+    other_cm = make_user("othercm@example.org", "case_manager", "Otto Case", council)
+    admin = make_user("admin@example.org", "admin", "Ada Admin")
+    dp = make_budget(holder, council, case_manager=cm)
+    other_dp = make_budget(other_holder, council, case_manager=other_cm)
+    ma = make_budget(ma_holder, council, held_as="managed_account", provider=provider_org, case_manager=cm)
+    db.session.add(Representative(budget_id=dp.id, user_id=rep.id, kind="nominated"))
+    w = World(council, provider_org, other_provider, holder, other_holder, ma_holder, rep, staff, other_staff,
+              cm, other_cm, admin, dp, other_dp, ma)
+    w.lines["wages"] = make_line(dp)
+    w.lines["gym"] = make_line(dp, "Gym", category="day_activities", unit="month", quantity="1",
+                               unit_cost_pence=3000, frequency="monthly")
+    w.lines["other"] = make_line(other_dp, "Other person's wages")
+    w.lines["ma"] = make_line(ma, "Agency care", category="agency_care")
+    w.entries["dp"] = make_entry(dp, w.lines["wages"], 12000)
+    w.entries["other"] = make_entry(other_dp, w.lines["other"], 9900, payee="Somebody Else")
+    w.entries["ma"] = make_entry(ma, w.lines["ma"], 7000, payee="Agency Ltd", by=staff)
+    db.session.commit()
+    return w
+
+
+@pytest.fixture
+def csrf_app(database, tmp_path):
+    """An app with CSRF protection on, as in production."""
+    app = make_app(database, tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+    _empty(app)
+
+
+def days_ago(n: int) -> date:
+    return today() - timedelta(days=n)
