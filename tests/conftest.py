@@ -58,40 +58,48 @@ def database(request, worker_id):
     admin.dispose()
 
 
-_pg_tables_made = False
-
-
-def make_app(database, tmp_path, **overrides):
-    global _pg_tables_made
+def make_app(database, upload_dir, **overrides):
     config = dict(database)
-    config.update(UPLOAD_DIR=str(tmp_path / "uploads"), **overrides)
+    config.update(UPLOAD_DIR=str(upload_dir), **overrides)
     app = create_app(type("Config", (TestConfig,), config))
     with app.app_context():
-        if "PG_SCHEMA" not in config:
-            db.create_all()
-        elif not _pg_tables_made:
-            db.create_all()
-            _pg_tables_made = True
+        db.create_all()
     return app
 
 
-def _empty(app):
+def reset_database(app):
+    """Empty every table (the audit log's triggers refuse DELETE, so truncate or recreate)."""
     with app.app_context():
+        db.session.remove()
         if app.config.get("PG_SCHEMA"):
             names = ", ".join(t.name for t in db.metadata.sorted_tables)
             db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             db.session.commit()
+        else:
+            db.drop_all()
+            db.create_all()
         db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def shared_app(database, tmp_path_factory):
+    """One app per worker (so templates compile once); each test gets empty tables."""
+    app = make_app(database, tmp_path_factory.mktemp("uploads"))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if app.config.get("PG_SCHEMA"):
+            db.drop_all()
         db.engine.dispose()
 
 
 @pytest.fixture
-def app(database, tmp_path):
-    app = make_app(database, tmp_path)
+def app(shared_app, tmp_path):
+    shared_app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     limiter.reset()
-    with app.app_context():
-        yield app
-    _empty(app)
+    with shared_app.app_context():
+        yield shared_app
+    reset_database(shared_app)
 
 
 @pytest.fixture
@@ -224,12 +232,11 @@ def world(app):
 
 
 @pytest.fixture
-def csrf_app(database, tmp_path):
-    """An app with CSRF protection on, as in production."""
-    app = make_app(database, tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        yield app
-    _empty(app)
+def csrf_app(app):
+    """The app with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
 
 
 def days_ago(n: int) -> date:

@@ -9,7 +9,7 @@ from ..access import visible_budgets_clause
 from ..auth.models import Organisation, Role, User
 from ..budget.models import Budget
 from ..extensions import db
-from ..htmx import render
+from ..partials import render
 from ..timeutil import today
 from .services import budget_rows
 

@@ -11,7 +11,7 @@ from ..budget.services import budget_figures
 from ..budget.views import page_context, payment_form_for
 from ..dates import month_bounds, months_in
 from ..extensions import db
-from ..htmx import render, wants_partial
+from ..partials import render, wants_partial
 from ..money import format_pence
 from ..timeutil import today
 from .forms import CorrectionForm, VoidForm
