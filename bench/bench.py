@@ -263,13 +263,21 @@ class QueryCounter:
 
     def __init__(self, engine):
         self.statements: list[str] = []
+        self.seconds = 0.0  # time spent executing them (driver and database)
+        self._started = 0.0
         event.listen(engine, "before_cursor_execute", self._seen)
+        event.listen(engine, "after_cursor_execute", self._done)
 
     def _seen(self, conn, cursor, statement, parameters, context, executemany):
         self.statements.append(statement)
+        self._started = time.perf_counter()
+
+    def _done(self, conn, cursor, statement, parameters, context, executemany):
+        self.seconds += time.perf_counter() - self._started
 
     def reset(self) -> None:
         self.statements = []
+        self.seconds = 0.0
 
     @property
     def count(self) -> int:
@@ -338,7 +346,7 @@ def measure(client, holder: Holder, route: Route, counter: QueryCounter, iterati
         problem = route.check(response)
         if problem:
             raise SystemExit(f"{holder.label} {route.label}: {problem}\n{response.get_data(as_text=True)[:2000]}")
-    times, counts, raw_sizes, gz_sizes, problems = [], [], [], [], []
+    times, sql_times, counts, raw_sizes, gz_sizes, problems = [], [], [], [], [], []
     statements: list[str] = []
     gc.collect()
     for _ in range(iterations):
@@ -347,6 +355,7 @@ def measure(client, holder: Holder, route: Route, counter: QueryCounter, iterati
         response = route.call(client, holder)
         times.append((time.perf_counter() - started) * 1000)
         counts.append(counter.count)
+        sql_times.append(counter.seconds * 1000)
         statements = list(counter.statements)
         body = response.get_data()
         raw_sizes.append(len(body))
@@ -368,6 +377,7 @@ def measure(client, holder: Holder, route: Route, counter: QueryCounter, iterati
         "p95_ms": round(_percentile(times, 95), 2),
         "min_ms": round(min(times), 2),
         "max_ms": round(max(times), 2),
+        "sql_median_ms": round(statistics.median(sql_times), 2),
         "queries": counts[-1],
         "queries_seen": distinct,
         "queries_constant": len(distinct) == 1,
@@ -402,12 +412,13 @@ def _git_commit() -> str:
 
 
 def _table(title: str, rows: list[dict]) -> str:
-    head = f"{'route':<42}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'bytes':>9}{'gzip':>8}{'alloc KB':>10}"
+    head = (f"{'route':<42}{'median ms':>10}{'p95 ms':>9}{'SQL ms':>8}{'queries':>9}{'bytes':>9}{'gzip':>8}"
+            f"{'alloc KB':>10}")
     lines = [title, head, "-" * len(head)]
     for r in rows:
         flag = "" if r["queries_constant"] else f"  varies {r['queries_seen']}"
-        lines.append(f"{r['route']:<42}{r['median_ms']:>10.2f}{r['p95_ms']:>9.2f}{r['queries']:>9}"
-                     f"{r['bytes']:>9,}{r['gzip_bytes']:>8,}{r['alloc_peak_kb']:>10,}{flag}")
+        lines.append(f"{r['route']:<42}{r['median_ms']:>10.2f}{r['p95_ms']:>9.2f}{r['sql_median_ms']:>8.2f}"
+                     f"{r['queries']:>9}{r['bytes']:>9,}{r['gzip_bytes']:>8,}{r['alloc_peak_kb']:>10,}{flag}")
     return "\n".join(lines)
 
 
@@ -497,7 +508,8 @@ def main(argv: list[str] | None = None) -> int:
         out.append(f"{c['route']:<42}{c['big']:>6}{c['small']:>7}  {'yes' if c['equal'] else 'NO':<7}"
                    f"{c['median_ratio'] if c['median_ratio'] is not None else '-':>17}")
     out += ["", f"Peak memory (ru_maxrss): {peak_rss_mb:.1f} MB. Total runtime: {runtime:.1f} s.",
-            "alloc KB: Python memory allocated at peak while handling one request (tracemalloc)."]
+            "SQL ms: median time inside cursor.execute per request. alloc KB: peak Python memory allocated while "
+            "handling one more request (tracemalloc)."]
     if args.show_sql:
         for key in order:
             out += ["", f"SQL of one big-holder request, {results['big'][key]['route']}:"]

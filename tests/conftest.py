@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from pbportal import create_app
@@ -58,10 +59,20 @@ def database(request, worker_id):
     admin.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own `g` (so Flask-Login's cached
+    user cannot leak between requests) and its own database session, not the test's."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(database, upload_dir, **overrides):
     config = dict(database)
     config.update(UPLOAD_DIR=str(upload_dir), **overrides)
     app = create_app(type("Config", (TestConfig,), config))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
     return app
