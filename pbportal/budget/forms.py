@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..fields import PoundsField
 from .models import CATEGORIES, FREQUENCY_LABELS, UNITS
@@ -14,7 +14,7 @@ class LineForm(FlaskForm):
         "What the money is for",
         widget=GovTextInput(),
         description="For example, personal assistant wages or a shower chair",
-        validators=[InputRequired(message="Enter what the money is for"),
+        validators=[DataRequired(message="Enter what the money is for"),
                     Length(max=200, message="What the money is for must be 200 characters or fewer")],
     )
     outcome = TextAreaField(
@@ -27,26 +27,26 @@ class LineForm(FlaskForm):
         "Category",
         widget=GovSelect(),
         choices=[("", "Select a category")] + list(CATEGORIES.items()),
-        validators=[InputRequired(message="Select a category")],
+        validators=[DataRequired(message="Select a category")],
     )
     unit_cost = PoundsField("Cost of one unit", maximum_pence=1_000_000_00)
     unit = SelectField(
         "Unit",
         widget=GovSelect(),
         choices=list(UNITS.items()),
-        validators=[InputRequired(message="Select a unit")],
+        validators=[DataRequired(message="Select a unit")],
     )
     quantity = StringField(
         "How many units each time",
         widget=GovTextInput(),
         description="For example, 30 hours a week: enter 30",
-        validators=[InputRequired(message="Enter how many units each time")],
+        validators=[DataRequired(message="Enter how many units each time")],
     )
     frequency = SelectField(
         "How often",
         widget=GovSelect(),
         choices=[("", "Select how often")] + list(FREQUENCY_LABELS.items()),
-        validators=[InputRequired(message="Select how often")],
+        validators=[DataRequired(message="Select how often")],
     )
     submit = SubmitField("Save budget line", widget=GovSubmitInput())
 

@@ -17,11 +17,12 @@ from .services import budget_figures, current_plan, ensure_plan, save_line
 bp = Blueprint("budget", __name__, url_prefix="/budgets")
 
 
-def payment_form_for(figures, formdata=None) -> PaymentForm:
-    form = PaymentForm(formdata=formdata, plan_year=figures.plan_year,
-                       line_ids=[f.line.id for f in figures.lines])
+def payment_form_for(figures, submitted: bool = False) -> PaymentForm:
+    """A blank payment form (dated today), or one bound to the submitted request (form fields and files)."""
+    kwargs = {} if submitted else {"formdata": None}
+    form = PaymentForm(plan_year=figures.plan_year, line_ids=[f.line.id for f in figures.lines], **kwargs)
     form.line_id.choices = [(0, "Select a budget line")] + [(f.line.id, f.line.item) for f in figures.lines]
-    if formdata is None:
+    if not submitted:
         form.paid_on.data = today()
     return form
 

@@ -8,10 +8,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..fields import GovDateField, PoundsField
 from ..timeutil import today
+
+
+def _line_id(value) -> int:
+    """A submitted line id; anything that is not one becomes 0, which no line has."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 12 else 0
 
 
 class PaymentForm(FlaskForm):
@@ -24,15 +30,15 @@ class PaymentForm(FlaskForm):
         "Paid to",
         widget=GovTextInput(),
         description="The person or company you paid",
-        validators=[InputRequired(message="Enter who the payment was made to"),
+        validators=[DataRequired(message="Enter who the payment was made to"),
                     Length(max=200, message="Paid to must be 200 characters or fewer")],
     )
     line_id = SelectField(
         "Budget line",
         widget=GovSelect(),
-        coerce=int,
+        coerce=_line_id,
         validate_choice=False,
-        validators=[InputRequired(message="Select the budget line this payment is for")],
+        validators=[DataRequired(message="Select the budget line this payment is for")],
     )
     note = TextAreaField(
         "Note (optional)",
@@ -71,7 +77,7 @@ class CorrectionForm(PaymentForm):
     reason = TextAreaField(
         "Why are you correcting this payment?",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter why you are correcting this payment"),
+        validators=[DataRequired(message="Enter why you are correcting this payment"),
                     Length(max=500, message="Reason must be 500 characters or fewer")],
     )
     submit = SubmitField("Save correction", widget=GovSubmitInput())
@@ -82,7 +88,7 @@ class VoidForm(FlaskForm):
         "Why are you voiding this payment?",
         widget=GovTextArea(),
         description="For example, recorded twice, or the payment was refunded",
-        validators=[InputRequired(message="Enter why you are voiding this payment"),
+        validators=[DataRequired(message="Enter why you are voiding this payment"),
                     Length(max=500, message="Reason must be 500 characters or fewer")],
     )
     submit = SubmitField("Void payment", widget=GovSubmitInput())

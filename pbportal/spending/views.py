@@ -93,7 +93,7 @@ def _save_with_receipt(budget, checked, save):
 def new_payment(budget_id: int):
     budget = _writable_budget(budget_id)
     figures = budget_figures(budget, today())
-    form = payment_form_for(figures, formdata=None if request.method == "GET" else request.form)
+    form = payment_form_for(figures, submitted=request.method == "POST")
     if request.method == "GET":
         form.line_id.data = request.args.get("line", 0, type=int)
     recorded = None
