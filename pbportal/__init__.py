@@ -98,9 +98,10 @@ def _blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .budget.views import bp as budget_bp
     from .homes.views import bp as homes_bp
+    from .income.views import bp as income_bp
     from .spending.views import bp as spending_bp
 
-    for bp in (auth_bp, homes_bp, budget_bp, spending_bp):
+    for bp in (auth_bp, homes_bp, budget_bp, spending_bp, income_bp):
         app.register_blueprint(bp)
 
 

@@ -6,6 +6,7 @@ import io
 import pytest
 from PIL import Image
 
+from pbportal.budget.models import MoneyIn
 from pbportal.extensions import db
 from pbportal.spending.receipts import CheckedReceipt
 from pbportal.spending.services import save_receipt
@@ -42,6 +43,11 @@ def ids(world, app):
     ma_receipt = save_receipt(world.ma.id, CheckedReceipt(_png(), "image/png", "m.png"), world.staff,
                               app.config["UPLOAD_DIR"])
     world.entries["dp"].receipt = receipt
+    money_in = MoneyIn(budget_id=world.dp.id, received_on=world.dp.plan_year_start, amount_pence=50000,
+                       source="funder")
+    ma_money_in = MoneyIn(budget_id=world.ma.id, received_on=world.ma.plan_year_start, amount_pence=60000,
+                          source="funder")
+    db.session.add_all([money_in, ma_money_in])
     db.session.commit()
     return {
         "dp": world.dp.id, "ma": world.ma.id, "other": world.other_dp.id,
@@ -49,6 +55,7 @@ def ids(world, app):
         "other_entry": world.entries["other"].id,
         "line": world.lines["wages"].id, "ma_line": world.lines["ma"].id, "other_line": world.lines["other"].id,
         "receipt": receipt.id, "ma_receipt": ma_receipt.id,
+        "money_in": money_in.id, "ma_money_in": ma_money_in.id,
     }
 
 
@@ -67,6 +74,14 @@ ROUTES = [
     ("GET", "/budgets/{dp}/lines/new", LINE_EDITORS, 200, False),
     ("GET", "/budgets/{dp}/lines/{line}/edit", LINE_EDITORS, 200, False),
     ("POST", "/budgets/{dp}/lines/{line}/edit", LINE_EDITORS, 200, False),
+    ("GET", "/budgets/{dp}/money-in", DP_READERS, 200, False),
+    ("GET", "/budgets/{dp}/money-in/new", DP_WRITERS, 200, False),
+    ("POST", "/budgets/{dp}/money-in/new", DP_WRITERS, 200, False),
+    ("GET", "/budgets/{dp}/money-in/{money_in}/void", DP_WRITERS, 200, False),
+    ("POST", "/budgets/{dp}/money-in/{money_in}/void", DP_WRITERS, 200, False),
+    ("GET", "/budgets/{dp}/money-in/{ma_money_in}/void", set(), 200, False),
+    ("GET", "/budgets/{ma}/money-in", MA_READERS, 200, False),
+    ("GET", "/budgets/{ma}/money-in/new", MA_WRITERS, 200, False),
     ("GET", "/budgets/{ma}", MA_READERS, 200, False),
     ("GET", "/budgets/{ma}/spending", MA_READERS, 200, True),
     ("GET", "/budgets/{ma}/spending/{ma_entry}", MA_READERS, 200, False),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 07:40:35.230819
+Create Date: 2026-11-22 07:50:12.998825
 
 """
 from alembic import op
@@ -115,11 +115,18 @@ def upgrade():
     sa.Column('amount_pence', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('change_reason', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('changed_by_id', sa.Integer(), nullable=True),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("source IN ('funder', 'contribution', 'other')", name=op.f('ck_money_in_source')),
+    sa.CheckConstraint("status = 'active' OR change_reason <> ''", name=op.f('ck_money_in_reason_when_voided')),
+    sa.CheckConstraint("status IN ('active', 'voided')", name=op.f('ck_money_in_status')),
     sa.CheckConstraint('amount_pence > 0', name=op.f('ck_money_in_amount_positive')),
     sa.ForeignKeyConstraint(['budget_id'], ['budget.id'], name=op.f('fk_money_in_budget_id_budget')),
+    sa.ForeignKeyConstraint(['changed_by_id'], ['user_account.id'], name=op.f('fk_money_in_changed_by_id_user_account')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_money_in_created_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_money_in'))
     )

@@ -162,13 +162,24 @@ class BudgetLine(db.Model):
         return self.frequency in ("weekly", "four_weekly", "monthly")
 
 
+INCOME_SOURCES = {
+    "funder": "Payment from the council or NHS",
+    "contribution": "My own contribution",
+    "other": "Other money in (for example, a refund)",
+}
+
+
 class MoneyIn(db.Model):
-    """Money paid into the budget: the funder's payments and the person's own contribution."""
+    """Money paid into the budget: the funder's payments and the person's own contribution.
+
+    Never deleted: a mistaken record is voided with a reason."""
 
     __tablename__ = "money_in"
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
         CheckConstraint("source IN ('funder', 'contribution', 'other')", name="source"),
+        CheckConstraint("status IN ('active', 'voided')", name="status"),
+        CheckConstraint("status = 'active' OR change_reason <> ''", name="reason_when_voided"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,5 +188,20 @@ class MoneyIn(db.Model):
     amount_pence: Mapped[int]
     source: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    change_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def source_label(self) -> str:
+        return INCOME_SOURCES[self.source]

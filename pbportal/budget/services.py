@@ -123,7 +123,9 @@ def budget_figures(budget: Budget, today: date) -> BudgetFigures:
     )
     received = db.session.scalar(
         select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
-            MoneyIn.budget_id == budget.id, MoneyIn.received_on.between(plan_year.start, plan_year.end)
+            MoneyIn.budget_id == budget.id,
+            MoneyIn.status == "active",
+            MoneyIn.received_on.between(plan_year.start, plan_year.end),
         )
     )
     year_percent = percent(plan_year.days_elapsed(today), plan_year.days)

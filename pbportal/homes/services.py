@@ -76,8 +76,11 @@ def budget_rows(where, today: date, page: int, per_page: int, search: str = ""):
     received = dict(
         db.session.execute(
             select(MoneyIn.budget_id, func.sum(MoneyIn.amount_pence))
-            .where(or_(*[and_(MoneyIn.budget_id == i, MoneyIn.received_on.between(y.start, y.end))
-                         for i, y in years.items()]))
+            .where(
+                MoneyIn.status == "active",
+                or_(*[and_(MoneyIn.budget_id == i, MoneyIn.received_on.between(y.start, y.end))
+                      for i, y in years.items()]),
+            )
             .group_by(MoneyIn.budget_id)
         ).all()
     )

@@ -1,0 +1,53 @@
+"""Money into a budget: recording it, voiding a mistake, listing it."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..audit import record
+from ..budget.models import MoneyIn
+from ..dates import PlanYear
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+def record_money_in(budget, received_on, amount_pence: int, source: str, note: str, actor) -> MoneyIn:
+    item = MoneyIn(budget_id=budget.id, received_on=received_on, amount_pence=amount_pence, source=source,
+                   note=note, created_by_id=actor.id)
+    db.session.add(item)
+    db.session.flush()
+    record("money_in.recorded", item, actor=actor, budget_id=budget.id, received_on=received_on,
+           amount_pence=amount_pence, source=source, note=note)
+    return item
+
+
+def void_money_in(item: MoneyIn, reason: str, actor) -> None:
+    if not item.is_active:
+        raise ValueError("Only a recorded item can be voided")
+    item.status = "voided"
+    item.change_reason = reason
+    item.changed_by_id = actor.id
+    item.changed_at = utcnow()
+    record("money_in.voided", item, actor=actor, budget_id=item.budget_id, reason=reason,
+           amount_pence=item.amount_pence)
+
+
+def list_money_in(budget_id: int, plan_year: PlanYear, page: int, per_page: int):
+    """One page of this plan year's money in (voided records too, marked), newest first: three queries."""
+    base = select(MoneyIn).where(MoneyIn.budget_id == budget_id,
+                                 MoneyIn.received_on.between(plan_year.start, plan_year.end))
+    count = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    by_source = dict(db.session.execute(
+        select(MoneyIn.source, func.sum(MoneyIn.amount_pence))
+        .where(MoneyIn.budget_id == budget_id, MoneyIn.status == "active",
+               MoneyIn.received_on.between(plan_year.start, plan_year.end))
+        .group_by(MoneyIn.source)
+    ).all())
+    pages = max(1, -(-count // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.session.scalars(
+        base.options(joinedload(MoneyIn.created_by), joinedload(MoneyIn.changed_by))
+        .order_by(MoneyIn.received_on.desc(), MoneyIn.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return rows, page, pages, count, {k: int(v) for k, v in by_source.items()}

@@ -1,0 +1,75 @@
+"""Money received into a budget: the funder's payments and the person's contributions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..access import can_record_spending, get_budget_or_404
+from ..budget.models import INCOME_SOURCES, MoneyIn
+from ..budget.services import budget_figures
+from ..extensions import db
+from ..money import format_pence
+from ..timeutil import today
+from .forms import MoneyInForm, VoidMoneyInForm
+from .services import list_money_in, record_money_in, void_money_in
+
+bp = Blueprint("income", __name__, url_prefix="/budgets/<int:budget_id>/money-in")
+
+
+def _writable_budget(budget_id: int):
+    """Whoever records payments out of a budget also records the money coming in."""
+    budget = get_budget_or_404(budget_id)
+    if not can_record_spending(current_user, budget):
+        abort(404)
+    return budget
+
+
+@bp.route("")
+@login_required
+def index(budget_id: int):
+    budget = get_budget_or_404(budget_id)
+    figures = budget_figures(budget, today())
+    rows, page, pages, count, by_source = list_money_in(
+        budget.id, figures.plan_year, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+    )
+    return render_template("income/index.html", budget=budget, figures=figures, rows=rows, page=page,
+                           pages=pages, count=count, by_source=by_source, sources=INCOME_SOURCES,
+                           can_record=can_record_spending(current_user, budget))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(budget_id: int):
+    budget = _writable_budget(budget_id)
+    figures = budget_figures(budget, today())
+    form = MoneyInForm(plan_year=figures.plan_year)
+    if request.method == "GET":
+        form.received_on.data = today()
+    if form.validate_on_submit():
+        item = record_money_in(budget, form.received_on.data, form.amount.pence, form.source.data,
+                               (form.note.data or "").strip(), current_user)
+        db.session.commit()
+        flash(f"{format_pence(item.amount_pence)} received on {item.received_on:%-d %B %Y} recorded.", "success")
+        return redirect(url_for("income.index", budget_id=budget.id), 303)
+    return render_template("income/new.html", budget=budget, form=form)
+
+
+@bp.route("/<int:item_id>/void", methods=["GET", "POST"])
+@login_required
+def void(budget_id: int, item_id: int):
+    budget = _writable_budget(budget_id)
+    item = db.session.scalar(select(MoneyIn).where(MoneyIn.id == item_id, MoneyIn.budget_id == budget.id))
+    if item is None:
+        abort(404)
+    if not item.is_active:
+        flash("This record has already been voided.", "important")
+        return redirect(url_for("income.index", budget_id=budget.id), 303)
+    form = VoidMoneyInForm()
+    if form.validate_on_submit():
+        void_money_in(item, form.reason.data.strip(), current_user)
+        db.session.commit()
+        flash(f"Record of {format_pence(item.amount_pence)} received voided. It stays in the list, crossed out.",
+              "success")
+        return redirect(url_for("income.index", budget_id=budget.id), 303)
+    return render_template("income/void.html", budget=budget, item=item, form=form)
