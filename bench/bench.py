@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from decimal import Decimal
@@ -340,53 +340,74 @@ def _percentile(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
-def measure(client, holder: Holder, route: Route, counter: QueryCounter, iterations: int, warmup: int) -> dict:
-    for _ in range(warmup):
-        response = route.call(client, holder)
-        problem = route.check(response)
-        if problem:
-            raise SystemExit(f"{holder.label} {route.label}: {problem}\n{response.get_data(as_text=True)[:2000]}")
-    times, sql_times, counts, raw_sizes, gz_sizes, problems = [], [], [], [], [], []
-    statements: list[str] = []
-    gc.collect()
-    for _ in range(iterations):
+class Samples:
+    """What one holder's requests to one route measured."""
+
+    def __init__(self, route: Route, holder: Holder):
+        self.route, self.holder = route, holder
+        self.times, self.sql_times, self.counts, self.raw, self.gz = [], [], [], [], []
+        self.problems: list[str] = []
+        self.statements: list[str] = []
+        self.alloc_peak = 0
+
+    def add(self, client, counter: QueryCounter) -> None:
         counter.reset()
         started = time.perf_counter()
-        response = route.call(client, holder)
-        times.append((time.perf_counter() - started) * 1000)
-        counts.append(counter.count)
-        sql_times.append(counter.seconds * 1000)
-        statements = list(counter.statements)
+        response = self.route.call(client, self.holder)
+        self.times.append((time.perf_counter() - started) * 1000)
+        self.counts.append(counter.count)
+        self.sql_times.append(counter.seconds * 1000)
+        self.statements = list(counter.statements)
         body = response.get_data()
-        raw_sizes.append(len(body))
-        gz_sizes.append(len(gzip.compress(body)))
-        problem = route.check(response)
-        if problem and len(problems) < 3:
-            problems.append(problem)
-    # Python memory allocated while handling one more request (tracemalloc slows code, so not timed).
-    tracemalloc.start()
-    route.call(client, holder).get_data()
-    alloc_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+        self.raw.append(len(body))
+        self.gz.append(len(gzip.compress(body)))
+        problem = self.route.check(response)
+        if problem and len(self.problems) < 3:
+            self.problems.append(problem)
+
+    def summary(self) -> dict:
+        distinct = sorted(set(self.counts))
+        return {
+            "route": self.route.label,
+            "requests": len(self.times),
+            "median_ms": round(statistics.median(self.times), 2),
+            "p95_ms": round(_percentile(self.times, 95), 2),
+            "min_ms": round(min(self.times), 2),
+            "max_ms": round(max(self.times), 2),
+            "sql_median_ms": round(statistics.median(self.sql_times), 2),
+            "queries": self.counts[-1],
+            "queries_seen": distinct,
+            "queries_constant": len(distinct) == 1,
+            "bytes": max(self.raw),
+            "gzip_bytes": max(self.gz),
+            "alloc_peak_kb": round(self.alloc_peak / 1024),
+            "problems": self.problems,
+            "last_request_sql": [" ".join(s.split())[:400] for s in self.statements],
+        }
+
+
+def measure(clients: dict, holders: list[Holder], route: Route, counter: QueryCounter, iterations: int,
+            warmup: int) -> dict[str, dict]:
+    """Time `iterations` requests per holder, alternating holders so background load hits both alike."""
+    for holder in holders:
+        for _ in range(warmup):
+            response = route.call(clients[holder.label], holder)
+            problem = route.check(response)
+            if problem:
+                raise SystemExit(f"{holder.label} {route.label}: {problem}\n{response.get_data(as_text=True)[:2000]}")
+    samples = {h.label: Samples(route, h) for h in holders}
+    gc.collect()
+    for _ in range(iterations):
+        for holder in holders:
+            samples[holder.label].add(clients[holder.label], counter)
+    for holder in holders:
+        # Python memory allocated while handling one more request (tracemalloc slows code, so not timed).
+        tracemalloc.start()
+        route.call(clients[holder.label], holder).get_data()
+        samples[holder.label].alloc_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     counter.reset()
-    distinct = sorted(set(counts))
-    return {
-        "route": route.label,
-        "requests": iterations,
-        "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(_percentile(times, 95), 2),
-        "min_ms": round(min(times), 2),
-        "max_ms": round(max(times), 2),
-        "sql_median_ms": round(statistics.median(sql_times), 2),
-        "queries": counts[-1],
-        "queries_seen": distinct,
-        "queries_constant": len(distinct) == 1,
-        "bytes": max(raw_sizes),
-        "gzip_bytes": max(gz_sizes),
-        "alloc_peak_kb": round(alloc_peak / 1024),
-        "problems": problems,
-        "last_request_sql": [" ".join(s.split())[:400] for s in statements],
-    }
+    return {label: sample.summary() for label, sample in samples.items()}
 
 
 def sign_in(app, holder: Holder):
@@ -430,33 +451,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests per route first (5)")
     parser.add_argument("--entries", type=int, default=2500, help="the big holder's payments (2500)")
     parser.add_argument("--small-entries", type=int, default=10, help="the small holder's payments (10)")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="PostgreSQL: skip ANALYZE after seeding (plans as on freshly loaded tables)")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of one big-holder request per route")
     parser.add_argument("--json", default=str(ROOT / "bench-results" / "latest.json"), help="where to write JSON")
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
     database = Database(args.database_url)
+    app = None
     try:
         app = create_app(type("Config", (TestConfig,), database.config()))
         limiter.reset()
         seed_began = time.perf_counter()
         big, small, seed_info = seed(app, args.entries, args.small_entries)
+        if database.schema and not args.no_analyze:
+            # Autovacuum would gather statistics after a bulk load this size; without them PostgreSQL
+            # plans for one-row tables and the timings say more about the seeding than the app.
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(text("ANALYZE " + ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)))
         seed_seconds = time.perf_counter() - seed_began
         with app.app_context():
             engine = db.engine
             dialect = f"{engine.dialect.name} {'.'.join(map(str, engine.dialect.server_version_info or ()))}"
         counter = QueryCounter(engine)  # no app context stays pushed: each request gets its own, as in production
 
-        results: dict[str, dict[str, dict]] = {}
-        for holder in (big, small):
-            client = sign_in(app, holder)
-            by_key = {r.key: r for r in ROUTES}
-            results[holder.label] = {key: measure(client, holder, by_key[key], counter, args.iterations, args.warmup)
-                                     for key in MEASURE_ORDER}
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        clients = {h.label: sign_in(app, h) for h in (big, small)}
+        by_key = {r.key: r for r in ROUTES}
+        results: dict[str, dict[str, dict]] = {"big": {}, "small": {}}
+        for key in MEASURE_ORDER:
+            for label, summary in measure(clients, [big, small], by_key[key], counter, args.iterations,
+                                          args.warmup).items():
+                results[label][key] = summary
     finally:
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()  # let go of the schema before it is dropped
         database.close()
     runtime = time.perf_counter() - began
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KB
@@ -489,7 +520,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"pbportal benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {_git_commit()}, "
         f"Python {platform.python_version()}",
-        f"Database: {database.label}, {dialect}",
+        f"Database: {database.label}, {dialect}"
+        + (", ANALYZEd after seeding" if database.schema and not args.no_analyze else ""),
         f"Big holder: {big.entries:,} payments on {len(big.line_ids)} lines, {big.current_year_entries:,} in the "
         f"current plan year ({seed_info['current_plan_year'][0]} to {seed_info['current_plan_year'][1]}), "
         f"{big.entries - big.current_year_entries:,} in the 4 before. Small holder: {small.entries} payments on "
@@ -519,7 +551,8 @@ def main(argv: list[str] | None = None) -> int:
     if failures:
         out += ["", "FAILED:"] + [f"  - {f}" for f in failures]
     else:
-        out += ["", "OK: every route's query count is constant and the same for 10 and 2,500 payments."]
+        out += ["", f"OK: every route's query count is constant and the same for {small.entries:,} and "
+                    f"{big.entries:,} payments."]
     print("\n".join(out))
 
     report = {
@@ -528,6 +561,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "database": database.label,
         "dialect": dialect,
+        "analyzed": bool(database.schema and not args.no_analyze),
         "iterations": args.iterations,
         "warmup": args.warmup,
         "seed": {**seed_info, "seconds": round(seed_seconds, 2),
