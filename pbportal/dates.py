@@ -46,6 +46,14 @@ def plan_year_for(first_start: date, day: date) -> PlanYear:
     return PlanYear(start, end)
 
 
+def plan_years(first_start: date, today: date) -> list[PlanYear]:
+    """Every plan year from the first to the one containing today, newest first."""
+    years = [plan_year_for(first_start, today)]
+    while years[-1].start > first_start and len(years) < 100:
+        years.append(plan_year_for(first_start, years[-1].start - timedelta(days=1)))
+    return years
+
+
 def month_bounds(month: str) -> tuple[date, date] | None:
     """'2026-03' -> (1 March 2026, 31 March 2026); None for anything else."""
     try:

@@ -410,3 +410,24 @@ def test_money_rows_cannot_be_zero_or_negative_in_the_database(app, world):
 def test_amount_in_the_page_matches_the_pence(holder, world):
     page = holder.get(f"/budgets/{world.dp.id}/spending").get_data(as_text=True)
     assert re.search(r"£120\.00", page)
+
+
+def test_list_shows_one_plan_year_at_a_time(holder, world):
+    from .conftest import make_budget, make_line, make_user
+
+    owner = make_user("long@example.org", "holder", "Lee Long")
+    start = today().replace(day=1) - timedelta(days=800)
+    budget = make_budget(owner, world.council, start=start)
+    line = make_line(budget)
+    make_entry(budget, line, 1111, paid_on=start + timedelta(days=2), payee="Year One Payee")
+    make_entry(budget, line, 2222, paid_on=today(), payee="This Year Payee")
+    db.session.commit()
+    holder.post("/sign-out")
+    login(holder, "long@example.org")
+    page = holder.get(f"/budgets/{budget.id}/spending").get_data(as_text=True)
+    assert "This Year Payee" in page and "Year One Payee" not in page
+    assert 'id="filter-year"' in page and page.count('<option value="' + start.isoformat()) == 1
+    old = holder.get(f"/budgets/{budget.id}/spending?year={start.isoformat()}").get_data(as_text=True)
+    assert "Year One Payee" in old and "This Year Payee" not in old and "1 payment totalling" in old
+    junk = holder.get(f"/budgets/{budget.id}/spending?year=1999-01-01").get_data(as_text=True)
+    assert "This Year Payee" in junk

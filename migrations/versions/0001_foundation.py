@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 07:50:12.998825
+Create Date: 2026-11-22 07:56:25.052354
 
 """
 from alembic import op
@@ -240,7 +240,9 @@ def upgrade():
     )
     with op.batch_alter_table('spending_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_spending_entry_budget_id'), ['budget_id'], unique=False)
-        batch_op.create_index('ix_spending_entry_budget_status_date', ['budget_id', 'status', 'paid_on'], unique=False)
+        batch_op.create_index('ix_spending_entry_budget_paid', ['budget_id', 'paid_on', 'id'], unique=False)
+        batch_op.create_index('ix_spending_entry_budget_status_created', ['budget_id', 'status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_spending_entry_budget_status_paid', ['budget_id', 'status', 'paid_on', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_spending_entry_corrects_id'), ['corrects_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_spending_entry_line_id'), ['line_id'], unique=False)
 
@@ -252,7 +254,9 @@ def downgrade():
     with op.batch_alter_table('spending_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_spending_entry_line_id'))
         batch_op.drop_index(batch_op.f('ix_spending_entry_corrects_id'))
-        batch_op.drop_index('ix_spending_entry_budget_status_date')
+        batch_op.drop_index('ix_spending_entry_budget_status_paid')
+        batch_op.drop_index('ix_spending_entry_budget_status_created')
+        batch_op.drop_index('ix_spending_entry_budget_paid')
         batch_op.drop_index(batch_op.f('ix_spending_entry_budget_id'))
 
     op.drop_table('spending_entry')

@@ -17,11 +17,11 @@ from .services import budget_figures, current_plan, ensure_plan, save_line
 bp = Blueprint("budget", __name__, url_prefix="/budgets")
 
 
-def payment_form_for(figures, submitted: bool = False) -> PaymentForm:
+def payment_form_for(plan_year, lines, submitted: bool = False) -> PaymentForm:
     """A blank payment form (dated today), or one bound to the submitted request (form fields and files)."""
     kwargs = {} if submitted else {"formdata": None}
-    form = PaymentForm(plan_year=figures.plan_year, line_ids=[f.line.id for f in figures.lines], **kwargs)
-    form.line_id.choices = [(0, "Select a budget line")] + [(f.line.id, f.line.item) for f in figures.lines]
+    form = PaymentForm(plan_year=plan_year, line_ids=[line.id for line in lines], **kwargs)
+    form.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in lines]
     if not submitted:
         form.paid_on.data = today()
     return form
@@ -37,7 +37,8 @@ def page_context(budget, form=None) -> dict:
         "recent": recent_entries(budget.id),
         "can_record": can_record,
         "can_edit_lines": can_edit_lines(current_user) and (figures.plan is None or figures.plan.is_draft),
-        "form": form or (payment_form_for(figures) if can_record else None),
+        "form": form or (payment_form_for(figures.plan_year, [f.line for f in figures.lines]) if can_record
+                         else None),
     }
 
 

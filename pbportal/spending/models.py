@@ -36,7 +36,10 @@ class SpendingEntry(db.Model):
         CheckConstraint("amount_pence > 0", name="amount_positive"),
         CheckConstraint("status IN ('active', 'voided', 'corrected')", name="status"),
         CheckConstraint("status = 'active' OR change_reason <> ''", name="reason_when_changed"),
-        Index("ix_spending_entry_budget_status_date", "budget_id", "status", "paid_on"),
+        # The list (newest paid first), the budget page's latest recorded, and the list with voided ones.
+        Index("ix_spending_entry_budget_status_paid", "budget_id", "status", "paid_on", "id"),
+        Index("ix_spending_entry_budget_status_created", "budget_id", "status", "created_at", "id"),
+        Index("ix_spending_entry_budget_paid", "budget_id", "paid_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

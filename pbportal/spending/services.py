@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit import record
-from ..dates import month_bounds
+from ..dates import PlanYear, month_bounds
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Receipt, SpendingEntry
@@ -110,6 +110,7 @@ def void_payment(entry: SpendingEntry, reason: str, actor) -> None:
 
 @dataclass
 class EntryFilter:
+    plan_year: PlanYear
     line_id: int | None = None
     month: str | None = None
     include_changed: bool = False
@@ -122,24 +123,25 @@ def entries_query(budget_id: int, flt: EntryFilter):
     if flt.line_id:
         query = query.where(SpendingEntry.line_id == flt.line_id)
     bounds = month_bounds(flt.month) if flt.month else None
+    start, end = flt.plan_year.start, flt.plan_year.end
     if bounds:
-        query = query.where(SpendingEntry.paid_on.between(*bounds))
-    return query
+        start, end = max(start, bounds[0]), min(end, bounds[1])
+    return query.where(SpendingEntry.paid_on.between(start, end))
 
 
 def list_entries(budget_id: int, flt: EntryFilter, page: int, per_page: int):
-    """One page of entries, newest first, and the total count and sum: three queries, whatever the size."""
-    base = entries_query(budget_id, flt)
-    active = base.where(SpendingEntry.status == "active").subquery()
-    total_count, total_pence = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(active.c.amount_pence), 0)).select_from(active)
+    """One page of entries, newest first, with counts and the total: two queries, whatever the size."""
+    base = entries_query(budget_id, flt).subquery()
+    is_active = base.c.status == "active"
+    counted, total_count, total_pence = db.session.execute(
+        select(func.count(), func.count().filter(is_active),
+               func.coalesce(func.sum(base.c.amount_pence).filter(is_active), 0))
     ).one()
-    counted = db.session.scalar(select(func.count()).select_from(base.subquery()))
     pages = max(1, -(-counted // per_page))
     page = min(max(page, 1), pages)
     rows = db.session.scalars(
-        base.options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt),
-                     joinedload(SpendingEntry.created_by))
+        entries_query(budget_id, flt)
+        .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
         .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

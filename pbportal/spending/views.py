@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..access import can_record_spending, get_budget_or_404
-from ..budget.services import budget_figures
+from ..budget.services import current_plan, plan_lines
 from ..budget.views import page_context, payment_form_for
-from ..dates import month_bounds, months_in
+from ..dates import month_bounds, months_in, plan_year_for, plan_years
 from ..extensions import db
 from ..partials import render, wants_partial
 from ..money import format_pence
@@ -62,12 +62,12 @@ def _checked_receipt(form):
         return False
 
 
-def _details(form, figures) -> PaymentDetails:
+def _details(form, lines) -> PaymentDetails:
     return PaymentDetails(
         paid_on=form.paid_on.data,
         amount_pence=form.amount.pence,
         payee=form.payee.data.strip(),
-        line=figures.for_line(form.line_id.data).line,
+        line=next(line for line in lines if line.id == form.line_id.data),
         note=(form.note.data or "").strip(),
     )
 
@@ -92,55 +92,59 @@ def _save_with_receipt(budget, checked, save):
 @login_required
 def new_payment(budget_id: int):
     budget = _writable_budget(budget_id)
-    figures = budget_figures(budget, today())
-    form = payment_form_for(figures, submitted=request.method == "POST")
+    lines = plan_lines(current_plan(budget))
+    form = payment_form_for(plan_year_for(budget.plan_year_start, today()), lines,
+                            submitted=request.method == "POST")
     if request.method == "GET":
         form.line_id.data = request.args.get("line", 0, type=int)
-    recorded = None
     if form.validate_on_submit():
         checked = _checked_receipt(form)
         if checked is not False:
-            details = _details(form, figures)
-            recorded = _save_with_receipt(
-                budget, checked, lambda receipt: record_payment(budget, details, current_user, receipt)
-            )
-            message = (f"{format_pence(recorded.amount_pence)} paid to {recorded.payee} recorded "
-                       f"against {recorded.line.item}.")
+            details = _details(form, lines)
+            message = (f"{format_pence(details.amount_pence)} paid to {details.payee} recorded "
+                       f"against {details.line.item}.")
+            _save_with_receipt(budget, checked,
+                               lambda receipt: record_payment(budget, details, current_user, receipt))
             if not wants_partial():
                 flash(message, "success")
-                return redirect(url_for("budget.show", budget_id=budget.id) + "#recent-spending", 303)
-            context = page_context(budget)
-            return render_template("spending/_payment_recorded.html", message=message, **context)
-    context = page_context(budget, form=form)
-    return render("spending/new_payment.html", "spending/_payment_form.html", accept=ACCEPT, **context)
+                return redirect(url_for("budget.show", budget_id=budget_id) + "#recent-spending", 303)
+            return render_template("spending/_payment_recorded.html", message=message, accept=ACCEPT,
+                                   **page_context(budget))
+    return render("spending/new_payment.html", "spending/_payment_form.html", accept=ACCEPT, budget=budget,
+                  form=form)
 
 
-def _filter_from_args(figures) -> EntryFilter:
+def _filter_from_args(budget, lines) -> tuple[EntryFilter, list]:
+    years = plan_years(budget.plan_year_start, today())
+    chosen = next((y for y in years if y.start.isoformat() == request.args.get("year")), years[0])
     line_id = request.args.get("line", 0, type=int)
     month = request.args.get("month", "")
-    months = {m.strftime("%Y-%m") for m in months_in(figures.plan_year)}
-    return EntryFilter(
-        line_id=line_id if figures.for_line(line_id) else None,
+    months = {m.strftime("%Y-%m") for m in months_in(chosen)}
+    flt = EntryFilter(
+        plan_year=chosen,
+        line_id=line_id if any(line.id == line_id for line in lines) else None,
         month=month if month in months else None,
         include_changed=request.args.get("show") == "all",
     )
+    return flt, years
 
 
 @bp.route("/spending")
 @login_required
 def index(budget_id: int):
     budget = get_budget_or_404(budget_id)
-    figures = budget_figures(budget, today())
-    flt = _filter_from_args(figures)
+    lines = plan_lines(current_plan(budget))
+    flt, years = _filter_from_args(budget, lines)
     page = request.args.get("page", 1, type=int)
     rows, page, pages, count, total_pence, active_count = list_entries(
         budget.id, flt, page, current_app.config["PAGE_SIZE"]
     )
     return render(
         "spending/index.html", "spending/_results.html",
-        budget=budget, figures=figures, flt=flt, rows=rows, page=page, pages=pages, count=count,
-        total_pence=total_pence, active_count=active_count, months=months_in(figures.plan_year),
+        budget=budget, lines=lines, flt=flt, years=years, rows=rows, page=page, pages=pages, count=count,
+        total_pence=total_pence, active_count=active_count, months=months_in(flt.plan_year),
         can_record=can_record_spending(current_user, budget),
+        line_label=next((line.item for line in lines if line.id == flt.line_id), ""),
         month_label=f"{month_bounds(flt.month)[0]:%B %Y}" if flt.month else "",
     )
 
@@ -164,9 +168,10 @@ def correct(budget_id: int, entry_id: int):
     if not entry.is_active:
         flash("This payment has already been changed, so it cannot be corrected again.", "important")
         return redirect(url_for("spending.show", budget_id=budget.id, entry_id=entry.id), 303)
-    figures = budget_figures(budget, today())
-    form = CorrectionForm(plan_year=figures.plan_year, line_ids=[f.line.id for f in figures.lines])
-    form.line_id.choices = [(0, "Select a budget line")] + [(f.line.id, f.line.item) for f in figures.lines]
+    lines = plan_lines(current_plan(budget))
+    form = CorrectionForm(plan_year=plan_year_for(budget.plan_year_start, today()),
+                          line_ids=[line.id for line in lines])
+    form.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in lines]
     if request.method == "GET":
         form.paid_on.data, form.payee.data, form.line_id.data = entry.paid_on, entry.payee, entry.line_id
         form.note.data = entry.note
@@ -174,7 +179,7 @@ def correct(budget_id: int, entry_id: int):
     if form.validate_on_submit():
         checked = _checked_receipt(form)
         if checked is not False:
-            details = _details(form, figures)
+            details = _details(form, lines)
             reason = form.reason.data.strip()
             replacement = _save_with_receipt(
                 budget, checked,
