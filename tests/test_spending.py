@@ -431,3 +431,15 @@ def test_list_shows_one_plan_year_at_a_time(holder, world):
     assert "Year One Payee" in old and "This Year Payee" not in old and "1 payment totalling" in old
     junk = holder.get(f"/budgets/{budget.id}/spending?year=1999-01-01").get_data(as_text=True)
     assert "This Year Payee" in junk
+
+
+def test_htmx_error_swap_carries_the_error_title(holder, world):
+    url = f"/budgets/{world.dp.id}/payments/new"
+    r = holder.post(url, data=payment(world, amount=""), headers={
+        "HX-Request": "true", "HX-Current-URL": f"http://localhost/budgets/{world.dp.id}"})
+    assert "<title>Error: Alex Holder’s budget – pbportal</title>" in r.get_data(as_text=True)
+    r = holder.post(url, data=payment(world), headers={
+        "HX-Request": "true", "HX-Current-URL": f"http://localhost{url}"})
+    assert "<title>Record a payment – pbportal</title>" in r.get_data(as_text=True)
+    page = holder.get(f"/budgets/{world.dp.id}").get_data(as_text=True)
+    assert page.count("<title>") == 1

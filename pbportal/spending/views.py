@@ -1,6 +1,8 @@
 """Recording payments, the spending list, corrections, voids and receipts."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -88,6 +90,14 @@ def _save_with_receipt(budget, checked, save):
         raise
 
 
+def _swap_title(budget) -> str:
+    """The title of the page an htmx form was sent from, so a swap can add or drop the 'Error: ' prefix."""
+    sent_from = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    if sent_from == url_for("spending.new_payment", budget_id=budget.id):
+        return "Record a payment"
+    return f"{budget.person_name}’s budget"
+
+
 @bp.route("/payments/new", methods=["GET", "POST"])
 @login_required
 def new_payment(budget_id: int):
@@ -109,9 +119,9 @@ def new_payment(budget_id: int):
                 flash(message, "success")
                 return redirect(url_for("budget.show", budget_id=budget_id) + "#recent-spending", 303)
             return render_template("spending/_payment_recorded.html", message=message, accept=ACCEPT,
-                                   **page_context(budget))
+                                   swap_title=_swap_title(budget), **page_context(budget))
     return render("spending/new_payment.html", "spending/_payment_form.html", accept=ACCEPT, budget=budget,
-                  form=form)
+                  form=form, swap_title=_swap_title(budget) if wants_partial() else None)
 
 
 def _filter_from_args(budget, lines) -> tuple[EntryFilter, list]:
