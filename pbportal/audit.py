@@ -68,3 +68,13 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def mark_changed(row: Any, status: str, reason: str, actor: Any) -> None:
+    """Void or correct a money record in place: it stays, with its new status, why, who and when."""
+    if row.status != "active":
+        raise ValueError("Only a record that still counts can be voided or corrected")
+    row.status = status
+    row.change_reason = reason
+    row.changed_by_id = actor.id
+    row.changed_at = utcnow()

@@ -160,8 +160,9 @@ def load_demo_data() -> bool:
         if pay_day <= now:
             _spend(dp, hmrc, pay_day, 16542, "HMRC", alex, note="PAYE and NI for the month")
             _spend(dp, pension, pay_day, 3318, "NEST Pensions", alex)
-            slip = save_receipt(dp.id, CheckedReceipt(_receipt_image(f"Payroll Plus Ltd\n{pay_day:%B %Y}\nTotal GBP 32.50"),
-                                                      "image/png", f"payroll-{pay_day:%Y-%m}.png"), alex, upload_dir)
+            picture = _receipt_image(f"Payroll Plus Ltd\n{pay_day:%B %Y}\nTotal GBP 32.50")
+            slip = save_receipt(dp.id, CheckedReceipt(picture, "image/png", f"payroll-{pay_day:%Y-%m}.png"),
+                                alex, upload_dir)
             _spend(dp, payroll, pay_day, 3250, "Payroll Plus Ltd", alex, receipt=slip)
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     policy = save_receipt(dp.id, CheckedReceipt(_receipt_image("Carers Cover Insurance\nPolicy EL-20419\nGBP 95.00"),

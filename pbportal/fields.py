@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
+from wtforms import Field, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from .money import MoneyError, parse_pounds, pence_to_input
+from .timeutil import today
 
 
 class GovDateField(Field):
@@ -32,7 +34,7 @@ class GovDateField(Field):
         self.data = None
         if not any(parts):
             raise ValueError(f"Enter {self.what}")
-        missing = [name for name, value in zip(("day", "month", "year"), parts) if not value]
+        missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must include a {' and '.join(missing)}")
         try:
@@ -69,3 +71,24 @@ class PoundsField(StringField):
             from wtforms.validators import StopValidation
 
             raise StopValidation(str(err)) from None
+
+
+def reason_field(label: str, required_message: str, description: str | None = None) -> TextAreaField:
+    """Why a money record is being voided or corrected: required, kept with the record."""
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        description=description,
+        validators=[DataRequired(message=required_message),
+                    Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+
+
+def check_past_and_in_plan_year(day: date | None, plan_year, what: str) -> None:
+    """Money moves on a day that has happened, within the plan year being recorded."""
+    if day is None:
+        return
+    if day > today():
+        raise ValidationError(f"{what[0].upper()}{what[1:]} must be today or in the past")
+    if plan_year and not plan_year.contains(day):
+        raise ValidationError(f"{what[0].upper()}{what[1:]} must be in this plan year, {plan_year.label()}")

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from pbportal import create_app
 from pbportal.config import TestConfig
@@ -52,7 +53,7 @@ def test_upgrade_on_an_empty_database_matches_the_models(empty_database, tmp_pat
         db.session.execute(text("INSERT INTO audit_event (at, action, object_type, data) "
                                 "VALUES (CURRENT_TIMESTAMP, 'x', 'y', '{}')"))
         db.session.commit()
-        with pytest.raises(Exception):
+        with pytest.raises(DBAPIError):
             db.session.execute(text("DELETE FROM audit_event"))
             db.session.commit()
         db.session.rollback()

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-22 07:56:25.052354
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # Copied from pbportal/audit.py at the time of this migration (migrations do not import app code).
 APPEND_ONLY_SQLITE = [

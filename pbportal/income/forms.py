@@ -1,11 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..budget.models import INCOME_SOURCES
-from ..fields import GovDateField, PoundsField
-from ..timeutil import today
+from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, reason_field
 
 
 class MoneyInForm(FlaskForm):
@@ -30,20 +29,10 @@ class MoneyInForm(FlaskForm):
         self.plan_year = plan_year
 
     def validate_received_on(self, field):
-        if field.data is None:
-            return
-        if field.data > today():
-            raise ValidationError("The date the money arrived must be today or in the past")
-        if self.plan_year and not self.plan_year.contains(field.data):
-            raise ValidationError(f"The date the money arrived must be in this plan year, {self.plan_year.label()}")
+        check_past_and_in_plan_year(field.data, self.plan_year, "the date the money arrived")
 
 
 class VoidMoneyInForm(FlaskForm):
-    reason = TextAreaField(
-        "Why are you voiding this record?",
-        widget=GovTextArea(),
-        description="For example, recorded twice",
-        validators=[DataRequired(message="Enter why you are voiding this record"),
-                    Length(max=500, message="Reason must be 500 characters or fewer")],
-    )
+    reason = reason_field("Why are you voiding this record?", "Enter why you are voiding this record",
+                          "For example, recorded twice")
     submit = SubmitField("Void record", widget=GovSubmitInput())

@@ -4,11 +4,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..audit import record
+from ..audit import mark_changed, record
 from ..budget.models import MoneyIn
 from ..dates import PlanYear
 from ..extensions import db
-from ..timeutil import utcnow
 
 
 def record_money_in(budget, received_on, amount_pence: int, source: str, note: str, actor) -> MoneyIn:
@@ -22,12 +21,7 @@ def record_money_in(budget, received_on, amount_pence: int, source: str, note: s
 
 
 def void_money_in(item: MoneyIn, reason: str, actor) -> None:
-    if not item.is_active:
-        raise ValueError("Only a recorded item can be voided")
-    item.status = "voided"
-    item.change_reason = reason
-    item.changed_by_id = actor.id
-    item.changed_at = utcnow()
+    mark_changed(item, "voided", reason, actor)
     record("money_in.voided", item, actor=actor, budget_id=item.budget_id, reason=reason,
            amount_pence=item.amount_pence)
 

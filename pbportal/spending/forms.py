@@ -10,8 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..fields import GovDateField, PoundsField
-from ..timeutil import today
+from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, reason_field
 
 
 def _line_id(value) -> int:
@@ -62,33 +61,15 @@ class PaymentForm(FlaskForm):
             raise ValidationError("Select the budget line this payment is for")
 
     def validate_paid_on(self, field):
-        if field.data is None:
-            return
-        if field.data > today():
-            raise ValidationError("The date the payment was made must be today or in the past")
-        if self.plan_year and not self.plan_year.contains(field.data):
-            raise ValidationError(
-                "The date the payment was made must be in this plan year, "
-                f"{self.plan_year.label()}"
-            )
+        check_past_and_in_plan_year(field.data, self.plan_year, "the date the payment was made")
 
 
 class CorrectionForm(PaymentForm):
-    reason = TextAreaField(
-        "Why are you correcting this payment?",
-        widget=GovTextArea(),
-        validators=[DataRequired(message="Enter why you are correcting this payment"),
-                    Length(max=500, message="Reason must be 500 characters or fewer")],
-    )
+    reason = reason_field("Why are you correcting this payment?", "Enter why you are correcting this payment")
     submit = SubmitField("Save correction", widget=GovSubmitInput())
 
 
 class VoidForm(FlaskForm):
-    reason = TextAreaField(
-        "Why are you voiding this payment?",
-        widget=GovTextArea(),
-        description="For example, recorded twice, or the payment was refunded",
-        validators=[DataRequired(message="Enter why you are voiding this payment"),
-                    Length(max=500, message="Reason must be 500 characters or fewer")],
-    )
+    reason = reason_field("Why are you voiding this payment?", "Enter why you are voiding this payment",
+                          "For example, recorded twice, or the payment was refunded")
     submit = SubmitField("Void payment", widget=GovSubmitInput())

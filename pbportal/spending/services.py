@@ -7,10 +7,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..audit import record
+from ..audit import mark_changed, record
 from ..dates import PlanYear, month_bounds
 from ..extensions import db
-from ..timeutil import utcnow
 from .models import Receipt, SpendingEntry
 from .receipts import CheckedReceipt, store
 
@@ -72,12 +71,7 @@ def record_payment(budget, details: PaymentDetails, actor, receipt: Receipt | No
 def correct_payment(entry: SpendingEntry, details: PaymentDetails, reason: str, actor,
                     receipt: Receipt | None = None) -> SpendingEntry:
     """Replace an entry with a corrected copy; the original stays, marked corrected, with who/when/why."""
-    if not entry.is_active:
-        raise ValueError("Only a recorded entry can be corrected")
-    entry.status = "corrected"
-    entry.change_reason = reason
-    entry.changed_by_id = actor.id
-    entry.changed_at = utcnow()
+    mark_changed(entry, "corrected", reason, actor)
     replacement = SpendingEntry(
         budget_id=entry.budget_id,
         line_id=details.line.id,
@@ -98,12 +92,7 @@ def correct_payment(entry: SpendingEntry, details: PaymentDetails, reason: str, 
 
 
 def void_payment(entry: SpendingEntry, reason: str, actor) -> None:
-    if not entry.is_active:
-        raise ValueError("Only a recorded entry can be voided")
-    entry.status = "voided"
-    entry.change_reason = reason
-    entry.changed_by_id = actor.id
-    entry.changed_at = utcnow()
+    mark_changed(entry, "voided", reason, actor)
     record("spending.voided", entry, actor=actor, budget_id=entry.budget_id, reason=reason,
            amount_pence=entry.amount_pence)
 

@@ -13,8 +13,8 @@ from ..budget.services import current_plan, plan_lines
 from ..budget.views import page_context, payment_form_for
 from ..dates import month_bounds, months_in, plan_year_for, plan_years
 from ..extensions import db
-from ..partials import render, wants_partial
 from ..money import format_pence
+from ..partials import render, wants_partial
 from ..timeutil import today
 from .forms import CorrectionForm, VoidForm
 from .models import Receipt, SpendingEntry

@@ -24,7 +24,6 @@ from pbportal.extensions import db
 
 from .helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, RESULTS_DIR, PageLog, forget, register
 
-
 # ---- the live server ---------------------------------------------------------------------------
 
 def _pg_url() -> str:
