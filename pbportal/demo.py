@@ -118,9 +118,73 @@ def _spend(budget, line, paid_on, pence, payee, actor, note="", receipt=None):
     return entry
 
 
+def _employment(dp, alex, wages_line, now):
+    """Alex employs Maria (with a delegated task) and Tom (whose DBS renewal is close), and pays an agency
+    worker, Kemi, as self-employed."""
+    from .employment.models import (
+        AllowanceClaim,
+        DelegatedTask,
+        Employer,
+        EmploymentCheck,
+        PayRate,
+        PersonalAssistant,
+        Training,
+    )
+    from .employment.rates import tax_year_start
+
+    start = dp.plan_year_start
+    maria = PersonalAssistant(budget_id=dp.id, name="Maria Santos", phone="07700 900123", start_date=date(2023, 9, 4),
+                              date_of_birth=date(1979, 6, 14), employment_type="employed", line_id=wages_line.id,
+                              hours_per_week=Decimal("22"))
+    maria.rates = [PayRate(budget_id=dp.id, kind="day", hourly_pence=1290, hours_per_week=Decimal("22"))]
+    tom = PersonalAssistant(budget_id=dp.id, name="Tom Price", phone="07700 900456", start_date=date(2025, 2, 3),
+                            date_of_birth=date(2003, 1, 22), employment_type="employed", irregular_hours=True,
+                            line_id=wages_line.id, hours_per_week=Decimal("8"))
+    tom.rates = [PayRate(budget_id=dp.id, kind="weekend", hourly_pence=1350, hours_per_week=Decimal("8"))]
+    kemi = PersonalAssistant(budget_id=dp.id, name="Kemi Adeyemi", email="kemi@example.org",
+                             start_date=start + timedelta(days=30), employment_type="self_employed",
+                             line_id=wages_line.id, hours_per_week=Decimal("0"))
+    kemi.rates = [PayRate(budget_id=dp.id, kind="night", hourly_pence=1800, hours_per_week=Decimal("0"))]
+    db.session.add_all([maria, tom, kemi])
+    db.session.flush()
+    checks = [
+        (maria, "right_to_work", date(2023, 8, 30), None, "British passport seen and copied"),
+        (maria, "contract", date(2023, 9, 4), None, "Signed contract, copy in the folder"),
+        (maria, "dbs", date(2023, 8, 21), None, "Enhanced DBS with barred list, certificate seen"),
+        (tom, "right_to_work", date(2025, 1, 28), None, "Share code checked online"),
+        (tom, "contract", date(2025, 2, 3), None, "Signed contract"),
+        (tom, "dbs", now - timedelta(days=1075), now + timedelta(days=20), "Enhanced DBS certificate seen"),
+        (kemi, "dbs", start + timedelta(days=25), None, "On the Update Service: status checked"),
+    ]
+    for pa, kind, checked, expires, evidence in checks:
+        dbs = kind == "dbs"
+        db.session.add(EmploymentCheck(pa_id=pa.id, budget_id=dp.id, kind=kind, checked_on=checked, expires_on=expires,
+                                       evidence=evidence, dbs_level="enhanced_barred" if dbs else "",
+                                       dbs_update_service=pa is maria and dbs, created_by_id=alex.id))
+    db.session.add_all([
+        Training(pa_id=maria.id, budget_id=dp.id, course="Moving and handling", completed_on=now - timedelta(days=300),
+                 expires_on=now + timedelta(days=65), cost_pence=4500),
+        Training(pa_id=tom.id, budget_id=dp.id, course="First aid at work", completed_on=now - timedelta(days=200),
+                 expires_on=now + timedelta(days=895), cost_pence=9500),
+        DelegatedTask(pa_id=maria.id, budget_id=dp.id, task="PEG feeding", practitioner="Nurse Helen Brooks",
+                      practitioner_registration="NMC 12A3456E", trained_on=now - timedelta(days=120),
+                      signed_off_by="Helen Brooks", signed_off_on=now - timedelta(days=110),
+                      review_on=now + timedelta(days=70)),
+        Employer(budget_id=dp.id, paye_reference="123/AB45678", hmrc_registered_on=date(2023, 8, 1),
+                 insurer="Carers Cover Insurance", policy_number="EL-20419", insurance_renews_on=start + timedelta(
+                     days=365), insurance_covers_delegated_tasks=True, insurance_premium_pence=9500,
+                 payroll_fee_pence_per_year=39000),
+        AllowanceClaim(budget_id=dp.id, tax_year_start=tax_year_start(now), claimed=True),
+    ])
+
+
 def load_demo_data() -> bool:
     """Create the demo world once; return False if it is already there."""
+    from .employment.rates import seed_statutory_rates
+
+    seed_statutory_rates()
     if db.session.scalar(select(User).where(User.email == "dp.holder@example.org")) is not None:
+        db.session.commit()
         return False
     council = _org("Demo Council", "council")
     _org("Demo Integrated Care Board", "nhs")
@@ -197,6 +261,8 @@ def load_demo_data() -> bool:
         _spend(second, pa, week, 14200, "Ben Carter", sam)
         week += timedelta(weeks=1)
     _spend(second, gym, start + timedelta(days=5), 3200, "City Gym", sam)
+
+    _employment(dp, alex, wages, now)
 
     record("demo.loaded", None, actor=None, budget_id=None, budgets=[dp.id, ma.id, second.id])
     db.session.commit()

@@ -20,9 +20,10 @@ class GovDateField(Field):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, what="the date", **kwargs):
+    def __init__(self, label=None, validators=None, what="the date", optional=False, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.what = what
+        self.optional = optional
 
     def process_formdata(self, valuelist):
         if valuelist is None:
@@ -33,6 +34,8 @@ class GovDateField(Field):
         day, month, year = parts
         self.data = None
         if not any(parts):
+            if self.optional:
+                return
             raise ValueError(f"Enter {self.what}")
         missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value]
         if missing:
@@ -44,8 +47,16 @@ class GovDateField(Field):
         except ValueError:
             raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must be a real date") from None
 
+    def process_data(self, value):
+        self.data = value
+
     def _value(self):
         return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def post_validate(self, form, validation_stopped):
+        # Not submitted at all (a hand-made POST): required dates still need a value.
+        if self.raw_data is None and self.data is None and not self.optional and not self.errors:
+            self.errors.append(f"Enter {self.what}")
 
 
 class PoundsField(StringField):

@@ -29,9 +29,12 @@ def payment_form_for(plan_year, lines, submitted: bool = False) -> PaymentForm:
 
 def page_context(budget, form=None) -> dict:
     """What the budget page shows; the htmx responses that update parts of it use the same."""
+    from ..employment.services import employment_for  # employment builds on budgets, not the reverse
+
     figures = budget_figures(budget, today())
     can_record = can_record_spending(current_user, budget) and bool(figures.lines)
     return {
+        "employment": employment_for(budget.id, today()),
         "budget": budget,
         "figures": figures,
         "recent": recent_entries(budget.id),

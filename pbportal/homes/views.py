@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..access import visible_budgets_clause
 from ..auth.models import Organisation, Role, User
 from ..budget.models import Budget
+from ..employment.services import load_employment
 from ..extensions import db
 from ..partials import render
 from ..timeutil import today
@@ -42,9 +43,11 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str):
     rows, page, pages, count = budget_rows(
         visible_budgets_clause(current_user), today(), page, current_app.config["PAGE_SIZE"], search
     )
+    employment = load_employment([row.budget.id for row in rows], today())
     return render(
         "homes/budget_list.html", "homes/_budget_table.html",
         title=title, rows=rows, page=page, pages=pages, count=count, search=search, endpoint=endpoint,
+        employment=employment,
     )
 
 

@@ -1,0 +1,159 @@
+"""What employing a PA really costs in a tax year: wage, holiday cover, pension, NI and on-costs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from .rates import Rates, tax_year_label
+
+WEEKS_A_YEAR = 52
+# Budget line categories that pay for employing PAs; the true cost is compared with these lines together.
+EMPLOYMENT_CATEGORIES = ("pa_wages", "hmrc", "pension", "fees", "insurance", "dbs_training")
+
+
+def to_pence(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def age_on(date_of_birth: date | None, day: date) -> int | None:
+    if date_of_birth is None:
+        return None
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def minimum_wage(rates: Rates, date_of_birth: date | None, day: date) -> tuple[int, str]:
+    """The legal minimum hourly pay (pence) for the PA's age on day, and its name.
+
+    With no date of birth we assume 21 or over, the highest band, so nobody is underpaid by omission."""
+    age = age_on(date_of_birth, day)
+    if age is None or age >= 21:
+        return rates.pence("nlw_21_plus"), "National Living Wage"
+    if age >= 18:
+        return rates.pence("nmw_18_20"), "National Minimum Wage for 18 to 20 year olds"
+    return rates.pence("nmw_under_18"), "National Minimum Wage for under 18s"
+
+
+@dataclass
+class PACost:
+    """A year of one PA's cost. NI after Employment Allowance is set when the employer's PAs are summed."""
+
+    pa: object
+    weekly_pay_pence: int
+    annual_wage_pence: int
+    holiday_pence: int
+    pension_pence: int
+    ni_before_pence: int
+    ni_after_pence: int = 0
+    holiday_basis: str = ""
+    pension_note: str = ""
+
+    @property
+    def total_pence(self) -> int:
+        return self.annual_wage_pence + self.holiday_pence + self.pension_pence + self.ni_after_pence
+
+
+def weekly_pay(pa) -> int:
+    return to_pence(sum((Decimal(r.hourly_pence) * Decimal(r.hours_per_week) for r in pa.rates), Decimal(0)))
+
+
+def pa_cost(pa, rates: Rates, on: date) -> PACost:
+    """One PA's yearly cost at the rates in force on `on` (its tax year)."""
+    weekly = weekly_pay(pa)
+    annual = weekly * WEEKS_A_YEAR
+    if not pa.is_employed:
+        # Self-employed: paid on invoice. No holiday pay, pension or employer NI.
+        return PACost(pa, weekly, annual, 0, 0, 0, 0, "Self-employed: no holiday pay", "Self-employed")
+    if pa.irregular_hours:
+        holiday = to_pence(Decimal(annual) * rates.fraction("holiday_accrual_rate"))
+        basis = f"{rates['holiday_accrual_rate'].normalize():f}% of hours worked (irregular hours)"
+    else:
+        holiday = to_pence(Decimal(weekly) * rates["holiday_weeks"])
+        basis = f"{rates['holiday_weeks'].normalize():f} weeks of cover"
+    if annual > rates.pence("pension_trigger"):
+        qualifying = min(annual, rates.pence("pension_upper")) - rates.pence("pension_lower")
+        pension = to_pence(Decimal(max(qualifying, 0)) * rates.fraction("pension_employer_rate"))
+        note = f"{rates['pension_employer_rate'].normalize():f}% of earnings between the qualifying limits"
+    else:
+        pension, note = 0, "Earns under the auto-enrolment trigger"
+    age = age_on(pa.date_of_birth, on)
+    threshold = rates.pence("employer_ni_under21_upper") if age is not None and age < 21 else \
+        rates.pence("employer_ni_threshold")
+    ni = to_pence(Decimal(max(annual - threshold, 0)) * rates.fraction("employer_ni_rate"))
+    return PACost(pa, weekly, annual, holiday, pension, ni, ni, basis, note)
+
+
+@dataclass
+class EmploymentCost:
+    """All current PAs' costs for a tax year against what the plan's employment lines provide."""
+
+    on: date
+    pas: list[PACost]
+    allowance_claimed: bool
+    allowance_pence: int
+    on_costs: dict[str, int]
+    provided_pence: int
+    provided_lines: list = field(default_factory=list)
+
+    @property
+    def tax_year(self) -> str:
+        return tax_year_label(self.on)
+
+    @property
+    def wages_pence(self) -> int:
+        return sum(c.annual_wage_pence for c in self.pas)
+
+    @property
+    def holiday_pence(self) -> int:
+        return sum(c.holiday_pence for c in self.pas)
+
+    @property
+    def pension_pence(self) -> int:
+        return sum(c.pension_pence for c in self.pas)
+
+    @property
+    def ni_before_pence(self) -> int:
+        return sum(c.ni_before_pence for c in self.pas)
+
+    @property
+    def ni_after_pence(self) -> int:
+        return sum(c.ni_after_pence for c in self.pas)
+
+    @property
+    def on_costs_pence(self) -> int:
+        return sum(self.on_costs.values())
+
+    @property
+    def total_pence(self) -> int:
+        return self.wages_pence + self.holiday_pence + self.pension_pence + self.ni_after_pence + \
+            self.on_costs_pence
+
+    @property
+    def headroom_pence(self) -> int:
+        """Positive: the plan provides more than employing the PAs costs. Negative: a shortfall."""
+        return self.provided_pence - self.total_pence
+
+
+def apply_allowance(costs: list[PACost], allowance_pence: int) -> None:
+    """Employment Allowance comes off the employer's total NI; share what is left in proportion."""
+    before = sum(c.ni_before_pence for c in costs)
+    remaining = max(before - allowance_pence, 0)
+    if before == 0:
+        return
+    shared = 0
+    for n, cost in enumerate(costs):
+        if n == len(costs) - 1:
+            cost.ni_after_pence = remaining - shared
+        else:
+            cost.ni_after_pence = to_pence(Decimal(remaining) * cost.ni_before_pence / before)
+            shared += cost.ni_after_pence
+
+
+def employment_cost(pas, rates: Rates, on: date, *, allowance_claimed: bool, on_costs: dict[str, int],
+                    lines) -> EmploymentCost:
+    costs = [pa_cost(pa, rates, on) for pa in pas]
+    allowance = rates.pence("employment_allowance") if allowance_claimed else 0
+    apply_allowance(costs, allowance)
+    employment_lines = [line for line in lines if line.category in EMPLOYMENT_CATEGORIES]
+    return EmploymentCost(on, costs, allowance_claimed, allowance, on_costs,
+                          sum(line.annual_pence for line in employment_lines), employment_lines)

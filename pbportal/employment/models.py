@@ -1,0 +1,263 @@
+"""Personal assistants a holder employs: their pay, the employer's checks, training and delegated tasks."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..budget.models import BudgetLine
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+CHECK_KINDS = {
+    "right_to_work": "Right to work",
+    "dbs": "DBS check",
+    "contract": "Written contract and terms",
+    "pension": "Pension duties assessed",
+}
+DBS_LEVELS = {"enhanced": "Enhanced", "enhanced_barred": "Enhanced with barred list", "standard": "Standard",
+              "basic": "Basic"}
+RATE_KINDS = {"day": "Day", "night": "Night", "weekend": "Weekend", "sleep_in": "Sleep-in", "other": "Other"}
+ABSENCE_KINDS = {"holiday": "Holiday", "sick": "Sick"}
+
+
+class _Timestamps:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class PersonalAssistant(_Timestamps, db.Model):
+    __tablename__ = "personal_assistant"
+    __table_args__ = (
+        CheckConstraint("employment_type IN ('employed', 'self_employed')", name="employment_type"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+        CheckConstraint("hours_per_week >= 0", name="hours_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    employment_type: Mapped[str] = mapped_column(String(20), default="employed")
+    irregular_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    hours_per_week: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=0)
+    is_relative: Mapped[bool] = mapped_column(Boolean, default=False)
+    relative_exception: Mapped[str] = mapped_column(Text, default="")
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("budget_line.id"))
+
+    line: Mapped[BudgetLine | None] = relationship()
+    rates: Mapped[list[PayRate]] = relationship(order_by="PayRate.id", back_populates="pa")
+
+    @property
+    def is_employed(self) -> bool:
+        return self.employment_type == "employed"
+
+    def is_current(self, on: date) -> bool:
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+
+class PayRate(db.Model):
+    """One of a PA's hourly rates (day, night, weekend…) and the hours a week paid at it."""
+
+    __tablename__ = "pay_rate"
+    __table_args__ = (
+        CheckConstraint("hourly_pence > 0", name="rate_positive"),
+        CheckConstraint("hours_per_week >= 0", name="hours_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pa_id: Mapped[int] = mapped_column(ForeignKey("personal_assistant.id"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="day")
+    hourly_pence: Mapped[int]
+    hours_per_week: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+
+    pa: Mapped[PersonalAssistant] = relationship(back_populates="rates")
+
+    @property
+    def kind_label(self) -> str:
+        return RATE_KINDS.get(self.kind, self.kind)
+
+
+class EmploymentCheck(db.Model):
+    """An employer's check for one PA, with its date and evidence. Newer checks supersede older ones."""
+
+    __tablename__ = "employment_check"
+    __table_args__ = (
+        CheckConstraint("kind IN ('right_to_work', 'dbs', 'contract', 'pension')", name="kind"),
+        CheckConstraint("expires_on IS NULL OR expires_on >= checked_on", name="expires_after_check"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pa_id: Mapped[int] = mapped_column(ForeignKey("personal_assistant.id"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    checked_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    dbs_level: Mapped[str] = mapped_column(String(20), default="")
+    dbs_certificate: Mapped[str] = mapped_column(String(40), default="")
+    dbs_update_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    created_by: Mapped[User] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return CHECK_KINDS[self.kind]
+
+
+class Employer(_Timestamps, db.Model):
+    """The holder as an employer: HMRC registration, insurance and payroll, one per budget."""
+
+    __tablename__ = "employer"
+    __table_args__ = (UniqueConstraint("budget_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
+    paye_reference: Mapped[str] = mapped_column(String(20), default="")
+    hmrc_registered_on: Mapped[date | None] = mapped_column(Date)
+    insurer: Mapped[str] = mapped_column(String(200), default="")
+    policy_number: Mapped[str] = mapped_column(String(60), default="")
+    insurance_renews_on: Mapped[date | None] = mapped_column(Date)
+    insurance_covers_delegated_tasks: Mapped[bool] = mapped_column(Boolean, default=False)
+    insurance_premium_pence: Mapped[int] = mapped_column(default=0)
+    payroll_fee_pence_per_year: Mapped[int] = mapped_column(default=0)
+
+
+class AllowanceClaim(db.Model):
+    """Whether Employment Allowance is claimed for a tax year (it usually wipes out employer NI)."""
+
+    __tablename__ = "allowance_claim"
+    __table_args__ = (UniqueConstraint("budget_id", "tax_year_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    tax_year_start: Mapped[date] = mapped_column(Date)
+    claimed: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Training(db.Model):
+    __tablename__ = "training"
+    __table_args__ = (
+        CheckConstraint("expires_on IS NULL OR expires_on >= completed_on", name="expires_after_completed"),
+        CheckConstraint("cost_pence >= 0", name="cost_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pa_id: Mapped[int] = mapped_column(ForeignKey("personal_assistant.id"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    course: Mapped[str] = mapped_column(String(200))
+    completed_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    cost_pence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DelegatedTask(_Timestamps, db.Model):
+    """A healthcare task a registered practitioner has delegated to a PA, with training and sign-off."""
+
+    __tablename__ = "delegated_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pa_id: Mapped[int] = mapped_column(ForeignKey("personal_assistant.id"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    task: Mapped[str] = mapped_column(String(200))
+    practitioner: Mapped[str] = mapped_column(String(200))
+    practitioner_registration: Mapped[str] = mapped_column(String(60))
+    trained_on: Mapped[date | None] = mapped_column(Date)
+    signed_off_by: Mapped[str] = mapped_column(String(200), default="")
+    signed_off_on: Mapped[date | None] = mapped_column(Date)
+    review_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PayRecord(db.Model):
+    """One pay period's pay for a PA; recording it creates the spending entries that pay it."""
+
+    __tablename__ = "pay_record"
+    __table_args__ = (
+        UniqueConstraint("pa_id", "period_start"),
+        CheckConstraint("period_end >= period_start", name="period_order"),
+        CheckConstraint("hours >= 0", name="hours_not_negative"),
+        CheckConstraint("gross_pence > 0", name="gross_positive"),
+        CheckConstraint("net_pence > 0 AND net_pence <= gross_pence", name="net_within_gross"),
+        CheckConstraint("employer_ni_pence >= 0 AND employer_pension_pence >= 0 AND employee_pension_pence >= 0",
+                        name="costs_not_negative"),
+        CheckConstraint("status IN ('active', 'voided')", name="status"),
+        CheckConstraint("status = 'active' OR change_reason <> ''", name="reason_when_voided"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pa_id: Mapped[int] = mapped_column(ForeignKey("personal_assistant.id"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    gross_pence: Mapped[int]
+    employer_ni_pence: Mapped[int] = mapped_column(default=0)
+    employee_pension_pence: Mapped[int] = mapped_column(default=0)
+    employer_pension_pence: Mapped[int] = mapped_column(default=0)
+    net_pence: Mapped[int]
+    paid_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20), default="form")
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def hmrc_pence(self) -> int:
+        """Income tax and employee NI deducted from gross, plus employer NI: all paid to HMRC."""
+        return self.gross_pence - self.net_pence - self.employee_pension_pence + self.employer_ni_pence
+
+    @property
+    def pension_pence(self) -> int:
+        return self.employee_pension_pence + self.employer_pension_pence
+
+
+class PayRecordEntry(db.Model):
+    """Which spending entries a pay record created (wages, HMRC, pension)."""
+
+    __tablename__ = "pay_record_entry"
+    __table_args__ = (UniqueConstraint("entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pay_record_id: Mapped[int] = mapped_column(ForeignKey("pay_record.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("spending_entry.id"))
+
+
+class Absence(db.Model):
+    __tablename__ = "absence"
+    __table_args__ = (
+        CheckConstraint("kind IN ('holiday', 'sick')", name="kind"),
+        CheckConstraint("end_date >= start_date", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pa_id: Mapped[int] = mapped_column(ForeignKey("personal_assistant.id"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def kind_label(self) -> str:
+        return ABSENCE_KINDS[self.kind]
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1

@@ -1,0 +1,283 @@
+"""Employing PAs: loading what the pages need in fixed queries, and changing it (always audited)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..audit import mark_changed, record
+from ..budget.models import BudgetLine, Plan
+from ..extensions import db
+from ..spending.models import SpendingEntry
+from .costs import EmploymentCost, employment_cost
+from .models import (
+    AllowanceClaim,
+    DelegatedTask,
+    Employer,
+    EmploymentCheck,
+    PayRecord,
+    PayRecordEntry,
+    PersonalAssistant,
+    Training,
+)
+from .rates import StatutoryRate, UnknownRate, rates_on, tax_year_start
+from .warnings import Warning, employer_warnings, pa_warnings
+
+
+@dataclass
+class Employment:
+    """One budget's PAs and everything about them, with costs and warnings worked out."""
+
+    budget_id: int
+    today: date
+    pas: list = field(default_factory=list)
+    employer: Employer | None = None
+    allowance_claimed: bool = False
+    checks: dict = field(default_factory=lambda: defaultdict(list))
+    trainings: dict = field(default_factory=lambda: defaultdict(list))
+    tasks: dict = field(default_factory=lambda: defaultdict(list))
+    pay: dict = field(default_factory=lambda: defaultdict(list))
+    lines: list = field(default_factory=list)
+    cost: EmploymentCost | None = None
+    cost_error: str = ""
+    warnings: list[Warning] = field(default_factory=list)
+
+    @property
+    def current_pas(self):
+        return [pa for pa in self.pas if pa.is_current(self.today)]
+
+    def cost_for(self, pa_id: int):
+        if self.cost is None:
+            return None
+        return next((c for c in self.cost.pas if c.pa.id == pa_id), None)
+
+    def warnings_for(self, pa_id: int) -> list[Warning]:
+        return [w for w in self.warnings if w.pa_id == pa_id]
+
+
+def _on_costs(emp: Employment, rates) -> dict[str, int]:
+    start = tax_year_start(emp.today)
+    end = date(start.year + 1, 4, 5)
+    costs = {}
+    if emp.employer is not None:
+        if emp.employer.insurance_premium_pence:
+            costs["Employer's liability insurance"] = emp.employer.insurance_premium_pence
+        if emp.employer.payroll_fee_pence_per_year:
+            costs["Payroll service"] = emp.employer.payroll_fee_pence_per_year
+    dbs = 0
+    for pa in emp.current_pas:
+        dbs_checks = sorted((c for c in emp.checks[pa.id] if c.kind == "dbs"), key=lambda c: c.checked_on)
+        dbs += sum(rates.pence("dbs_enhanced") for c in dbs_checks if start <= c.checked_on <= end)
+        if dbs_checks and dbs_checks[-1].dbs_update_service:
+            dbs += rates.pence("dbs_update_service")
+    if dbs:
+        costs["DBS checks and Update Service"] = dbs
+    training = sum(t.cost_pence for pa in emp.current_pas for t in emp.trainings[pa.id]
+                   if start <= t.completed_on <= end)
+    if training:
+        costs["Training"] = training
+    return costs
+
+
+def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]:
+    """Employment for several budgets at once (a caseload page) in a fixed number of queries."""
+    result = {bid: Employment(bid, today) for bid in budget_ids}
+    if not budget_ids:
+        return result
+    for pa in db.session.scalars(
+        select(PersonalAssistant).options(selectinload(PersonalAssistant.rates))
+        .where(PersonalAssistant.budget_id.in_(budget_ids))
+        .order_by(PersonalAssistant.end_date.is_not(None), PersonalAssistant.name, PersonalAssistant.id)
+    ):
+        result[pa.budget_id].pas.append(pa)
+    for employer in db.session.scalars(select(Employer).where(Employer.budget_id.in_(budget_ids))):
+        result[employer.budget_id].employer = employer
+    for claim in db.session.scalars(select(AllowanceClaim).where(
+            AllowanceClaim.budget_id.in_(budget_ids), AllowanceClaim.tax_year_start == tax_year_start(today))):
+        result[claim.budget_id].allowance_claimed = claim.claimed
+    for model, target in ((EmploymentCheck, "checks"), (Training, "trainings"), (DelegatedTask, "tasks")):
+        for row in db.session.scalars(select(model).where(model.budget_id.in_(budget_ids))):
+            getattr(result[row.budget_id], target)[row.pa_id].append(row)
+    for row in db.session.scalars(
+        select(PayRecord).where(PayRecord.budget_id.in_(budget_ids), PayRecord.paid_on >= today - timedelta(days=366))
+        .order_by(PayRecord.period_start.desc())
+    ):
+        result[row.budget_id].pay[row.pa_id].append(row)
+    latest = select(Plan.budget_id, Plan.id).where(Plan.budget_id.in_(budget_ids)).order_by(Plan.version)
+    plan_ids = {bid: pid for bid, pid in db.session.execute(latest)}
+    for line in db.session.scalars(select(BudgetLine).where(BudgetLine.plan_id.in_(plan_ids.values()))):
+        result[line.budget_id].lines.append(line)
+    rate_rows = db.session.scalars(select(StatutoryRate)).all()
+    rates_now = rates_on(today, rate_rows)
+    rates_soon = rates_on(today + timedelta(days=30), rate_rows)
+
+    def rates_at(day):
+        return rates_on(day, rate_rows)
+
+    for emp in result.values():
+        current = emp.current_pas
+        if current:
+            try:
+                emp.cost = employment_cost(current, rates_now, today, allowance_claimed=emp.allowance_claimed,
+                                           on_costs=_on_costs(emp, rates_now), lines=emp.lines)
+            except UnknownRate as err:
+                emp.cost_error = str(err)
+        for pa in current:
+            emp.warnings += pa_warnings(pa, checks=emp.checks[pa.id], trainings=emp.trainings[pa.id],
+                                        tasks=emp.tasks[pa.id], pay_records=emp.pay[pa.id], rates_now=rates_now,
+                                        rates_soon=rates_soon, rates_at=rates_at, today=today)
+        emp.warnings += employer_warnings(
+            emp.employer, has_employed_pas=any(pa.is_employed for pa in current),
+            has_delegated_tasks=any(emp.tasks[pa.id] for pa in current), cost=emp.cost, today=today)
+        emp.warnings.sort(key=lambda w: not w.urgent)
+    return result
+
+
+def employment_for(budget_id: int, today: date) -> Employment:
+    return load_employment([budget_id], today)[budget_id]
+
+
+# ---- changes ---------------------------------------------------------------------------------------
+
+def _values(obj, names) -> dict:
+    return {n: getattr(obj, n) for n in names}
+
+
+PA_FIELDS = ("name", "phone", "email", "date_of_birth", "start_date", "employment_type", "irregular_hours",
+             "is_relative", "relative_exception", "line_id")
+
+
+def save_pa(budget, values: dict, rates: list[dict], actor, pa: PersonalAssistant | None = None):
+    """Add or change a PA and their hourly rates (the rates are replaced as a set)."""
+    from .models import PayRate
+
+    creating = pa is None
+    if creating:
+        pa = PersonalAssistant(budget_id=budget.id)
+        db.session.add(pa)
+        before = {}
+    else:
+        before = _values(pa, PA_FIELDS) | {"rates": [(r.kind, r.hourly_pence, str(r.hours_per_week))
+                                                      for r in pa.rates]}
+    for key, value in values.items():
+        setattr(pa, key, value)
+    for old in list(pa.rates):
+        pa.rates.remove(old)
+        db.session.delete(old)  # a rate is a setting, not a money record; the audit keeps the history
+    for rate in rates:
+        pa.rates.append(PayRate(budget_id=budget.id, **rate))
+    pa.hours_per_week = sum((r["hours_per_week"] for r in rates), start=0)
+    db.session.flush()
+    after = _values(pa, PA_FIELDS) | {"rates": [(r["kind"], r["hourly_pence"], str(r["hours_per_week"]))
+                                                for r in rates]}
+    if creating:
+        record("pa.added", pa, actor=actor, budget_id=budget.id, **after)
+    else:
+        changes = {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
+        record("pa.changed", pa, actor=actor, budget_id=budget.id, changes=changes)
+    return pa
+
+
+def end_employment(pa: PersonalAssistant, end_date: date, reason: str, actor) -> None:
+    pa.end_date, pa.end_reason = end_date, reason
+    record("pa.employment_ended", pa, actor=actor, budget_id=pa.budget_id, end_date=end_date, reason=reason)
+
+
+def add_row(model, pa: PersonalAssistant, values: dict, actor, action: str):
+    """Add a check, training record, delegated task or absence for a PA, audited."""
+    row = model(pa_id=pa.id, budget_id=pa.budget_id, **values)
+    if hasattr(model, "created_by_id"):
+        row.created_by_id = actor.id
+    db.session.add(row)
+    db.session.flush()
+    record(action, row, actor=actor, budget_id=pa.budget_id, pa_id=pa.id, **values)
+    return row
+
+
+def save_employer(budget, values: dict, allowance_claimed: bool, today: date, actor) -> Employer:
+    employer = db.session.scalar(select(Employer).where(Employer.budget_id == budget.id))
+    before = _values(employer, values) if employer else {}
+    if employer is None:
+        employer = Employer(budget_id=budget.id)
+        db.session.add(employer)
+    for key, value in values.items():
+        setattr(employer, key, value)
+    start = tax_year_start(today)
+    claim = db.session.scalar(select(AllowanceClaim).where(AllowanceClaim.budget_id == budget.id,
+                                                           AllowanceClaim.tax_year_start == start))
+    claim_before = claim.claimed if claim else None
+    if claim is None:
+        claim = AllowanceClaim(budget_id=budget.id, tax_year_start=start)
+        db.session.add(claim)
+    claim.claimed = allowance_claimed
+    db.session.flush()
+    changes = {k: [before.get(k), values[k]] for k in values if before.get(k) != values[k]}
+    if claim_before != allowance_claimed:
+        changes[f"employment_allowance_{start.year}"] = [claim_before, allowance_claimed]
+    record("employer.changed", employer, actor=actor, budget_id=budget.id, changes=changes)
+    return employer
+
+
+class DuplicatePeriod(ValueError):
+    pass
+
+
+def record_pay(pa: PersonalAssistant, values: dict, lines: dict, actor, source: str = "form") -> PayRecord:
+    """Record a pay period and, in the same transaction, the spending entries that pay it.
+
+    lines: {"wages": BudgetLine, "hmrc": BudgetLine | None, "pension": BudgetLine | None}."""
+    exists = db.session.scalar(select(PayRecord.id).where(PayRecord.pa_id == pa.id,
+                                                          PayRecord.period_start == values["period_start"]))
+    if exists:
+        raise DuplicatePeriod(f"Pay for {pa.name} from {values['period_start']:%-d %B %Y} is already recorded")
+    pay = PayRecord(pa_id=pa.id, budget_id=pa.budget_id, source=source, created_by_id=actor.id, **values)
+    db.session.add(pay)
+    db.session.flush()
+    period = f"{pay.period_start:%-d %b} to {pay.period_end:%-d %b %Y}"
+    parts = [
+        (lines["wages"], pay.net_pence, pa.name, f"Net pay, {pay.hours.normalize():f} hours, {period}"),
+        (lines.get("hmrc"), pay.hmrc_pence, "HMRC", f"PAYE and NI for {pa.name}, {period}"),
+        (lines.get("pension"), pay.pension_pence, "Workplace pension", f"Pension for {pa.name}, {period}"),
+    ]
+    created = []
+    for line, amount, payee, note in parts:
+        if amount <= 0:
+            continue
+        line = line or lines["wages"]
+        entry = SpendingEntry(budget_id=pa.budget_id, line_id=line.id, paid_on=pay.paid_on, amount_pence=amount,
+                              payee=payee, category=line.category, note=note, created_by_id=actor.id)
+        db.session.add(entry)
+        db.session.flush()
+        db.session.add(PayRecordEntry(pay_record_id=pay.id, entry_id=entry.id))
+        record("spending.recorded", entry, actor=actor, budget_id=pa.budget_id, amount_pence=amount,
+               line_id=line.id, payee=payee, pay_record_id=pay.id)
+        created.append(entry)
+    record("pay.recorded", pay, actor=actor, budget_id=pa.budget_id, pa_id=pa.id, source=source,
+           period_start=pay.period_start, period_end=pay.period_end, hours=pay.hours, gross_pence=pay.gross_pence,
+           net_pence=pay.net_pence, employer_ni_pence=pay.employer_ni_pence,
+           employer_pension_pence=pay.employer_pension_pence, employee_pension_pence=pay.employee_pension_pence,
+           entries=[e.id for e in created])
+    return pay
+
+
+def void_pay(pay: PayRecord, reason: str, actor) -> None:
+    """Void a pay record and every spending entry it created."""
+    mark_changed(pay, "voided", reason, actor)
+    entry_ids = db.session.scalars(select(PayRecordEntry.entry_id).where(PayRecordEntry.pay_record_id == pay.id))
+    for entry in db.session.scalars(select(SpendingEntry).where(SpendingEntry.id.in_(list(entry_ids)))):
+        if entry.status == "active":
+            mark_changed(entry, "voided", f"Pay record voided: {reason}", actor)
+            record("spending.voided", entry, actor=actor, budget_id=entry.budget_id, reason=reason,
+                   pay_record_id=pay.id)
+    record("pay.voided", pay, actor=actor, budget_id=pay.budget_id, reason=reason)
+
+
+def employment_lines(lines) -> dict:
+    """Default lines for pay: the first HMRC and pension lines in the plan, if it has them."""
+    by_category = {}
+    for line in lines:
+        by_category.setdefault(line.category, line)
+    return {"hmrc": by_category.get("hmrc"), "pension": by_category.get("pension")}
