@@ -111,3 +111,27 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in(empty_database, tm
         assert client.get(f"/budgets/{dp.id}").status_code == 404
         db.session.remove()
         db.engine.dispose()
+
+
+def test_upgrade_from_the_foundation_release_keeps_data_and_seeds_rates(empty_database, tmp_path):
+    from datetime import date
+
+    from pbportal.employment.rates import StatutoryRate, seed_rows
+
+    app = _app(empty_database, tmp_path)
+    with app.app_context():
+        upgrade(revision="0001_foundation")
+        db.session.execute(text("INSERT INTO organisation (name, kind) VALUES ('Old Council', 'council')"))
+        db.session.execute(text(
+            "INSERT INTO user_account (email, name, password_hash, role, session_token, is_active_account, "
+            "created_at) VALUES ('old@example.org', 'Old Holder', 'x', 'holder', 'tok', true, CURRENT_TIMESTAMP)"))
+        db.session.execute(text(
+            "INSERT INTO budget (person_name, holder_id, funder_id, held_as, plan_year_start, created_at) "
+            "VALUES ('Old Holder', 1, 1, 'direct_payment', :start, CURRENT_TIMESTAMP)"), {"start": date(2026, 4, 1)})
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(text("SELECT person_name FROM budget")).scalar() == "Old Holder"
+        seeded = {(r.kind, r.valid_from, r.value) for r in db.session.query(StatutoryRate)}
+        assert seeded == {(r["kind"], r["valid_from"], r["value"]) for r in seed_rows()}
+        db.session.remove()
+        db.engine.dispose()
