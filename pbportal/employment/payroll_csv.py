@@ -103,6 +103,8 @@ def parse(content: bytes, pas_by_name: dict[str, object]) -> PayrollParse:
             pa = pas_by_name.get(cells["pa"].strip().lower())
             if pa is None:
                 problems.append(f"no PA called ‘{cells['pa']}’")
+            elif not pa.is_employed:
+                problems.append(f"{pa.name} is self-employed: record their invoices as payments instead")
             values = {}
             for key in ("period_start", "period_end", "paid_on"):
                 try:

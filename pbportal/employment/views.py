@@ -228,6 +228,8 @@ def add(budget_id: int, pa_id: int, section: str):
 def pay(budget_id: int, pa_id: int):
     budget = _writable(budget_id)
     pa = _pa_or_404(budget, pa_id)
+    if not pa.is_employed:
+        abort(404)  # self-employed PAs are paid on invoice, recorded as ordinary payments
     form = forms.PayForm(plan_year=plan_year_for(budget.plan_year_start, today()))
     if form.validate_on_submit():
         if pa.line_id is None:
