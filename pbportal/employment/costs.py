@@ -135,18 +135,19 @@ class EmploymentCost:
 
 
 def apply_allowance(costs: list[PACost], allowance_pence: int) -> None:
-    """Employment Allowance comes off the employer's total NI; share what is left in proportion."""
+    """Employment Allowance comes off the employer's total NI; what is left is shared in proportion, in whole
+    pence that add up exactly (largest remainders get the odd pennies), so a PA with no NI never gets any."""
     before = sum(c.ni_before_pence for c in costs)
-    remaining = max(before - allowance_pence, 0)
     if before == 0:
         return
-    shared = 0
-    for n, cost in enumerate(costs):
-        if n == len(costs) - 1:
-            cost.ni_after_pence = remaining - shared
-        else:
-            cost.ni_after_pence = to_pence(Decimal(remaining) * cost.ni_before_pence / before)
-            shared += cost.ni_after_pence
+    remaining = max(before - allowance_pence, 0)
+    shares = [divmod(remaining * c.ni_before_pence, before) for c in costs]
+    for cost, (whole, _) in zip(costs, shares, strict=True):
+        cost.ni_after_pence = whole
+    leftover = remaining - sum(whole for whole, _ in shares)
+    by_remainder = sorted(range(len(costs)), key=lambda i: shares[i][1], reverse=True)
+    for i in by_remainder[:leftover]:
+        costs[i].ni_after_pence += 1
 
 
 def employment_cost(pas, rates: Rates, on: date, *, allowance_claimed: bool, on_costs: dict[str, int],

@@ -48,7 +48,8 @@ class PayrollParse:
 
 
 def _normalise(header: str) -> str:
-    return re.sub(r"[^a-z ]", "", header.strip().lower().replace("_", " ").replace("’", "").replace("'", ""))
+    text = header.lower().replace("_", " ").replace("’", "").replace("'", "")
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z ]", "", text)).strip()
 
 
 def _date(text: str) -> date:
@@ -121,7 +122,7 @@ def parse(content: bytes, pas_by_name: dict[str, object]) -> PayrollParse:
                                 ("employee_pension", "employee_pension_pence"),
                                 ("employer_pension", "employer_pension_pence")):
                 text_value = cells.get(key, "")
-                if key not in ("gross", "net") and text_value in ("", "0", "0.00", "£0.00"):
+                if key not in ("gross", "net") and re.fullmatch(r"£?0*(\.0*)?", text_value.replace(" ", "")):
                     values[target] = 0
                     continue
                 try:
