@@ -91,21 +91,29 @@ def _extensions(app: Flask) -> None:
     from . import audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .budget import models as _budget  # noqa: F401
+    from .contingency import models as _contingency  # noqa: F401
     from .employment import models as _employment  # noqa: F401
     from .employment import rates as _rates  # noqa: F401
+    from .reviews import models as _reviews  # noqa: F401
     from .spending import models as _spending  # noqa: F401
 
 
 def _blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .budget.plan_views import bp as plan_bp
     from .budget.views import bp as budget_bp
+    from .contingency.views import bp as contingency_bp
+    from .contingency.views import share_bp
     from .employment.admin_views import bp as rates_bp
     from .employment.views import bp as employment_bp
+    from .homes.funders import bp as funders_bp
     from .homes.views import bp as homes_bp
     from .income.views import bp as income_bp
+    from .reviews.views import bp as reviews_bp
     from .spending.views import bp as spending_bp
 
-    for bp in (auth_bp, homes_bp, budget_bp, spending_bp, income_bp, employment_bp, rates_bp):
+    for bp in (auth_bp, homes_bp, budget_bp, plan_bp, spending_bp, income_bp, employment_bp, rates_bp,
+               contingency_bp, share_bp, reviews_bp, funders_bp):
         app.register_blueprint(bp)
 
 

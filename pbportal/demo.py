@@ -178,6 +178,57 @@ def _employment(dp, alex, wages_line, now):
     ])
 
 
+def _contingency_and_reviews(dp, ma, second, alex, sam, cm, rep, dp_lines, now):
+    """Alex has a contingency plan and risks; Alex's first review is overdue; Sam has asked for a review."""
+    from .contingency.services import save_arrangement, save_last_resort, save_risk
+    from .reviews.models import RequestEvent, Review, ReviewRequest
+    from .reviews.services import add_months, refresh_next_review
+
+    wages = dp_lines[0]
+    for values in (
+        {"scenario": "pa_sick", "what_happens": "Tom covers Maria's mornings; if he cannot, call Helping Hands.",
+         "who_steps_in": "Tom Price (back-up PA)", "contact": "07700 900456", "expected_cost_pence": 38130,
+         "line_id": wages.id},
+        {"scenario": "pa_leave", "what_happens": "Kemi covers planned holidays, booked a month ahead.",
+         "who_steps_in": "Kemi Adeyemi", "contact": "07700 900789", "expected_cost_pence": 21600,
+         "line_id": wages.id},
+        {"scenario": "holder_unwell", "what_happens": "Jo tells the ward about my PEG feeding routine and brings "
+                                                      "my care folder. PAs keep their hours for 2 weeks.",
+         "who_steps_in": "Jo Morgan (my sister)", "contact": "07700 900321", "expected_cost_pence": None,
+         "line_id": None},
+        {"scenario": "money_late", "what_happens": "Pay Maria and Tom from the contingency reserve and tell the "
+                                                   "council's direct payments team the same day.",
+         "who_steps_in": "Direct payments team", "contact": "0300 123 4567", "expected_cost_pence": None,
+         "line_id": None},
+    ):
+        save_arrangement(dp.id, dict({"title": ""}, **values), alex)
+    save_last_resort(dp.id, "Demo Council out-of-hours social care", "0300 123 9999", alex)
+    save_risk(dp.id, {"description": "Falls when transferring from bed to chair", "status": "mitigated",
+                      "mitigation": "Two-person transfer in the mornings; PAs trained in moving and handling",
+                      "accepted_by": "", "accepted_on": None, "review_on": now + timedelta(days=90)}, alex)
+    save_risk(dp.id, {"description": "Going to football matches alone", "status": "accepted", "mitigation": "",
+                      "accepted_by": "Alex Morgan, who has capacity and chooses this",
+                      "accepted_on": now - timedelta(days=40), "review_on": now + timedelta(days=140)}, rep)
+
+    for budget in (ma, second):
+        held = now - timedelta(days=45)
+        db.session.add(Review(budget_id=budget.id, held_on=held, plan_pence=0, expected_pence=0, spent_pence=0,
+                              received_pence=0, decision="maintain", decision_notes="Outcomes are being met.",
+                              next_review_on=add_months(held, 12), recorded_by_id=cm.id))
+    request = ReviewRequest(budget_id=second.id, reason="money_building", urgency="routine",
+                            details="Money is building up because my PA has been off. Can we talk about it?",
+                            requested_by_id=sam.id, status="acknowledged")
+    db.session.add(request)
+    db.session.flush()
+    db.session.add_all([
+        RequestEvent(request_id=request.id, status="requested", by_id=sam.id, note=request.details),
+        RequestEvent(request_id=request.id, status="acknowledged", by_id=cm.id, note="I will call you this week."),
+    ])
+    db.session.flush()
+    for budget in (dp, ma, second):
+        refresh_next_review(budget)
+
+
 def load_demo_data() -> bool:
     """Create the demo world once; return False if it is already there."""
     from .employment.rates import seed_statutory_rates
@@ -263,6 +314,7 @@ def load_demo_data() -> bool:
     _spend(second, gym, start + timedelta(days=5), 3200, "City Gym", sam)
 
     _employment(dp, alex, wages, now)
+    _contingency_and_reviews(dp, ma, second, alex, sam, cm, users["rep@example.org"], lines, now)
 
     record("demo.loaded", None, actor=None, budget_id=None, budgets=[dp.id, ma.id, second.id])
     db.session.commit()

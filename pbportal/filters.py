@@ -23,7 +23,19 @@ def uk_datetime(value: datetime | None) -> str:
     return f"{local:%-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
 
 
+def tel_href(value: str | None) -> str:
+    """'07700 900 123' -> 'tel:07700900123'; '' for anything that is not just a phone number."""
+    text = (value or "").strip()
+    digits = text.replace(" ", "").replace("-", "")
+    if digits.startswith("+"):
+        digits = "+" + digits[1:]
+    if 5 <= len(digits.lstrip("+")) <= 15 and digits.lstrip("+").isdigit():
+        return "tel:" + digits
+    return ""
+
+
 def register(app) -> None:
+    app.add_template_filter(tel_href, "tel_href")
     app.add_template_filter(format_pence, "pence")
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(short_date, "short_date")

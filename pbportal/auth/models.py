@@ -49,6 +49,24 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # A funder's own settings; empty means the default for its kind (see the properties below).
+    first_review_months_setting: Mapped[int | None] = mapped_column("first_review_months")
+    review_interval_months_setting: Mapped[int | None] = mapped_column("review_interval_months")
+    contingency_weeks_setting: Mapped[int | None] = mapped_column("contingency_weeks")
+
+    @property
+    def first_review_months(self) -> int:
+        """Council DPs: within 6 months of the first payment; NHS personal health budgets: 3 months."""
+        return self.first_review_months_setting or (3 if self.kind == "nhs" else 6)
+
+    @property
+    def review_interval_months(self) -> int:
+        return self.review_interval_months_setting or 12
+
+    @property
+    def contingency_weeks(self) -> int:
+        """Weeks of the costliest contingency arrangement the money held should cover."""
+        return self.contingency_weeks_setting or 4
 
     @property
     def kind_label(self) -> str:

@@ -73,6 +73,8 @@ class Budget(db.Model):
     case_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The first plan year's first day; later plan years start on its anniversaries.
     plan_year_start: Mapped[date] = mapped_column(Date)
+    # Kept up to date by reviews.services.refresh_next_review so caseloads can sort and filter on it.
+    next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     holder: Mapped[User] = relationship(foreign_keys=[holder_id])
@@ -104,7 +106,10 @@ class Representative(db.Model):
 
 
 class Plan(db.Model):
-    """One version of the care and support plan's budget. Sign-off and versions come later."""
+    """One version of the care and support plan's budget: drafted, then agreed by the case manager.
+
+    An agreed plan is read-only; a change starts a new draft version. Spending follows the version in force
+    on its date (the latest agreed version starting on or before it)."""
 
     __tablename__ = "plan"
     __table_args__ = (
@@ -118,6 +123,10 @@ class Plan(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     starts_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    agreed_by: Mapped[User | None] = relationship()
 
     @property
     def is_draft(self) -> bool:
@@ -136,6 +145,8 @@ class BudgetLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    # The same line across plan versions shares a lineage: the id of its first version (NULL on that one).
+    root_line_id: Mapped[int | None] = mapped_column(ForeignKey("budget_line.id"), index=True)
     item: Mapped[str] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(30))
@@ -151,6 +162,10 @@ class BudgetLine(db.Model):
     @property
     def category_label(self) -> str:
         return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def lineage(self) -> int:
+        return self.root_line_id or self.id
 
     @property
     def frequency_label(self) -> str:

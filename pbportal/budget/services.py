@@ -61,6 +61,7 @@ class BudgetFigures:
     lines: list[LineFigures]
     received_pence: int
     year_percent: int
+    other_spent_pence: int = 0  # this plan year's spending on lines an earlier version had
 
     @property
     def total_pence(self) -> int:
@@ -68,7 +69,7 @@ class BudgetFigures:
 
     @property
     def spent_pence(self) -> int:
-        return sum(f.spent_pence for f in self.lines)
+        return sum(f.spent_pence for f in self.lines) + self.other_spent_pence
 
     @property
     def left_pence(self) -> int:
@@ -87,10 +88,28 @@ class BudgetFigures:
         return next((f for f in self.lines if f.line.id == line_id), None)
 
 
-def current_plan(budget: Budget) -> Plan | None:
-    return db.session.scalar(
-        select(Plan).where(Plan.budget_id == budget.id).order_by(Plan.version.desc()).limit(1)
-    )
+def plans_of(budget: Budget) -> list[Plan]:
+    """Every version of the budget's plan, oldest first."""
+    return list(db.session.scalars(select(Plan).where(Plan.budget_id == budget.id).order_by(Plan.version)))
+
+
+def in_force(plans: list[Plan], day: date) -> Plan | None:
+    """The version in force on day: the latest agreed one starting by then; before any sign-off, the first."""
+    agreed = [p for p in plans if p.status == "agreed" and p.starts_on <= day]
+    if agreed:
+        return max(agreed, key=lambda p: p.version)
+    return plans[0] if plans else None
+
+
+def current_plan(budget: Budget, day: date | None = None) -> Plan | None:
+    from ..timeutil import today
+
+    return in_force(plans_of(budget), day or today())
+
+
+def editable_plan(plans: list[Plan]) -> Plan | None:
+    """The version whose lines can be changed: the newest, while it is a draft."""
+    return plans[-1] if plans and plans[-1].is_draft else None
 
 
 def plan_lines(plan: Plan | None) -> list[BudgetLine]:
@@ -103,22 +122,34 @@ def plan_lines(plan: Plan | None) -> list[BudgetLine]:
     )
 
 
+def line_in_force(budget: Budget, line: BudgetLine, day: date) -> BudgetLine | None:
+    """The same budget line (same lineage) in the version of the plan in force on day, if it has one."""
+    plan = current_plan(budget, day)
+    if plan is None:
+        return None
+    if line.plan_id == plan.id:
+        return line
+    return next((other for other in plan_lines(plan) if other.lineage == line.lineage), None)
+
+
 def budget_figures(budget: Budget, today: date) -> BudgetFigures:
     """Everything the budget summary shows, in a fixed number of queries whatever the data size."""
     from ..spending.models import SpendingEntry  # spending depends on budget, not the other way round
 
     plan_year = plan_year_for(budget.plan_year_start, today)
-    plan = current_plan(budget)
+    plan = current_plan(budget, today)
     lines = plan_lines(plan)
+    lineage = func.coalesce(BudgetLine.root_line_id, BudgetLine.id)
     spent_by_line = dict(
         db.session.execute(
-            select(SpendingEntry.line_id, func.sum(SpendingEntry.amount_pence))
+            select(lineage, func.sum(SpendingEntry.amount_pence))
+            .join(BudgetLine, BudgetLine.id == SpendingEntry.line_id)
             .where(
                 SpendingEntry.budget_id == budget.id,
                 SpendingEntry.status == "active",
                 SpendingEntry.paid_on.between(plan_year.start, plan_year.end),
             )
-            .group_by(SpendingEntry.line_id)
+            .group_by(lineage)
         ).all()
     )
     received = db.session.scalar(
@@ -129,17 +160,49 @@ def budget_figures(budget: Budget, today: date) -> BudgetFigures:
         )
     )
     year_percent = percent(plan_year.days_elapsed(today), plan_year.days)
-    figures = [LineFigures(line, int(spent_by_line.get(line.id, 0) or 0), year_percent) for line in lines]
-    return BudgetFigures(plan_year, plan, figures, int(received or 0), year_percent)
+    figures = [LineFigures(line, int(spent_by_line.pop(line.lineage, 0) or 0), year_percent) for line in lines]
+    other = sum(int(v or 0) for v in spent_by_line.values())  # lines no longer in the plan in force
+    return BudgetFigures(plan_year, plan, figures, int(received or 0), year_percent, other)
 
 
 def ensure_plan(budget: Budget, actor) -> Plan:
-    """The budget's current plan, starting a first draft if there is none."""
-    plan = current_plan(budget)
-    if plan is None:
+    """The budget's editable draft, starting a first one if the budget has no plan yet."""
+    plans = plans_of(budget)
+    plan = editable_plan(plans)
+    if plan is None and not plans:
         plan = Plan(budget_id=budget.id, version=1, status="draft", starts_on=budget.plan_year_start)
         db.session.add(plan)
         record("plan.created", plan, actor=actor, budget_id=budget.id, version=1)
+    return plan
+
+
+def agree_plan(plan: Plan, actor) -> None:
+    """The case manager signs off a draft: it becomes read-only and, from its start date, in force."""
+    from ..timeutil import utcnow
+
+    if not plan.is_draft:
+        raise ValueError("Only a draft can be agreed")
+    plan.status, plan.agreed_by_id, plan.agreed_at = "agreed", actor.id, utcnow()
+    record("plan.agreed", plan, actor=actor, budget_id=plan.budget_id, version=plan.version,
+           starts_on=plan.starts_on)
+
+
+def start_new_version(budget: Budget, starts_on: date, actor) -> Plan:
+    """A change to an agreed plan starts a new draft version, copying the lines of the newest agreed one."""
+    plans = plans_of(budget)
+    if editable_plan(plans) is not None:
+        raise ValueError("There is already a draft version")
+    source = plans[-1]
+    plan = Plan(budget_id=budget.id, version=source.version + 1, status="draft", starts_on=starts_on)
+    db.session.add(plan)
+    db.session.flush()
+    for line in plan_lines(source):
+        db.session.add(BudgetLine(
+            budget_id=budget.id, plan_id=plan.id, root_line_id=line.lineage, item=line.item, outcome=line.outcome,
+            category=line.category, unit=line.unit, quantity=line.quantity, unit_cost_pence=line.unit_cost_pence,
+            frequency=line.frequency, annual_pence=line.annual_pence, position=line.position))
+    record("plan.version_started", plan, actor=actor, budget_id=budget.id, version=plan.version,
+           starts_on=starts_on, copied_from=source.version)
     return plan
 
 

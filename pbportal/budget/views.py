@@ -12,7 +12,7 @@ from ..spending.services import recent_entries
 from ..timeutil import today
 from .forms import LineForm
 from .models import BudgetLine
-from .services import budget_figures, current_plan, ensure_plan, save_line
+from .services import budget_figures, editable_plan, ensure_plan, plans_of, save_line
 
 bp = Blueprint("budget", __name__, url_prefix="/budgets")
 
@@ -29,17 +29,26 @@ def payment_form_for(plan_year, lines, submitted: bool = False) -> PaymentForm:
 
 def page_context(budget, form=None) -> dict:
     """What the budget page shows; the htmx responses that update parts of it use the same."""
-    from ..employment.services import employment_for  # employment builds on budgets, not the reverse
+    # These areas build on budgets, not the other way round.
+    from ..contingency.services import contingency_for
+    from ..employment.services import employment_for
+    from ..reviews.services import open_request_counts
 
     figures = budget_figures(budget, today())
     can_record = can_record_spending(current_user, budget) and bool(figures.lines)
+    contingency = contingency_for(budget.id)
     return {
+        "contingency": contingency,
+        "covered": contingency.covered(figures.held_pence, budget.funder.contingency_weeks),
+        "open_requests": open_request_counts([budget.id]).get(budget.id, 0),
+        "today": today(),
         "employment": employment_for(budget.id, today()),
         "budget": budget,
         "figures": figures,
         "recent": recent_entries(budget.id),
         "can_record": can_record,
         "can_edit_lines": can_edit_lines(current_user) and (figures.plan is None or figures.plan.is_draft),
+        "can_agree": current_user.role == "case_manager" and figures.plan is not None and figures.plan.is_draft,
         "form": form or (payment_form_for(figures.plan_year, [f.line for f in figures.lines]) if can_record
                          else None),
     }
@@ -64,10 +73,12 @@ def _line_or_404(budget, line_id: int) -> BudgetLine:
 def _edit_line(budget, line: BudgetLine | None):
     if not can_edit_lines(current_user):
         abort(404)
-    plan = current_plan(budget)
-    if plan is not None and not plan.is_draft or (line is not None and line.plan_id != getattr(plan, "id", None)):
-        flash("This plan has been agreed, so its budget lines cannot be changed.", "important")
-        return redirect(url_for("budget.show", budget_id=budget.id), 303)
+    plans = plans_of(budget)
+    plan = editable_plan(plans)
+    if (plans and plan is None) or (line is not None and line.plan_id != getattr(plan, "id", None)):
+        flash("This plan has been agreed, so its budget lines cannot be changed. Start a new version of the plan "
+              "to change them.", "important")
+        return redirect(url_for("plan.show", budget_id=budget.id), 303)
     form = LineForm()
     if line is not None and not form.is_submitted():
         form.item.data, form.outcome.data, form.category.data = line.item, line.outcome, line.category
@@ -88,6 +99,8 @@ def _edit_line(budget, line: BudgetLine | None):
         saved = save_line(budget, plan, values, current_user, line)
         db.session.commit()
         flash(f"Budget line ‘{saved.item}’ saved.", "success")
+        if plan.version > 1:
+            return redirect(url_for("plan.show", budget_id=budget.id), 303)
         return redirect(url_for("budget.show", budget_id=budget.id) + "#budget-lines", 303)
     return render_template("budget/line_form.html", budget=budget, form=form, line=line)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import mark_changed, record
 from ..budget.models import BudgetLine, Plan
+from ..budget.services import in_force
 from ..extensions import db
 from ..spending.models import SpendingEntry
 from .costs import EmploymentCost, employment_cost
@@ -106,9 +107,11 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
         .order_by(PayRecord.period_start.desc())
     ):
         result[row.budget_id].pay[row.pa_id].append(row)
-    latest = select(Plan.budget_id, Plan.id).where(Plan.budget_id.in_(budget_ids)).order_by(Plan.version)
-    plan_ids = {bid: pid for bid, pid in db.session.execute(latest)}
-    for line in db.session.scalars(select(BudgetLine).where(BudgetLine.plan_id.in_(plan_ids.values()))):
+    plans_by_budget: dict[int, list] = defaultdict(list)
+    for plan in db.session.scalars(select(Plan).where(Plan.budget_id.in_(budget_ids)).order_by(Plan.version)):
+        plans_by_budget[plan.budget_id].append(plan)
+    plan_ids = [in_force(plans, today).id for plans in plans_by_budget.values()]
+    for line in db.session.scalars(select(BudgetLine).where(BudgetLine.plan_id.in_(plan_ids or [0]))):
         result[line.budget_id].lines.append(line)
     rate_rows = db.session.scalars(select(StatutoryRate)).all()
     rates_now = rates_on(today, rate_rows)

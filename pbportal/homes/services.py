@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
+from ..budget.services import in_force
 from ..dates import PlanYear, plan_year_for
 from ..extensions import db
 from ..spending.models import SpendingEntry
@@ -29,10 +30,20 @@ class BudgetRow:
     def held_pence(self) -> int:
         return self.received_pence - self.spent_pence
 
+    def expected_pence(self, today: date) -> int:
+        """What the plan expected to be spent by today: the year's total × the share of the year gone."""
+        return self.total_pence * self.plan_year.days_elapsed(today) // self.plan_year.days
 
-def budget_rows(where, today: date, page: int, per_page: int, search: str = ""):
-    """One page of budgets with this plan year's totals: four queries, whatever the number of budgets."""
-    query = select(Budget).where(where)
+
+SORTS = {
+    "name": (Budget.person_name, Budget.id),
+    "review": (Budget.next_review_due.is_(None), Budget.next_review_due, Budget.person_name, Budget.id),
+}
+
+
+def budget_rows(where, today: date, page: int, per_page: int, search: str = "", filters=(), sort: str = "name"):
+    """One page of budgets with this plan year's totals: a fixed number of queries, whatever the number."""
+    query = select(Budget).where(where, *filters)
     if search:
         query = query.where(Budget.person_name.ilike(f"%{search.replace('%', '').replace('_', '')}%"))
     count = db.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -40,7 +51,7 @@ def budget_rows(where, today: date, page: int, per_page: int, search: str = ""):
     page = min(max(page, 1), pages)
     budgets = db.session.scalars(
         query.options(joinedload(Budget.funder), joinedload(Budget.provider))
-        .order_by(Budget.person_name, Budget.id)
+        .order_by(*SORTS.get(sort, SORTS["name"]))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
@@ -48,17 +59,14 @@ def budget_rows(where, today: date, page: int, per_page: int, search: str = ""):
         return [], page, pages, count
     ids = [b.id for b in budgets]
     years = {b.id: plan_year_for(b.plan_year_start, today) for b in budgets}
-    latest = (
-        select(Plan.budget_id, func.max(Plan.version).label("version"))
-        .where(Plan.budget_id.in_(ids))
-        .group_by(Plan.budget_id)
-        .subquery()
-    )
+    plans_by_budget: dict[int, list] = {}
+    for plan in db.session.scalars(select(Plan).where(Plan.budget_id.in_(ids)).order_by(Plan.version)):
+        plans_by_budget.setdefault(plan.budget_id, []).append(plan)
+    in_force_ids = {bid: in_force(plans, today).id for bid, plans in plans_by_budget.items()}
     totals = dict(
         db.session.execute(
             select(BudgetLine.budget_id, func.sum(BudgetLine.annual_pence))
-            .join(Plan, Plan.id == BudgetLine.plan_id)
-            .join(latest, and_(latest.c.budget_id == Plan.budget_id, latest.c.version == Plan.version))
+            .where(BudgetLine.plan_id.in_(list(in_force_ids.values()) or [0]))
             .group_by(BudgetLine.budget_id)
         ).all()
     )

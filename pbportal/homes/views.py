@@ -8,9 +8,13 @@ from sqlalchemy import func, select
 from ..access import visible_budgets_clause
 from ..auth.models import Organisation, Role, User
 from ..budget.models import Budget
+from ..contingency.models import Arrangement
+from ..contingency.services import contingency_summary
 from ..employment.services import load_employment
 from ..extensions import db
 from ..partials import render
+from ..reviews.models import ReviewRequest
+from ..reviews.services import open_request_counts
 from ..timeutil import today
 from .services import budget_rows
 
@@ -35,19 +39,33 @@ def home():
     return redirect(url_for("homes.admin"))
 
 
-def _list_page(title: str, roles: tuple[str, ...], endpoint: str):
+CASELOAD_FILTERS = {
+    "overdue": ("Review overdue", lambda now: Budget.next_review_due < now),
+    "requests": ("Open review requests", lambda now: Budget.id.in_(
+        select(ReviewRequest.budget_id).where(ReviewRequest.status.in_(("requested", "acknowledged", "scheduled"))))),
+    "no_contingency": ("No contingency plan", lambda now: Budget.id.not_in(select(Arrangement.budget_id))),
+}
+
+
+def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool = False):
     if current_user.role not in roles:
         abort(404)
+    now = today()
     search = (request.args.get("q") or "").strip()[:100]
     page = request.args.get("page", 1, type=int)
+    chosen = [key for key in CASELOAD_FILTERS if request.args.get(key) == "1"] if caseload else []
+    sort = request.args.get("sort", "name") if caseload else "name"
     rows, page, pages, count = budget_rows(
-        visible_budgets_clause(current_user), today(), page, current_app.config["PAGE_SIZE"], search
+        visible_budgets_clause(current_user), now, page, current_app.config["PAGE_SIZE"], search,
+        filters=[CASELOAD_FILTERS[key][1](now) for key in chosen], sort=sort,
     )
-    employment = load_employment([row.budget.id for row in rows], today())
+    ids = [row.budget.id for row in rows]
     return render(
         "homes/budget_list.html", "homes/_budget_table.html",
         title=title, rows=rows, page=page, pages=pages, count=count, search=search, endpoint=endpoint,
-        employment=employment,
+        employment=load_employment(ids, now), caseload=caseload, today=now, chosen=chosen, sort=sort,
+        filters=CASELOAD_FILTERS, open_requests=open_request_counts(ids) if caseload else {},
+        contingency=contingency_summary(ids) if caseload else {},
     )
 
 
@@ -66,7 +84,7 @@ def accounts():
 @bp.route("/caseload")
 @login_required
 def caseload():
-    return _list_page("Your caseload", (Role.CASE_MANAGER,), "homes.caseload")
+    return _list_page("Your caseload", (Role.CASE_MANAGER,), "homes.caseload", caseload=True)
 
 
 @bp.route("/admin")

@@ -5,9 +5,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit import mark_changed, record
-from ..budget.models import MoneyIn
+from ..budget.models import Budget, MoneyIn
 from ..dates import PlanYear
 from ..extensions import db
+
+
+def _refresh_reviews(budget) -> None:
+    """The first payment from the funder starts the review clock."""
+    from ..reviews.services import refresh_next_review
+
+    refresh_next_review(budget)
 
 
 def record_money_in(budget, received_on, amount_pence: int, source: str, note: str, actor) -> MoneyIn:
@@ -15,6 +22,7 @@ def record_money_in(budget, received_on, amount_pence: int, source: str, note: s
                    note=note, created_by_id=actor.id)
     db.session.add(item)
     db.session.flush()
+    _refresh_reviews(budget)
     record("money_in.recorded", item, actor=actor, budget_id=budget.id, received_on=received_on,
            amount_pence=amount_pence, source=source, note=note)
     return item
@@ -22,6 +30,8 @@ def record_money_in(budget, received_on, amount_pence: int, source: str, note: s
 
 def void_money_in(item: MoneyIn, reason: str, actor) -> None:
     mark_changed(item, "voided", reason, actor)
+    db.session.flush()
+    _refresh_reviews(db.session.get(Budget, item.budget_id))
     record("money_in.voided", item, actor=actor, budget_id=item.budget_id, reason=reason,
            amount_pence=item.amount_pence)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..access import can_record_spending, get_budget_or_404
-from ..budget.services import current_plan, plan_lines
+from ..budget.services import current_plan, line_in_force, plan_lines
 from ..budget.views import page_context, payment_form_for
 from ..dates import month_bounds, months_in, plan_year_for, plan_years
 from ..extensions import db
@@ -64,12 +64,20 @@ def _checked_receipt(form):
         return False
 
 
-def _details(form, lines) -> PaymentDetails:
+def _details(budget, form, lines) -> PaymentDetails | None:
+    """What was paid, on the version of the chosen line in force on the payment's date (None, with a field
+    error, if the plan then had no such line)."""
+    chosen = next(line for line in lines if line.id == form.line_id.data)
+    line = line_in_force(budget, chosen, form.paid_on.data)
+    if line is None:
+        form.line_id.errors = [f"‘{chosen.item}’ was not in the plan on {form.paid_on.data:%-d %B %Y}: choose "
+                               "another line or check the date"]
+        return None
     return PaymentDetails(
         paid_on=form.paid_on.data,
         amount_pence=form.amount.pence,
         payee=form.payee.data.strip(),
-        line=next(line for line in lines if line.id == form.line_id.data),
+        line=line,
         note=(form.note.data or "").strip(),
     )
 
@@ -109,8 +117,8 @@ def new_payment(budget_id: int):
         form.line_id.data = request.args.get("line", 0, type=int)
     if form.validate_on_submit():
         checked = _checked_receipt(form)
-        if checked is not False:
-            details = _details(form, lines)
+        details = _details(budget, form, lines) if checked is not False else None
+        if details is not None:
             message = (f"{format_pence(details.amount_pence)} paid to {details.payee} recorded "
                        f"against {details.line.item}.")
             _save_with_receipt(budget, checked,
@@ -188,8 +196,8 @@ def correct(budget_id: int, entry_id: int):
         form.amount.process_data(entry.amount_pence)
     if form.validate_on_submit():
         checked = _checked_receipt(form)
-        if checked is not False:
-            details = _details(form, lines)
+        details = _details(budget, form, lines) if checked is not False else None
+        if details is not None:
             reason = form.reason.data.strip()
             replacement = _save_with_receipt(
                 budget, checked,

@@ -1,0 +1,170 @@
+"""Reviews: when the next one is due, asking for one and following it, and the case manager's record."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import get_budget_or_404
+from ..auth.models import Role
+from ..budget.services import budget_figures
+from ..extensions import db
+from ..partials import render
+from ..timeutil import today
+from .forms import RequestForm, ReviewForm, StatusForm
+from .models import REASONS, URGENCY, Review, ReviewRequest
+from .services import (
+    TransitionError,
+    add_months,
+    create_request,
+    first_payment_on,
+    money_position,
+    move_request,
+    record_review,
+    requests_for,
+)
+
+bp = Blueprint("reviews", __name__, url_prefix="/budgets/<int:budget_id>/reviews")
+
+REQUESTERS = (Role.HOLDER, Role.REPRESENTATIVE, Role.CASE_MANAGER)
+
+
+def _case_manager_only(budget_id: int):
+    budget = get_budget_or_404(budget_id)
+    if current_user.role != Role.CASE_MANAGER:
+        abort(404)
+    return budget
+
+
+def _request_or_404(budget, request_id: int) -> ReviewRequest:
+    found = db.session.scalar(select(ReviewRequest).where(ReviewRequest.id == request_id,
+                                                          ReviewRequest.budget_id == budget.id))
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("")
+@login_required
+def index(budget_id: int):
+    budget = get_budget_or_404(budget_id)
+    reviews = db.session.scalars(select(Review).options(selectinload(Review.outcomes))
+                                 .where(Review.budget_id == budget.id).order_by(Review.held_on.desc())).all()
+    return render_template(
+        "reviews/index.html", budget=budget, requests=requests_for(budget.id), reviews=reviews, today=today(),
+        first_payment=first_payment_on(budget.id), reasons=REASONS, urgency=URGENCY,
+        can_request=current_user.role in REQUESTERS, is_case_manager=current_user.role == Role.CASE_MANAGER)
+
+
+@bp.route("/request", methods=["GET", "POST"])
+@login_required
+def new_request(budget_id: int):
+    budget = get_budget_or_404(budget_id)
+    if current_user.role not in REQUESTERS:
+        abort(404)
+    form = RequestForm()
+    if form.validate_on_submit():
+        created = create_request(budget, form.reason.data, form.details.data.strip(), form.urgency.data,
+                                 current_user)
+        db.session.commit()
+        flash("Your request for a review has been sent to the case manager. You can follow it here.", "success")
+        return redirect(url_for("reviews.show_request", budget_id=budget.id, request_id=created.id), 303)
+    return render_template("reviews/request_form.html", budget=budget, form=form)
+
+
+def _status_form(req: ReviewRequest, submitted: bool) -> StatusForm:
+    form = StatusForm(**({} if submitted else {"formdata": None}))
+    if not submitted:
+        form.version.data = str(req.version)
+    return form
+
+
+def _request_context(budget, req, form=None, message=""):
+    return {"budget": budget, "req": req, "reasons": REASONS, "urgency": URGENCY, "message": message,
+            "is_case_manager": current_user.role == Role.CASE_MANAGER,
+            "form": form or _status_form(req, submitted=False)}
+
+
+@bp.route("/requests/<int:request_id>")
+@login_required
+def show_request(budget_id: int, request_id: int):
+    budget = get_budget_or_404(budget_id)
+    req = _request_or_404(budget, request_id)
+    return render_template("reviews/request.html", **_request_context(budget, req))
+
+
+@bp.route("/requests/<int:request_id>/status", methods=["POST"])
+@login_required
+def change_status(budget_id: int, request_id: int):
+    budget = _case_manager_only(budget_id)
+    req = _request_or_404(budget, request_id)
+    form = _status_form(req, submitted=True)
+    if form.validate_on_submit():
+        if form.version.data != str(req.version):
+            form.action.errors = ["Someone else changed this request while you were looking at it. Check its "
+                                  "status below and try again."]
+        else:
+            try:
+                move_request(req, form.action.data, current_user, today=today(),
+                             scheduled_for=form.scheduled_for.data, note=form.note.data or "")
+                db.session.commit()
+            except TransitionError as err:
+                db.session.rollback()
+                target = form.scheduled_for if "date" in str(err) or "past" in str(err) else \
+                    form.note if "why" in str(err) else form.action
+                target.errors = list(target.errors) + [str(err)]
+            except StaleDataError:
+                db.session.rollback()
+                form.action.errors = ["Someone else changed this request at the same time. Check its status and "
+                                      "try again."]
+            else:
+                message = f"Request {req.status_label.lower()}."
+                if request.htmx:
+                    return render("reviews/request.html", "reviews/_status.html",
+                                  **_request_context(budget, req, message=message))
+                flash(message, "success")
+                return redirect(url_for("reviews.show_request", budget_id=budget.id, request_id=req.id), 303)
+    db.session.refresh(req)
+    return render("reviews/request.html", "reviews/_status.html", **_request_context(budget, req, form=form))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new(budget_id: int):
+    budget = _case_manager_only(budget_id)
+    now = today()
+    figures = budget_figures(budget, now)
+    money = money_position(figures, now)
+    outcomes = sorted({f.line.outcome.strip() for f in figures.lines if f.line.outcome.strip()})
+    all_requests = requests_for(budget.id)
+    open_requests = [r for r in all_requests if r.is_open]
+    form = ReviewForm(interval_months=budget.funder.review_interval_months)
+    if not form.is_submitted():
+        form.held_on.data = now
+        form.next_review_on.data = add_months(now, budget.funder.review_interval_months)
+        form.request_id.data = request.args.get("request", type=int)
+        for outcome in outcomes:
+            form.outcomes.append_entry({"outcome": outcome})
+    elif len(form.outcomes.entries) != len(outcomes) or \
+            [e.form.outcome.data for e in form.outcomes.entries] != outcomes:
+        form.outcomes.errors.append("The plan’s outcomes changed while you were writing: check them and save again")
+    linked = next((r for r in all_requests if r.id == form.request_id.data), None)
+    if form.validate_on_submit() and not form.outcomes.errors:
+        values = {"held_on": form.held_on.data, "money_notes": (form.money_notes.data or "").strip(),
+                  "decision": form.decision.data, "decision_notes": (form.decision_notes.data or "").strip(),
+                  "next_review_on": form.next_review_on.data}
+        rated = [(e.form.outcome.data, e.form.rating.data, (e.form.comment.data or "").strip())
+                 for e in form.outcomes.entries]
+        try:
+            review = record_review(budget, values, rated, money, current_user, linked, now)
+        except TransitionError as err:
+            db.session.rollback()
+            form.request_id.errors = [str(err)]
+        else:
+            db.session.commit()
+            flash(f"Review recorded. The next review is due by {review.next_review_on:%-d %B %Y}.", "success")
+            return redirect(url_for("reviews.index", budget_id=budget.id), 303)
+    return render_template("reviews/review_form.html", budget=budget, form=form, money=money, figures=figures,
+                           open_requests=open_requests, linked=linked, reasons=REASONS)
