@@ -66,8 +66,10 @@ def _templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from . import filters
+    from .fields import error_list
 
     WTFormsHelpers(app)
+    app.add_template_global(error_list, "wtforms_errors")  # date errors link to the first box
     filters.register(app)
 
 

@@ -60,13 +60,16 @@ class GovDateField(Field):
 
 
 class PoundsField(StringField):
-    """Money typed as pounds ("12.5", "£1,234.50"); .pence holds the parsed value in pence."""
+    """Money typed as pounds ("12.5", "£1,234.50"); .pence holds the parsed value in pence.
+
+    `what` names the amount in messages ("Enter the net pay", "Net pay must be more than £0")."""
 
     widget = GovTextInput()
 
-    def __init__(self, label=None, validators=None, maximum_pence=None, **kwargs):
+    def __init__(self, label=None, validators=None, maximum_pence=None, what=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.maximum_pence = maximum_pence
+        self.what = what
         self.pence: int | None = None
 
     def process_data(self, value):
@@ -81,7 +84,11 @@ class PoundsField(StringField):
         except MoneyError as err:
             from wtforms.validators import StopValidation
 
-            raise StopValidation(str(err)) from None
+            message = str(err)
+            if self.what:
+                message = f"Enter {self.what}" if message == "Enter an amount" else \
+                    message.replace("Amount", _capital(self.what))
+            raise StopValidation(message) from None
 
 
 def reason_field(label: str, required_message: str, description: str | None = None) -> TextAreaField:
@@ -103,3 +110,25 @@ def check_past_and_in_plan_year(day: date | None, plan_year, what: str) -> None:
         raise ValidationError(f"{what[0].upper()}{what[1:]} must be today or in the past")
     if plan_year and not plan_year.contains(day):
         raise ValidationError(f"{what[0].upper()}{what[1:]} must be in this plan year, {plan_year.label()}")
+
+
+def _capital(what: str) -> str:
+    """'the net pay' -> 'Net pay' (for 'Net pay must be more than £0')."""
+    bare = what.removeprefix("the ")
+    return bare[0].upper() + bare[1:]
+
+
+def error_list(form) -> list[dict]:
+    """The error summary's items, linking a date field's error to its first box (a link to the wrapper
+    would not move focus), like govuk-frontend-wtf's wtforms_errors otherwise."""
+    from govuk_frontend_wtf.main import wtforms_errors
+
+    params = wtforms_errors(form)
+    dates = {field.id: field for field in form if isinstance(field, GovDateField)}
+    for item in params["errorList"]:
+        field = dates.get(item["href"].lstrip("#"))
+        if field is not None:
+            parts = field.raw_data or ["", "", ""]
+            first_empty = next((i for i, part in enumerate(parts[:3]) if not part), 0)
+            item["href"] = f"#{field.id}-{('day', 'month', 'year')[first_empty]}"
+    return params

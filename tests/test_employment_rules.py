@@ -122,7 +122,7 @@ def test_a_figure_missing_only_for_a_few_days_is_still_refused():
         pa_cost(make_pa(), figures, date(2024, 4, 3))
 
 
-# ---- 2. one PA's true cost ------------------------------------------------------------------------------
+# ---- 2. one PA’s true cost ------------------------------------------------------------------------------
 
 def test_worked_example_irregular_hours_2026_27():
     cost = pa_cost(make_pa(rate(1271, "30"), irregular=True), rates(Y2026), Y2026)
@@ -201,7 +201,7 @@ def test_several_rates_are_summed():
     assert cost.ni_before_pence == 303_955          # 15% × (£25,263.68 − £5,000) = £3,039.552 → £3,039.55
 
 
-# ---- 3. Employment Allowance and the plan's lines -------------------------------------------------------
+# ---- 3. Employment Allowance and the plan’s lines -------------------------------------------------------
 
 def test_allowance_wipes_out_ni_for_two_pas():
     pas = [make_pa(rate(1271, "30"), pa_id=1), make_pa(rate(1271, "30"), pa_id=2, name="Sam Jones")]
@@ -233,7 +233,7 @@ def test_allowance_share_gives_no_ni_to_a_pa_who_has_none():
     # 15% × (£32,292 − £5,000) = £4,093.80; self-employed £0. Total £11,754.90 − £10,500 = £1,254.90 left.
     assert [c.ni_before_pence for c in cost.pas] == [381_300, 384_810, 409_380, 0]
     assert cost.ni_after_pence == 125_490
-    # Exact shares 40,705.86 / 41,080.58 / 43,703.56: each PA's share is within a penny of it, never negative,
+    # Exact shares 40,705.86 / 41,080.58 / 43,703.56: each PA’s share is within a penny of it, never negative,
     # and the self-employed PA, who has no employer NI, gets none of it.
     assert cost.pas[3].ni_after_pence == 0
     exact = [Decimal(125_490) * c.ni_before_pence / 1_175_490 for c in cost.pas]
@@ -342,14 +342,14 @@ def test_a_pa_with_everything_in_order_has_no_warnings():
 
 def test_rate_below_the_national_living_wage_is_urgent():
     found = warnings_for(make_pa(rate(1200, "30", "night")))
-    assert texts(found) == [("Maria Santos's night rate of £12.00 an hour is below the National Living Wage "
+    assert texts(found) == [("Maria Santos’s night rate of £12.00 an hour is below the National Living Wage "
                              "(£12.21 an hour)", True)]
     assert found[0].pa_id == 1
 
 
 def test_rate_below_the_new_national_living_wage_within_30_days_is_a_warning_not_urgent():
     found = warnings_for(make_pa(rate(1250, "30")))
-    assert texts(found) == [("Maria Santos's day rate of £12.50 an hour will be below the National Living Wage "
+    assert texts(found) == [("Maria Santos’s day rate of £12.50 an hour will be below the National Living Wage "
                              "(£12.71 an hour) within 30 days", False)]
 
 
@@ -364,7 +364,7 @@ def test_upcoming_rise_is_looked_for_exactly_30_days_ahead(today, warned):
 def test_pa_turning_21_within_30_days_is_warned_about_the_higher_band():
     # 20 on 15 March 2026 (NMW 18–20 £10.00); 21 on 1 April 2026, when the NLW is £12.71.
     found = warnings_for(make_pa(rate(1100, "30"), dob=date(2005, 4, 1)))
-    assert texts(found) == [("Maria Santos's day rate of £11.00 an hour will be below the National Living Wage "
+    assert texts(found) == [("Maria Santos’s day rate of £11.00 an hour will be below the National Living Wage "
                              "(£12.71 an hour) within 30 days", False)]
 
 
@@ -376,7 +376,7 @@ def test_self_employed_pa_is_not_held_to_the_minimum_wage_or_employment_checks()
 def test_minimum_wage_cannot_be_checked_without_figures():
     found = warnings_for(make_pa(), today=date(2020, 1, 1))
     assert (found[0].text, found[0].urgent) == (
-        "Cannot check Maria Santos's pay against the minimum wage: No National Living Wage, 21 and over is "
+        "Cannot check Maria Santos’s pay against the minimum wage: No National Living Wage, 21 and over is "
         "recorded for 1 January 2020", True)
 
 
@@ -402,7 +402,7 @@ def test_pay_record_below_the_minimum_on_its_pay_date(record, warned):
 
 def test_pay_record_warning_names_the_period_and_hourly_figure():
     found = warnings_for(make_pa(), pay_records=[pay(12_000, "10", date(2025, 4, 30))])
-    assert found[0].text == ("Maria Santos's pay for 1 Apr to 30 Apr 2025 works out at £12.00 an hour, below the "
+    assert found[0].text == ("Maria Santos’s pay for 1 Apr to 30 Apr 2025 works out at £12.00 an hour, below the "
                              "National Living Wage on the pay date")
 
 
@@ -417,9 +417,9 @@ def test_missing_checks_are_urgent(missing, text):
 
 
 @pytest.mark.parametrize("renewal, expected", [
-    (date(2026, 3, 14), ("Maria Santos's DBS check (renewal date) expired on 14 March 2026", True)),
-    (date(2026, 3, 15), ("Maria Santos's DBS check (renewal date) expires on 15 March 2026", False)),
-    (date(2026, 4, 14), ("Maria Santos's DBS check (renewal date) expires on 14 April 2026", False)),
+    (date(2026, 3, 14), ("Maria Santos’s DBS check (renewal date) expired on 14 March 2026", True)),
+    (date(2026, 3, 15), ("Maria Santos’s DBS check (renewal date) expires on 15 March 2026", False)),
+    (date(2026, 4, 14), ("Maria Santos’s DBS check (renewal date) expires on 14 April 2026", False)),
     (date(2026, 4, 15), None),
 ])
 def test_dbs_renewal_date(renewal, expected):
@@ -438,7 +438,7 @@ def test_right_to_work_expiry_is_warned():
     checks = [check("contract"), check("right_to_work", expires_on=date(2026, 3, 1)),
               check("dbs", expires_on=date(2028, 1, 1))]
     assert texts(warnings_for(make_pa(), checks=checks)) == [
-        ("Maria Santos's right to work expired on 1 March 2026", True)]
+        ("Maria Santos’s right to work expired on 1 March 2026", True)]
 
 
 def training(course, completed_on, expires_on):
@@ -452,8 +452,8 @@ def test_only_the_newest_record_of_a_course_counts():
     lapsed = [training("First aid", date(2023, 3, 1), date(2026, 3, 1)),
               training("Moving and handling", date(2025, 4, 1), date(2026, 4, 1))]
     assert texts(warnings_for(make_pa(), trainings=lapsed)) == [
-        ("Maria Santos's training ‘First aid’ expired on 1 March 2026", True),
-        ("Maria Santos's training ‘Moving and handling’ expires on 1 April 2026", False)]
+        ("Maria Santos’s training ‘First aid’ expired on 1 March 2026", True),
+        ("Maria Santos’s training ‘Moving and handling’ expires on 1 April 2026", False)]
 
 
 def task(name="PEG feeding", signed_off_on=date(2025, 9, 1), review_on=date(2026, 9, 1)):
@@ -461,11 +461,11 @@ def task(name="PEG feeding", signed_off_on=date(2025, 9, 1), review_on=date(2026
 
 
 @pytest.mark.parametrize("delegated, expected", [
-    (task(signed_off_on=None), [("Maria Santos's delegated task ‘PEG feeding’ has no competence sign-off", True)]),
+    (task(signed_off_on=None), [("Maria Santos’s delegated task ‘PEG feeding’ has no competence sign-off", True)]),
     (task(review_on=date(2026, 3, 1)),
-     [("Maria Santos's delegated task ‘PEG feeding’ was due for review on 1 March 2026", True)]),
+     [("Maria Santos’s delegated task ‘PEG feeding’ was due for review on 1 March 2026", True)]),
     (task(review_on=date(2026, 4, 1)),
-     [("Maria Santos's delegated task ‘PEG feeding’ is due for review on 1 April 2026", False)]),
+     [("Maria Santos’s delegated task ‘PEG feeding’ is due for review on 1 April 2026", False)]),
     (task(), []),
 ])
 def test_delegated_task_sign_off_and_review(delegated, expected):
@@ -475,7 +475,7 @@ def test_delegated_task_sign_off_and_review(delegated, expected):
 @pytest.mark.parametrize("exception, warned", [("", True), ("   ", True), ("Agreed by the council, 3 Jan 2026", False)])
 def test_relative_needs_a_recorded_exception(exception, warned):
     found = warnings_for(make_pa(relative=True, exception=exception))
-    expected = [("Maria Santos is a relative: record the funder's exception before paying them", True)]
+    expected = [("Maria Santos is a relative: record the funder’s exception before paying them", True)]
     assert texts(found) == (expected if warned else [])
 
 
@@ -484,10 +484,10 @@ def employer(renews_on=date(2026, 12, 1), covers=True):
 
 
 @pytest.mark.parametrize("emp, has_tasks, expected", [
-    (None, False, [("No employer's liability insurance recorded", True)]),
-    (employer(renews_on=None), False, [("No employer's liability insurance recorded", True)]),
-    (employer(renews_on=date(2026, 3, 10)), False, [("Employer's liability insurance expired on 10 March 2026", True)]),
-    (employer(renews_on=date(2026, 4, 1)), False, [("Employer's liability insurance expires on 1 April 2026", False)]),
+    (None, False, [("No employer’s liability insurance recorded", True)]),
+    (employer(renews_on=None), False, [("No employer’s liability insurance recorded", True)]),
+    (employer(renews_on=date(2026, 3, 10)), False, [("Employer’s liability insurance expired on 10 March 2026", True)]),
+    (employer(renews_on=date(2026, 4, 1)), False, [("Employer’s liability insurance expires on 1 April 2026", False)]),
     (employer(covers=False), True,
      [("The insurance is not recorded as covering delegated healthcare tasks", True)]),
     (employer(covers=False), False, []),
@@ -507,7 +507,7 @@ def test_plan_shortfall_is_an_urgent_warning():
     short = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=False,
                             on_costs={"Payroll": 26_000, "Insurance": 12_000}, lines=PLAN)
     found = employer_warnings(employer(), has_employed_pas=True, has_delegated_tasks=False, cost=short, today=Y2026)
-    assert texts(found) == [("The plan's lines for employing PAs are £3,789.30 a year short of the true cost "
+    assert texts(found) == [("The plan’s lines for employing PAs are £3,789.30 a year short of the true cost "
                              "(2026/27)", True)]
     enough = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=True,
                              on_costs={"Payroll": 26_000, "Insurance": 12_000}, lines=PLAN)

@@ -220,13 +220,13 @@ class PayForm(FlaskForm):
     period_start = GovDateField("Pay period start", what="the start of the pay period")
     period_end = GovDateField("Pay period end", what="the end of the pay period")
     hours = StringField("Hours worked", widget=GovTextInput())
-    gross = PoundsField("Gross pay")
+    gross = PoundsField("Gross pay", what="the gross pay")
     employer_ni = StringField("Employer National Insurance", widget=GovTextInput(), description="Enter 0 if none")
     employee_pension = StringField("Employee pension contribution (deducted from pay)", widget=GovTextInput(),
                                    description="Enter 0 if none")
     employer_pension = StringField("Employer pension contribution", widget=GovTextInput(),
                                    description="Enter 0 if none")
-    net = PoundsField("Net pay (paid to the PA)")
+    net = PoundsField("Net pay (paid to the PA)", what="the net pay")
     paid_on = GovDateField("Date paid", what="the date the pay was paid")
     submit = SubmitField("Record pay", widget=GovSubmitInput())
 

@@ -160,8 +160,8 @@ SECTIONS = {
 
 def _blank_forms(budget):
     plan_year = plan_year_for(budget.plan_year_start, today())
-    blank = {name: spec[0](formdata=None) for name, spec in SECTIONS.items()}
-    blank["pay"] = forms.PayForm(formdata=None, plan_year=plan_year)
+    blank = {name: spec[0](formdata=None, prefix=f"{name}-") for name, spec in SECTIONS.items()}
+    blank["pay"] = forms.PayForm(formdata=None, plan_year=plan_year, prefix="pay-")
     blank["pay"].paid_on.data = today()
     return blank
 
@@ -198,7 +198,7 @@ def _section_response(budget, pa, section: str, form, message: str = ""):
     context = pa_context(budget, pa, forms={section: form}, messages={section: message})
     if wants_partial():
         return render_template("employment/_section_response.html", section=section, saved=bool(message),
-                               **context)
+                               in_partial=True, **context)
     return render_template("employment/show.html", **context)
 
 
@@ -216,7 +216,7 @@ def add(budget_id: int, pa_id: int, section: str):
     budget = _writable(budget_id)
     pa = _pa_or_404(budget, pa_id)
     form_class, model, action, values, message = SECTIONS[section]
-    form = form_class()
+    form = form_class(prefix=f"{section}-")  # five forms share the PA page: prefixes keep their ids apart
     if form.validate_on_submit():
         add_row(model, pa, values(form), current_user, action)
         return _saved(budget, pa, section, message)
@@ -230,7 +230,7 @@ def pay(budget_id: int, pa_id: int):
     pa = _pa_or_404(budget, pa_id)
     if not pa.is_employed:
         abort(404)  # self-employed PAs are paid on invoice, recorded as ordinary payments
-    form = forms.PayForm(plan_year=plan_year_for(budget.plan_year_start, today()))
+    form = forms.PayForm(plan_year=plan_year_for(budget.plan_year_start, today()), prefix="pay-")
     if form.validate_on_submit():
         if pa.line_id is None:
             form.gross.errors = ["Choose the budget line this PA’s pay comes from first (change their details)"]

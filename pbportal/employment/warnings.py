@@ -42,16 +42,16 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
             lowest, label = minimum_wage(rates_now, pa.date_of_birth, today)
             upcoming, upcoming_label = minimum_wage(rates_soon, pa.date_of_birth, rates_soon.on)
         except UnknownRate as err:
-            found.append(Warning(f"Cannot check {name}'s pay against the minimum wage: {err}", True, pa.id))
+            found.append(Warning(f"Cannot check {name}’s pay against the minimum wage: {err}", True, pa.id))
         else:
             for rate in pa.rates:
                 if rate.hourly_pence < lowest:
                     found.append(Warning(
-                        f"{name}'s {rate.kind_label.lower()} rate of {format_pence(rate.hourly_pence)} an hour is "
+                        f"{name}’s {rate.kind_label.lower()} rate of {format_pence(rate.hourly_pence)} an hour is "
                         f"below the {label} ({format_pence(lowest)} an hour)", True, pa.id))
                 elif rate.hourly_pence < upcoming:
                     found.append(Warning(
-                        f"{name}'s {rate.kind_label.lower()} rate of {format_pence(rate.hourly_pence)} an hour will "
+                        f"{name}’s {rate.kind_label.lower()} rate of {format_pence(rate.hourly_pence)} an hour will "
                         f"be below the {upcoming_label} ({format_pence(upcoming)} an hour) within 30 days",
                         False, pa.id))
         for record in pay_records:
@@ -63,35 +63,35 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
                     continue
                 if hourly < lowest:
                     found.append(Warning(
-                        f"{name}'s pay for {record.period_start:%-d %b} to {record.period_end:%-d %b %Y} works out "
+                        f"{name}’s pay for {record.period_start:%-d %b} to {record.period_end:%-d %b %Y} works out "
                         f"at {format_pence(int(hourly))} an hour, below the {label} on the pay date", True, pa.id))
         if "contract" not in latest:
             found.append(Warning(f"No written contract recorded for {name}", True, pa.id))
         if "right_to_work" not in latest:
             found.append(Warning(f"No right to work check recorded for {name}", True, pa.id))
         else:
-            found += filter(None, [_dated(f"{name}'s right to work", latest["right_to_work"].expires_on, today,
+            found += filter(None, [_dated(f"{name}’s right to work", latest["right_to_work"].expires_on, today,
                                           pa.id)])
     if "dbs" not in latest:
         found.append(Warning(f"No DBS check recorded for {name}", True, pa.id))
     else:
-        found += filter(None, [_dated(f"{name}'s DBS check (renewal date)", latest["dbs"].expires_on, today, pa.id)])
+        found += filter(None, [_dated(f"{name}’s DBS check (renewal date)", latest["dbs"].expires_on, today, pa.id)])
     newest_course = {}
     for training in sorted(trainings, key=lambda t: t.completed_on):
         newest_course[training.course.strip().lower()] = training
     for training in newest_course.values():
-        found += filter(None, [_dated(f"{name}'s training ‘{training.course}’", training.expires_on, today, pa.id)])
+        found += filter(None, [_dated(f"{name}’s training ‘{training.course}’", training.expires_on, today, pa.id)])
     for task in tasks:
         if task.signed_off_on is None:
-            found.append(Warning(f"{name}'s delegated task ‘{task.task}’ has no competence sign-off", True, pa.id))
+            found.append(Warning(f"{name}’s delegated task ‘{task.task}’ has no competence sign-off", True, pa.id))
         if task.review_on is not None and task.review_on < today:
-            found.append(Warning(f"{name}'s delegated task ‘{task.task}’ was due for review on "
+            found.append(Warning(f"{name}’s delegated task ‘{task.task}’ was due for review on "
                                  f"{task.review_on:%-d %B %Y}", True, pa.id))
         elif task.review_on is not None and task.review_on <= today + SOON:
-            found.append(Warning(f"{name}'s delegated task ‘{task.task}’ is due for review on "
+            found.append(Warning(f"{name}’s delegated task ‘{task.task}’ is due for review on "
                                  f"{task.review_on:%-d %B %Y}", False, pa.id))
     if pa.is_relative and not pa.relative_exception.strip():
-        found.append(Warning(f"{name} is a relative: record the funder's exception before paying them", True, pa.id))
+        found.append(Warning(f"{name} is a relative: record the funder’s exception before paying them", True, pa.id))
     return found
 
 
@@ -100,14 +100,14 @@ def employer_warnings(employer, *, has_employed_pas: bool, has_delegated_tasks: 
     found: list[Warning] = []
     if has_employed_pas:
         if employer is None or employer.insurance_renews_on is None:
-            found.append(Warning("No employer's liability insurance recorded", True))
+            found.append(Warning("No employer’s liability insurance recorded", True))
         else:
-            found += filter(None, [_dated("Employer's liability insurance", employer.insurance_renews_on, today,
+            found += filter(None, [_dated("Employer’s liability insurance", employer.insurance_renews_on, today,
                                           None)])
             if has_delegated_tasks and not employer.insurance_covers_delegated_tasks:
                 found.append(Warning("The insurance is not recorded as covering delegated healthcare tasks", True))
     if cost is not None and cost.pas and cost.headroom_pence < 0:
         found.append(Warning(
-            f"The plan's lines for employing PAs are {format_pence(-cost.headroom_pence)} a year short of the true "
+            f"The plan’s lines for employing PAs are {format_pence(-cost.headroom_pence)} a year short of the true "
             f"cost ({cost.tax_year})", True))
     return found

@@ -45,7 +45,7 @@ def test_case_manager_searches_the_caseload_with_htmx(open_page, live_server):
     assert searched.value.request.headers.get("hx-request") == "true", "the search should go by htmx"
     expect(table).to_contain_text("1 person matching ‘Sam’.")
     expect(people).to_have_text(["Sam Okafor"])
-    expect(page).to_have_url(f"{live_server.url}/caseload?q=Sam")
+    expect(page).to_have_url(f"{live_server.url}/caseload?q=Sam&sort=name")
     assert page.evaluate("window.__marker") == 1, "the page reloaded"
     check_page(page)
 
