@@ -235,18 +235,20 @@ def upgrade():
     sa.CheckConstraint('employer_ni_pence >= 0 AND employer_pension_pence >= 0 AND employee_pension_pence >= 0', name=op.f('ck_pay_record_costs_not_negative')),
     sa.CheckConstraint('gross_pence > 0', name=op.f('ck_pay_record_gross_positive')),
     sa.CheckConstraint('hours >= 0', name=op.f('ck_pay_record_hours_not_negative')),
-    sa.CheckConstraint('net_pence > 0 AND net_pence <= gross_pence', name=op.f('ck_pay_record_net_within_gross')),
+    sa.CheckConstraint('net_pence > 0 AND net_pence + employee_pension_pence <= gross_pence', name=op.f('ck_pay_record_net_within_gross')),
     sa.CheckConstraint('period_end >= period_start', name=op.f('ck_pay_record_period_order')),
     sa.ForeignKeyConstraint(['budget_id'], ['budget.id'], name=op.f('fk_pay_record_budget_id_budget')),
     sa.ForeignKeyConstraint(['changed_by_id'], ['user_account.id'], name=op.f('fk_pay_record_changed_by_id_user_account')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_pay_record_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['pa_id'], ['personal_assistant.id'], name=op.f('fk_pay_record_pa_id_personal_assistant')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_pay_record')),
-    sa.UniqueConstraint('pa_id', 'period_start', name=op.f('uq_pay_record_pa_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pay_record'))
     )
     with op.batch_alter_table('pay_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pay_record_budget_id'), ['budget_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pay_record_pa_id'), ['pa_id'], unique=False)
+        # One active pay record per PA and period; a voided one can be recorded again.
+        batch_op.create_index('uq_pay_record_active_period', ['pa_id', 'period_start'], unique=True,
+                              sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
 
     op.create_table('training',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -294,6 +296,7 @@ def downgrade():
 
     op.drop_table('training')
     with op.batch_alter_table('pay_record', schema=None) as batch_op:
+        batch_op.drop_index('uq_pay_record_active_period')
         batch_op.drop_index(batch_op.f('ix_pay_record_pa_id'))
         batch_op.drop_index(batch_op.f('ix_pay_record_budget_id'))
 

@@ -69,7 +69,7 @@ def _save(form: RateForm, kind: str, row: StatutoryRate | None):
 def new(kind: str):
     if kind not in KINDS:
         abort(404)
-    form = RateForm()
+    form = RateForm(unit=KINDS[kind][1])
     return _save(form, kind, None) or render_template(
         "employment/rate_form.html", form=form, kind=kind, label=KINDS[kind][0], hint=UNIT_HINTS[KINDS[kind][1]])
 
@@ -77,7 +77,7 @@ def new(kind: str):
 @bp.route("/<int:rate_id>/edit", methods=["GET", "POST"])
 def edit(rate_id: int):
     row = db.session.get(StatutoryRate, rate_id) or abort(404)
-    form = RateForm()
+    form = RateForm(unit=KINDS.get(row.kind, ("", ""))[1])
     if request.method == "GET":
         form.valid_from.data, form.source.data = row.valid_from, row.source
         form.value.data = f"{Decimal(row.value).normalize():f}"

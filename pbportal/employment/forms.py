@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -12,12 +13,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, reason_field
 from ..money import MoneyError, parse_pounds
 from ..timeutil import today
 from .models import ABSENCE_KINDS, CHECK_KINDS, DBS_LEVELS
+
+
+def _is_zero(text: str | None) -> bool:
+    """An optional amount left empty, or typed as nothing at all ('0', '£0.00')."""
+    return re.fullmatch(r"£?0*(\.0*)?", (text or "").replace(" ", "")) is not None
 
 
 def _hours(text: str, what: str, required: bool = True) -> Decimal | None:
@@ -48,7 +54,8 @@ class PAForm(FlaskForm):
     phone = StringField("Phone number (optional)", widget=GovTextInput(),
                         validators=[Optional(), Length(max=50, message="Phone number must be 50 characters or fewer")])
     email = StringField("Email address (optional)", widget=GovTextInput(),
-                        validators=[Optional(), Email(message="Enter an email address like name@example.com"),
+                        validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                       message="Enter an email address like name@example.com"),
                                     Length(max=254)])
     date_of_birth = GovDateField("Date of birth (optional)", what="the PA's date of birth", optional=True,
                                  description="Used only to check pay against the minimum wage for their age")
@@ -76,10 +83,15 @@ class PAForm(FlaskForm):
         validators=[Optional(), Length(max=1000, message="Exception must be 1,000 characters or fewer")])
     submit = SubmitField("Save PA", widget=GovSubmitInput())
 
-    def __init__(self, *args, line_ids=(), **kwargs):
+    def __init__(self, *args, line_ids=(), end_date=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.line_ids = set(line_ids)
+        self.end_date = end_date
         self.rate_values: list[dict] = []
+
+    def validate_start_date(self, field):
+        if field.data and self.end_date and field.data > self.end_date:
+            raise ValidationError(f"The start date must be on or before their last day, {self.end_date:%-d %B %Y}")
 
     def validate_line_id(self, field):
         if field.data not in self.line_ids:
@@ -142,7 +154,7 @@ class CheckForm(FlaskForm):
     expires_on = GovDateField("Expiry or renewal date (optional)", what="the expiry date", optional=True,
                               description="For a time-limited right to work, or when a DBS check is to be renewed")
     dbs_level = SelectField("DBS level", widget=GovSelect(),
-                            choices=[("", "Not a DBS check")] + list(DBS_LEVELS.items()), validators=[Optional()])
+                            choices=[("", "Not a DBS check")] + list(DBS_LEVELS.items()), validate_choice=False)
     dbs_certificate = StringField("DBS certificate number (optional)", widget=GovTextInput(),
                                   validators=[Optional(), Length(max=40, message="Certificate number is too long")])
     dbs_update_service = BooleanField("They are on the DBS Update Service", widget=GovCheckboxInput())
@@ -161,7 +173,7 @@ class CheckForm(FlaskForm):
             raise ValidationError("The expiry date must be after the date of the check")
 
     def validate_dbs_level(self, field):
-        if self.kind.data == "dbs" and not field.data:
+        if self.kind.data == "dbs" and field.data not in DBS_LEVELS:
             raise ValidationError("Select the level of the DBS check")
 
 
@@ -184,7 +196,7 @@ class TrainingForm(FlaskForm):
 
     def validate_cost(self, field):
         self.cost_pence = 0
-        if (field.data or "").strip():
+        if not _is_zero(field.data):
             try:
                 self.cost_pence = parse_pounds(field.data, maximum_pence=10_000_00)
             except MoneyError as err:
@@ -242,7 +254,7 @@ class PayForm(FlaskForm):
 
     def _optional_pounds(self, field, key):
         text = (field.data or "").strip()
-        if text in ("", "0", "0.00", "£0", "£0.00"):
+        if _is_zero(text):
             self.pence[key] = 0
             return
         try:
@@ -271,6 +283,10 @@ class PayForm(FlaskForm):
     def validate_net(self, field):
         if self.net.pence and self.gross.pence and self.net.pence > self.gross.pence:
             raise ValidationError("Net pay cannot be more than gross pay")
+        employee_pension = self.pence.get("employee_pension_pence", 0)
+        if self.net.pence and self.gross.pence and self.net.pence + employee_pension > self.gross.pence:
+            raise ValidationError("Net pay and the employee’s pension contribution cannot add up to more than "
+                                  "gross pay")
 
 
 class AbsenceForm(FlaskForm):
@@ -307,7 +323,7 @@ class EmployerForm(FlaskForm):
 
     def _money(self, field):
         text = (field.data or "").strip()
-        if not text:
+        if _is_zero(text):
             return 0
         try:
             return parse_pounds(text, maximum_pence=100_000_00)
@@ -342,10 +358,24 @@ class RateForm(FlaskForm):
                                        Length(max=500)])
     submit = SubmitField("Save figure", widget=GovSubmitInput())
 
+    def __init__(self, *args, unit: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+
     def validate_value(self, field):
+        text = (field.data or "").strip().replace(",", "")
+        if self.unit.startswith("pence") and ("£" in text or "." in text):
+            # Typed in pounds ("£12.71"): store pence, never 12.71p.
+            try:
+                self.decimal_value = Decimal(parse_pounds(text, maximum_pence=None))
+            except MoneyError as err:
+                raise ValidationError(str(err).replace("Amount", "The figure")) from None
+            return
         try:
-            self.decimal_value = Decimal((field.data or "").strip().replace(",", "").lstrip("£"))
+            self.decimal_value = Decimal(text)
         except InvalidOperation:
             raise ValidationError("Enter the figure as a number") from None
         if not self.decimal_value.is_finite() or self.decimal_value < 0:
             raise ValidationError("Enter the figure as a number")
+        if self.unit.startswith("pence") and self.decimal_value != self.decimal_value.to_integral_value():
+            raise ValidationError("Enter a whole number of pence")

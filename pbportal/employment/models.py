@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -185,11 +185,14 @@ class PayRecord(db.Model):
 
     __tablename__ = "pay_record"
     __table_args__ = (
-        UniqueConstraint("pa_id", "period_start"),
+        # One active pay record per PA and period; a voided one can be recorded again, correctly.
+        Index("uq_pay_record_active_period", "pa_id", "period_start", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
         CheckConstraint("period_end >= period_start", name="period_order"),
         CheckConstraint("hours >= 0", name="hours_not_negative"),
         CheckConstraint("gross_pence > 0", name="gross_positive"),
-        CheckConstraint("net_pence > 0 AND net_pence <= gross_pence", name="net_within_gross"),
+        CheckConstraint("net_pence > 0 AND net_pence + employee_pension_pence <= gross_pence",
+                        name="net_within_gross"),
         CheckConstraint("employer_ni_pence >= 0 AND employer_pension_pence >= 0 AND employee_pension_pence >= 0",
                         name="costs_not_negative"),
         CheckConstraint("status IN ('active', 'voided')", name="status"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -149,6 +150,11 @@ def _values(obj, names) -> dict:
     return {n: getattr(obj, n) for n in names}
 
 
+def _hours_text(hours) -> str:
+    """'20', '20.0' and Decimal('20.00') are the same hours: compare and record them alike."""
+    return f"{Decimal(hours).normalize():f}"
+
+
 PA_FIELDS = ("name", "phone", "email", "date_of_birth", "start_date", "employment_type", "irregular_hours",
              "is_relative", "relative_exception", "line_id")
 
@@ -163,7 +169,7 @@ def save_pa(budget, values: dict, rates: list[dict], actor, pa: PersonalAssistan
         db.session.add(pa)
         before = {}
     else:
-        before = _values(pa, PA_FIELDS) | {"rates": [(r.kind, r.hourly_pence, str(r.hours_per_week))
+        before = _values(pa, PA_FIELDS) | {"rates": [(r.kind, r.hourly_pence, _hours_text(r.hours_per_week))
                                                       for r in pa.rates]}
     for key, value in values.items():
         setattr(pa, key, value)
@@ -174,7 +180,7 @@ def save_pa(budget, values: dict, rates: list[dict], actor, pa: PersonalAssistan
         pa.rates.append(PayRate(budget_id=budget.id, **rate))
     pa.hours_per_week = sum((r["hours_per_week"] for r in rates), start=0)
     db.session.flush()
-    after = _values(pa, PA_FIELDS) | {"rates": [(r["kind"], r["hourly_pence"], str(r["hours_per_week"]))
+    after = _values(pa, PA_FIELDS) | {"rates": [(r["kind"], r["hourly_pence"], _hours_text(r["hours_per_week"]))
                                                 for r in rates]}
     if creating:
         record("pa.added", pa, actor=actor, budget_id=budget.id, **after)
@@ -232,7 +238,7 @@ def record_pay(pa: PersonalAssistant, values: dict, lines: dict, actor, source: 
     """Record a pay period and, in the same transaction, the spending entries that pay it.
 
     lines: {"wages": BudgetLine, "hmrc": BudgetLine | None, "pension": BudgetLine | None}."""
-    exists = db.session.scalar(select(PayRecord.id).where(PayRecord.pa_id == pa.id,
+    exists = db.session.scalar(select(PayRecord.id).where(PayRecord.pa_id == pa.id, PayRecord.status == "active",
                                                           PayRecord.period_start == values["period_start"]))
     if exists:
         raise DuplicatePeriod(f"Pay for {pa.name} from {values['period_start']:%-d %B %Y} is already recorded")

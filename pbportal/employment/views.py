@@ -66,7 +66,7 @@ def _lines(budget):
 
 def _pa_form(budget, lines, pa=None) -> forms.PAForm:
     wage_lines = [line for line in lines if line.category in ("pa_wages", "agency_care")] or lines
-    form = forms.PAForm(line_ids=[line.id for line in lines])
+    form = forms.PAForm(line_ids=[line.id for line in wage_lines], end_date=pa.end_date if pa else None)
     form.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in wage_lines]
     if not form.is_submitted():
         if pa is None:
@@ -349,8 +349,7 @@ def _import(budget, content: bytes):
         pa, values = row.pa, row.values
         same = existing.get((pa.id, values["period_start"]))
         if same is not None:
-            if (same.gross_pence, same.net_pence, same.period_end) == (values["gross_pence"], values["net_pence"],
-                                                                       values["period_end"]):
+            if all(getattr(same, key) == value for key, value in values.items()):
                 skipped += 1
                 continue
             errors.append(f"Row {row.line_no}: pay for {pa.name} from {values['period_start']:%-d %B %Y} is already "
@@ -363,7 +362,11 @@ def _import(budget, content: bytes):
         if values["paid_on"] > today() or not plan_year.contains(values["paid_on"]):
             errors.append(f"Row {row.line_no}: the date paid must be in this plan year and not in the future")
             continue
-        record_pay(pa, values, {"wages": pa.line, **lines}, current_user, source="csv")
+        try:
+            record_pay(pa, values, {"wages": pa.line, **lines}, current_user, source="csv")
+        except DuplicatePeriod as err:
+            errors.append(f"Row {row.line_no}: {err}")
+            continue
         created += 1
     if errors:
         db.session.rollback()
