@@ -531,7 +531,7 @@ def csv_bytes(*rows, header=HEADER):
 def test_a_good_file():
     content = ("\ufeffEmployee,Period start,Period end,Hours worked,Gross pay,Employer’s NI,Net pay,Date paid\r\n"
                'Maria Santos,01/03/2026,31/03/2026,130,"£1,651.30",£0.00,"£1,420.12",31/03/2026\r\n'
-               'sam jones ,2026-03-01,2026-03-31,"1,040.5","£13,225.36",£12.34,"£10,000.00",2026-04-01\r\n'
+               'sam jones ,2026-01-01,2026-03-31,"1,040.5","£13,225.36",£12.34,"£10,000.00",2026-04-01\r\n'
                ).encode("utf-8")
     result = parse(content, PAS)
     assert result.errors == []
@@ -543,7 +543,15 @@ def test_a_good_file():
     second = result.rows[1].values
     assert (second["hours"], second["gross_pence"], second["net_pence"], second["employer_ni_pence"]) == (
         Decimal("1040.5"), 1_322_536, 1_000_000, 1_234)
-    assert (second["period_start"], second["paid_on"]) == (date(2026, 3, 1), date(2026, 4, 1))
+    assert (second["period_start"], second["paid_on"]) == (date(2026, 1, 1), date(2026, 4, 1))
+
+
+def test_more_hours_than_the_period_has_are_refused():
+    # 1 to 31 March has 31 × 24 = 744 hours; 744.01 cannot have been worked.
+    header = "PA,Period start,Period end,Hours,Gross pay,Net pay,Date paid\n"
+    result = parse(csv_bytes("Maria Santos,01/03/2026,31/03/2026,744.01,£9000.00,£8000.00,31/03/2026",
+                             header=header), PAS)
+    assert result.errors == ["Row 2: hours ‘744.01’ is more than the 744 hours in the pay period"]
 
 
 @pytest.mark.parametrize("zero", ["£0", "0.0", "£0.0"])

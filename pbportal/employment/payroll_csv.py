@@ -116,8 +116,8 @@ def parse(content: bytes, pas_by_name: dict[str, object]) -> PayrollParse:
                 values["hours"] = Decimal(cells["hours"].replace(",", ""))
                 if not values["hours"].is_finite() or values["hours"] < 0:
                     raise InvalidOperation
-                if values["hours"] > 744 or values["hours"] != values["hours"].quantize(Decimal("0.01")):
-                    problems.append(f"hours ‘{cells['hours']}’ must be 744 or fewer, with up to 2 decimal places")
+                if values["hours"] >= 10000 or values["hours"] != values["hours"].quantize(Decimal("0.01")):
+                    problems.append(f"hours ‘{cells['hours']}’ must be under 10,000, with up to 2 decimal places")
             except InvalidOperation:
                 problems.append(f"hours ‘{cells['hours']}’ is not a number of hours")
             for key, target in (("gross", "gross_pence"), ("net", "net_pence"), ("employer_ni", "employer_ni_pence"),
@@ -134,6 +134,10 @@ def parse(content: bytes, pas_by_name: dict[str, object]) -> PayrollParse:
             if not problems:
                 if values["period_end"] < values["period_start"]:
                     problems.append("the period ends before it starts")
+                else:
+                    most = ((values["period_end"] - values["period_start"]).days + 1) * 24
+                    if values["hours"] > most:
+                        problems.append(f"hours ‘{cells['hours']}’ is more than the {most:,} hours in the pay period")
                 if values["net_pence"] > values["gross_pence"]:
                     problems.append("net pay is more than gross pay")
                 elif values["net_pence"] + values["employee_pension_pence"] > values["gross_pence"]:
