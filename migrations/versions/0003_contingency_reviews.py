@@ -8,9 +8,8 @@ Create Date: 2026-11-22 08:24:29.277924
 import calendar
 from datetime import date
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_contingency_reviews'

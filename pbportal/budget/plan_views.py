@@ -97,7 +97,10 @@ def new_version(budget_id: int):
     if editable_plan(plans) is not None:
         flash("There is already a draft version: change that one.", "important")
         return redirect(url_for("plan.show", budget_id=budget.id), 303)
-    form = _version_form(in_force(plans, today()), submitted=True)
+    # A new version starts after the latest agreed one (which may not be in force yet).
+    agreed = [p for p in plans if p.status == "agreed"]
+    form = _version_form(max(agreed, key=lambda p: p.starts_on) if agreed else in_force(plans, today()),
+                         submitted=True)
     if form.validate_on_submit():
         plan = start_new_version(budget, form.starts_on.data, current_user)
         db.session.commit()

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from ..fields import GovDateField
 from ..money import MoneyError, parse_pounds
@@ -13,7 +13,7 @@ class ArrangementForm(FlaskForm):
     scenario = RadioField("What is this for?", widget=GovRadioInput(), choices=list(SCENARIOS.items()),
                           validators=[DataRequired(message="Select what this arrangement is for")])
     title = StringField("If something else, what?", widget=GovTextInput(),
-                        validators=[Optional(), Length(max=200, message="Keep it to 200 characters or fewer")])
+                        validators=[Length(max=200, message="Keep it to 200 characters or fewer")])
     what_happens = TextAreaField("What happens", widget=GovTextArea(),
                                  validators=[DataRequired(message="Enter what happens"),
                                              Length(max=2000, message="Keep it to 2,000 characters or fewer")])
@@ -64,10 +64,10 @@ class RiskForm(FlaskForm):
                         choices=[("mitigated", "Mitigated: something is in place to reduce it"),
                                  ("accepted", "Accepted by the person as their own choice")],
                         validators=[DataRequired(message="Select how the risk is handled")])
-    mitigation = TextAreaField("How it is reduced", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    mitigation = TextAreaField("How it is reduced", widget=GovTextArea(), validators=[Length(max=2000)])
     accepted_by = StringField("Who accepted it", widget=GovTextInput(),
                               description="The person themselves, or who decided for them and in what capacity",
-                              validators=[Optional(), Length(max=200)])
+                              validators=[Length(max=200)])
     review_on = GovDateField("When to look at it again", what="the date to look at it again")
     submit = SubmitField("Save risk", widget=GovSubmitInput())
 

@@ -127,6 +127,7 @@ def change_status(budget_id: int, request_id: int):
                 flash(message, "success")
                 return redirect(url_for("reviews.show_request", budget_id=budget.id, request_id=req.id), 303)
     db.session.refresh(req)
+    form.version.data = str(req.version)
     return render("reviews/request.html", "reviews/_status.html", **_request_context(budget, req, form=form))
 
 
@@ -147,11 +148,12 @@ def new(budget_id: int):
         form.request_id.data = request.args.get("request", type=int)
         for outcome in outcomes:
             form.outcomes.append_entry({"outcome": outcome})
-    elif len(form.outcomes.entries) != len(outcomes) or \
-            [e.form.outcome.data for e in form.outcomes.entries] != outcomes:
-        form.outcomes.errors.append("The plan’s outcomes changed while you were writing: check them and save again")
     linked = next((r for r in all_requests if r.id == form.request_id.data), None)
-    if form.validate_on_submit() and not form.outcomes.errors:
+    valid = form.validate_on_submit()
+    if form.is_submitted() and [e.form.outcome.data for e in form.outcomes.entries] != outcomes:
+        form.outcomes.errors = ["The plan’s outcomes changed while you were writing: check them and save again"]
+        valid = False
+    if valid:
         values = {"held_on": form.held_on.data, "money_notes": (form.money_notes.data or "").strip(),
                   "decision": form.decision.data, "decision_notes": (form.decision_notes.data or "").strip(),
                   "next_review_on": form.next_review_on.data}

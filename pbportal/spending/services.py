@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit import mark_changed, record
+from ..budget.models import BudgetLine
 from ..dates import PlanYear, month_bounds
 from ..extensions import db
 from .models import Receipt, SpendingEntry
@@ -101,6 +102,7 @@ def void_payment(entry: SpendingEntry, reason: str, actor) -> None:
 class EntryFilter:
     plan_year: PlanYear
     line_id: int | None = None
+    lineage: int | None = None
     month: str | None = None
     include_changed: bool = False
 
@@ -109,8 +111,10 @@ def entries_query(budget_id: int, flt: EntryFilter):
     query = select(SpendingEntry).where(SpendingEntry.budget_id == budget_id)
     if not flt.include_changed:
         query = query.where(SpendingEntry.status == "active")
-    if flt.line_id:
-        query = query.where(SpendingEntry.line_id == flt.line_id)
+    if flt.lineage:
+        # A line's payments across every version of the plan, as the line's figures count them.
+        same_line = select(BudgetLine.id).where(func.coalesce(BudgetLine.root_line_id, BudgetLine.id) == flt.lineage)
+        query = query.where(SpendingEntry.line_id.in_(same_line))
     bounds = month_bounds(flt.month) if flt.month else None
     start, end = flt.plan_year.start, flt.plan_year.end
     if bounds:

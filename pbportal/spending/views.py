@@ -136,11 +136,13 @@ def _filter_from_args(budget, lines) -> tuple[EntryFilter, list]:
     years = plan_years(budget.plan_year_start, today())
     chosen = next((y for y in years if y.start.isoformat() == request.args.get("year")), years[0])
     line_id = request.args.get("line", 0, type=int)
+    line = next((line for line in lines if line.id == line_id), None)
     month = request.args.get("month", "")
     months = {m.strftime("%Y-%m") for m in months_in(chosen)}
     flt = EntryFilter(
         plan_year=chosen,
-        line_id=line_id if any(line.id == line_id for line in lines) else None,
+        line_id=line.id if line else None,
+        lineage=line.lineage if line else None,
         month=month if month in months else None,
         include_changed=request.args.get("show") == "all",
     )
@@ -191,7 +193,9 @@ def correct(budget_id: int, entry_id: int):
                           line_ids=[line.id for line in lines])
     form.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in lines]
     if request.method == "GET":
-        form.paid_on.data, form.payee.data, form.line_id.data = entry.paid_on, entry.payee, entry.line_id
+        same = next((line for line in lines if line.lineage == entry.line.lineage), None) if entry.line else None
+        form.paid_on.data, form.payee.data = entry.paid_on, entry.payee
+        form.line_id.data = same.id if same else entry.line_id
         form.note.data = entry.note
         form.amount.process_data(entry.amount_pence)
     if form.validate_on_submit():
