@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 # Debian's Chromium: `playwright install` cannot download a browser here.
@@ -92,3 +93,27 @@ def check_page(page) -> None:
         print(report)
         assert results.violations_count == 0, report
 
+
+
+# ---- problems the app has today ------------------------------------------------------------------------
+
+class KnownProblems:
+    """Problems the app has today, each checked on its own inside an otherwise ordinary test. Call finish()
+    last: while any problem is still there the test is xfailed, naming them (everything else in the test has
+    been asserted by then); once one is fixed the test fails until it is taken off the list and its check
+    becomes an ordinary assertion."""
+
+    def __init__(self) -> None:
+        self.still: list[str] = []
+        self.fixed: list[str] = []
+
+    def check(self, name: str, ok: bool, detail: str) -> None:
+        if ok:
+            self.fixed.append(name)
+        else:
+            self.still.append(f"{name}: {detail}")
+
+    def finish(self) -> None:
+        assert not self.fixed, f"fixed now, so take them off the known problems: {self.fixed}"
+        if self.still:
+            pytest.xfail("; ".join(self.still))

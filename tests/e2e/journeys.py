@@ -31,6 +31,15 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def quick_sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Sign in without checking the sign-in page again (sign_in does, once per journey is enough)."""
+    page.goto("/sign-in")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def figure(scope: Locator, label: str) -> Locator:
     """The <dd> that goes with the <dt> called `label` inside `scope`."""
     return scope.locator(f"xpath=.//dt[normalize-space()='{label}']/following-sibling::dd[1]")

@@ -8,22 +8,21 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from pbportal.demo import PASSWORD
 from pbportal.timeutil import today
 
 from .helpers import PHONE, check_page
-from .journeys import CASE_MANAGER, HOLDER, HOLDER_NAME, sign_in
+from .journeys import CASE_MANAGER, HOLDER, HOLDER_NAME, quick_sign_in, sign_in
 
 pytestmark = pytest.mark.e2e
 
 ADMIN = "admin@example.org"
 NARROW = {"width": 320, "height": PHONE["height"]}
-DBS_SOON = "Tom Price's DBS check (renewal date) expires"
+DBS_SOON = "Tom Price’s DBS check (renewal date) expires"
 
 
 def fill_date(scope: Locator, field_id: str, day: date) -> None:
-    """A GOV.UK date input (day, month, year boxes) inside `scope`: the PA page has several forms, so
-    every field is looked up inside its own section."""
+    """A GOV.UK date input (day, month, year boxes) inside `scope`. The PA page's five forms prefix their
+    fields with the section ("training-completed_on"), and each is looked up inside its own section too."""
     scope.locator(f"#{field_id}-day").fill(str(day.day))
     scope.locator(f"#{field_id}-month").fill(str(day.month))
     scope.locator(f"#{field_id}-year").fill(str(day.year))
@@ -102,33 +101,37 @@ def test_holder_keeps_training_checks_and_pay_with_htmx(open_page, live_server):
     check_page(page)
     page.evaluate("window.__marker = 1")  # gone if the page reloads
 
-    # Training, sent empty: the section comes back in place with its errors, the summary focused.
+    # Training, sent empty: the section comes back in place with its errors, the summary focused, and the
+    # title says there is an error (the htmx answer carries its own <title>).
     training = page.locator("#training")
     form = open_details(training, "Add training")
     submit(page, form, "Add training")
     summary = training.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Enter the name of the course")
-    expect(summary).to_contain_text("Enter the date the course was completed")
-    expect(training.locator("#course-error")).to_contain_text("Enter the name of the course")
-    expect(training.locator("#course")).to_have_class(re.compile(r"govuk-input--error"))
-    expect(training.locator("#completed_on-error")).to_contain_text("Enter the date the course was completed")
+    expect(summary.locator("a[href='#training-course']")).to_have_text("Enter the name of the course")
+    expect(summary.locator("a[href='#training-completed_on-day']")).to_have_text(
+        "Enter the date the course was completed")
+    expect(page).to_have_title(re.compile(r"^Error: Tom Price"))
+    expect(training.locator("#training-course-error")).to_contain_text("Enter the name of the course")
+    expect(training.locator("#training-course")).to_have_class(re.compile(r"govuk-input--error"))
+    expect(training.locator("#training-completed_on-error")).to_contain_text("Enter the date the course was completed")
     expect(training.locator("details")).to_have_attribute("open", "")
     assert page.evaluate("window.__marker") == 1, "the page reloaded"
     check_page(page)
 
-    # Put it right: the banner, the course in the list, the form closed and empty again.
+    # Put it right: the banner, the course in the list, the form closed and empty again, the title clean.
     now = today()
-    training.locator("#course").fill("Epilepsy awareness")
-    fill_date(training, "completed_on", now - timedelta(days=3))
-    fill_date(training, "expires_on", now + timedelta(days=3 * 365))
+    training.locator("#training-course").fill("Epilepsy awareness")
+    fill_date(training, "training-completed_on", now - timedelta(days=3))
+    fill_date(training, "training-expires_on", now + timedelta(days=3 * 365))
     submit(page, training.locator("form"), "Add training")
     banner = training.locator(".govuk-notification-banner--success")
     expect(banner).to_contain_text("Training added.")
     expect(banner).to_be_focused()
     expect(training.locator(".govuk-error-summary")).to_have_count(0)
     expect(training.locator(".pb-records")).to_contain_text("Epilepsy awareness")
-    expect(training.locator("#course")).to_have_value("")
+    expect(training.locator("#training-course")).to_have_value("")
+    expect(page).to_have_title(re.compile(r"^Tom Price"))
     expect(page.locator("#pa-warnings")).to_contain_text(DBS_SOON)  # swapped out-of-band, still there
     expect(page.locator("#pa-cost")).to_contain_text("True cost of Tom Price a year")
     assert page.evaluate("window.__marker") == 1, "the page reloaded"
@@ -137,12 +140,12 @@ def test_holder_keeps_training_checks_and_pay_with_htmx(open_page, live_server):
     # A renewed DBS check: the warning goes from the out-of-band warnings without a reload.
     checks = page.locator("#checks")
     form = open_details(checks, "Add a check")
-    form.locator("input[name=kind][value=dbs]").check()
-    fill_date(checks, "checked_on", now)
-    fill_date(checks, "expires_on", now + timedelta(days=3 * 365))
-    form.locator("#dbs_level").select_option("enhanced_barred")
-    form.locator("#dbs_certificate").fill("001234567890")
-    form.locator("#evidence").fill("Enhanced DBS with barred list, certificate seen")
+    form.locator("input[name=checks-kind][value=dbs]").check()
+    fill_date(checks, "checks-checked_on", now)
+    fill_date(checks, "checks-expires_on", now + timedelta(days=3 * 365))
+    form.locator("#checks-dbs_level").select_option("enhanced_barred")
+    form.locator("#checks-dbs_certificate").fill("001234567890")
+    form.locator("#checks-evidence").fill("Enhanced DBS with barred list, certificate seen")
     submit(page, form, "Add check")
     expect(checks.locator(".govuk-notification-banner--success")).to_contain_text("Check added.")
     expect(checks.locator(".govuk-notification-banner--success")).to_be_focused()
@@ -162,18 +165,18 @@ def test_holder_keeps_training_checks_and_pay_with_htmx(open_page, live_server):
     page.evaluate("window.__marker = 2")
     pay = page.locator("#pay")
     form = open_details(pay, "Record pay for a period")
-    expect(form.locator("#paid_on-day")).to_have_value(str(now.day))
-    expect(form.locator("#paid_on-month")).to_have_value(str(now.month))
-    expect(form.locator("#paid_on-year")).to_have_value(str(now.year))
+    expect(form.locator("#pay-paid_on-day")).to_have_value(str(now.day))
+    expect(form.locator("#pay-paid_on-month")).to_have_value(str(now.month))
+    expect(form.locator("#pay-paid_on-year")).to_have_value(str(now.year))
     check_page(page)
-    fill_date(pay, "period_start", now.replace(day=1))
-    fill_date(pay, "period_end", now)
-    form.locator("#hours").fill("95.5")
-    form.locator("#gross").fill("1,231.95")
-    form.locator("#employer_ni").fill("0")
-    form.locator("#employee_pension").fill("36.96")
-    form.locator("#employer_pension").fill("22.18")
-    form.locator("#net").fill("1050.00")
+    fill_date(pay, "pay-period_start", now.replace(day=1))
+    fill_date(pay, "pay-period_end", now)
+    form.locator("#pay-hours").fill("95.5")
+    form.locator("#pay-gross").fill("1,231.95")
+    form.locator("#pay-employer_ni").fill("0")
+    form.locator("#pay-employee_pension").fill("36.96")
+    form.locator("#pay-employer_pension").fill("22.18")
+    form.locator("#pay-net").fill("1050.00")
     submit(page, form, "Record pay")
     banner = pay.locator(".govuk-notification-banner--success")
     expect(banner).to_contain_text("Pay of £1,231.95 gross recorded: £1,050.00 to Maria Santos, £144.99 to HMRC, "
@@ -211,9 +214,9 @@ def test_holder_adds_a_check_without_javascript(open_page, live_server):
 
     # A native <details>: it opens without any script.
     form = open_details(checks, "Add a check")
-    form.locator("input[name=kind][value=contract]").check()
-    fill_date(checks, "checked_on", today() - timedelta(days=1))
-    form.locator("#evidence").fill("Signed agreement for services (no JS)")
+    form.locator("input[name=checks-kind][value=contract]").check()
+    fill_date(checks, "checks-checked_on", today() - timedelta(days=1))
+    form.locator("#checks-evidence").fill("Signed agreement for services (no JS)")
     submit(page, form, "Add check", htmx=False)
     expect(page).to_have_url(f"{pa_url}#checks")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Check added.")
@@ -222,16 +225,21 @@ def test_holder_adds_a_check_without_javascript(open_page, live_server):
     expect(checks.locator("details")).not_to_have_attribute("open", "")
     check_page(page)
 
-    # An empty form: the whole page comes back with the errors, the form open.
+    # An empty form: the whole page comes back with the form open, its errors by the fields, and one
+    # error summary at the top of the page (not down in the section).
     form = open_details(page.locator("#training"), "Add training")
     submit(page, form, "Add training", htmx=False)
     expect(page).to_have_url(re.compile(rf"/budgets/{budget_id}/pas/\d+/training$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Kemi Adeyemi")
+    expect(page).to_have_title(re.compile(r"^Error: Kemi Adeyemi"))
     training = page.locator("#training")
     expect(training.locator("details")).to_have_attribute("open", "")
-    expect(training.locator(".govuk-error-summary")).to_contain_text("Enter the name of the course")
-    expect(training.locator("#course-error")).to_contain_text("Enter the name of the course")
-    expect(page).to_have_title(re.compile(r"^Error: Kemi Adeyemi"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_have_count(1)
+    expect(training.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.locator("main > .govuk-error-summary")).to_have_count(1)
+    expect(summary.locator("a[href='#training-course']")).to_have_text("Enter the name of the course")
+    expect(training.locator("#training-course-error")).to_contain_text("Enter the name of the course")
     check_page(page)
 
 
@@ -323,73 +331,85 @@ def test_admin_opens_statutory_figures(open_page, live_server):
     check_page(page)
 
 
-# ---- known problems ------------------------------------------------------------------------------------
+# ---- the PA page's five forms, and where their errors lead ------------------------------------------
 
-class KnownProblems:
-    """Problems the PA pages have today, each checked on its own. While any is still there the test is
-    xfailed, naming them; once one is fixed the test fails until it is taken off this list."""
-
-    def __init__(self) -> None:
-        self.still: list[str] = []
-        self.fixed: list[str] = []
-
-    def check(self, name: str, ok: bool, detail: str) -> None:
-        if ok:
-            self.fixed.append(name)
-        else:
-            self.still.append(f"{name}: {detail}")
-
-    def finish(self) -> None:
-        assert not self.fixed, f"fixed now, so take them off the known problems: {self.fixed}"
-        if self.still:
-            pytest.xfail("; ".join(self.still))
+SECTIONS = ("checks", "training", "tasks", "absences", "pay")
 
 
-def quick_sign_in(page: Page) -> None:
-    """Sign in as the holder without the sign-in page's own checks (the journeys above do them)."""
-    page.goto("/sign-in")
-    page.locator("#email").fill(HOLDER)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def test_known_problems_on_the_pa_page(open_page, live_server):
-    known = KnownProblems()
+def test_pa_page_forms_keep_apart_and_errors_lead_to_the_field(open_page, live_server):
+    """Once known problems of the PA page, each now checked as fixed: the five forms share no ids, an htmx
+    error answer sets the 'Error:' title, a date error's summary link focuses the day box, and without
+    JavaScript the error summary is at the top of the page."""
     page = open_page()
-    quick_sign_in(page)
+    quick_sign_in(page, HOLDER)
     page.goto(f"/budgets/{live_server.budget_id(HOLDER_NAME)}/pas")
     page.get_by_role("link", name="Tom Price", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tom Price")
     tom = page.url
 
+    # Every id on the page once; every label in a section names a field of its own form; every field in a
+    # section's form is prefixed with the section's name.
     stray = page.evaluate("""() => [...document.querySelectorAll('section.pb-section label[for]')]
         .filter(label => !label.control || label.control.closest('form') !== label.closest('form'))
         .map(label => `${label.closest('section').id}: ${label.textContent.trim()} -> #${label.htmlFor}`)""")
     duplicated = page.evaluate("""() => { const seen = {};
         document.querySelectorAll('[id]').forEach(el => { seen[el.id] = (seen[el.id] || 0) + 1; });
         return Object.keys(seen).filter(id => seen[id] > 1); }""")
-    known.check("ids shared by the PA page's forms", not stray and not duplicated,
-                f"ids used twice {duplicated}; labels for another form's field {stray}")
+    unprefixed = page.evaluate("""() => [...document.querySelectorAll('section.pb-section form [name]')]
+        .filter(el => el.name !== 'csrf_token' && el.type !== 'submit'
+                      && !el.name.startsWith(el.closest('section').id + '-'))
+        .map(el => `${el.closest('section').id}: ${el.name}`)""")
+    assert not duplicated, f"ids used more than once on the PA page: {duplicated}"
+    assert not stray, f"labels for another form's field: {stray}"
+    assert not unprefixed, f"fields not prefixed with their section: {unprefixed}"
+    for section in SECTIONS:
+        expect(page.locator(f"#{section} form")).to_have_count(1)
+    for field in ("#training-course", "#training-completed_on-day", "#pay-gross", "#checks-kind",
+                  "#tasks-task", "#absences-start_date-day"):
+        expect(page.locator(field)).to_have_count(1)
 
+    # htmx: an error answer names itself in the title; the summary's date link focuses the day box.
     training = page.locator("#training")
     submit(page, open_details(training, "Add training"), "Add training")
-    expect(training.locator(".govuk-error-summary")).to_be_focused()
-    known.check("htmx error answer leaves the title without 'Error:'", page.title().startswith("Error: "),
-                f"title {page.title()!r}")
+    summary = training.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: Tom Price"))
+    link = summary.locator("a").filter(has_text="Enter the date the course was completed")
+    expect(link).to_have_attribute("href", "#training-completed_on-day")
+    link.click()
+    expect(page.locator("#training-completed_on-day")).to_be_focused()
+    summary.locator("a").filter(has_text="Enter the name of the course").click()
+    expect(page.locator("#training-course")).to_be_focused()
 
-    training.locator(".govuk-error-summary a").filter(has_text="Enter the date the course was completed").click()
-    focused = page.evaluate("(el => el.id ? '#' + el.id : el.outerHTML.slice(0, 60))(document.activeElement)")
-    known.check("error-summary link to a date does not move focus", focused == "#completed_on-day",
-                f"focus stays on {focused}")
+    # A date with only its month missing: the link goes to the month box.
+    fill_date(training, "training-completed_on", today())
+    training.locator("#training-completed_on-month").fill("")
+    training.locator("#training-course").fill("Manual handling refresher")
+    submit(page, training.locator("form"), "Add training")
+    summary = training.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.locator("a")).to_have_count(1)
+    expect(summary.locator("a")).to_have_attribute("href", "#training-completed_on-month")
+    summary.locator("a").click()
+    expect(page.locator("#training-completed_on-month")).to_be_focused()
+    check_page(page)
 
+    # Without JavaScript: the whole page, its title marked, the error summary at the top on a phone screen,
+    # and its date link lands on the day box.
     page = open_page(js=False)
-    quick_sign_in(page)
+    quick_sign_in(page, HOLDER)
     page.goto(tom)
     submit(page, open_details(page.locator("#training"), "Add training"), "Add training", htmx=False)
-    expect(page).to_have_title(re.compile(r"^Error: "))
-    top = page.locator(".govuk-error-summary").first.evaluate("el => el.getBoundingClientRect().top")
-    known.check("without JavaScript the error summary is far down the page", top < page.viewport_size["height"],
-                f"{top:.0f}px down a {page.viewport_size['height']}px screen")
-    known.finish()
+    expect(page).to_have_title(re.compile(r"^Error: Tom Price"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_have_count(1)
+    top = summary.evaluate("el => el.getBoundingClientRect().top")
+    assert top < page.viewport_size["height"], (
+        f"the error summary is {top:.0f}px down a {page.viewport_size['height']}px screen")
+    heading_top = page.get_by_role("heading", level=1).evaluate("el => el.getBoundingClientRect().top")
+    assert top < heading_top, "the error summary should come before the page's heading"
+    summary.locator("a[href='#training-completed_on-day']").click()
+    expect(page).to_have_url(re.compile(r"#training-completed_on-day$"))
+    expect(page.locator("#training-completed_on-day")).to_be_focused()
+    check_page(page)
 
