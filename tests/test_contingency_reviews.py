@@ -1298,10 +1298,10 @@ def test_caseload_columns(client, world, caseload):
 
 
 @pytest.mark.parametrize("query, names, summary", [
-    ("overdue=1", ["Bea Late"], "1 person review overdue."),
-    ("requests=1", ["Alex Holder"], "1 person open review requests."),
-    ("no_contingency=1", ["Mo Managed"], "1 person no contingency plan."),
-    ("overdue=1&no_contingency=1", [], "0 people review overdue, no contingency plan."),
+    ("overdue=1", ["Bea Late"], "1 person. Showing only: review overdue."),
+    ("requests=1", ["Alex Holder"], "1 person. Showing only: open review requests."),
+    ("no_contingency=1", ["Mo Managed"], "1 person. Showing only: no contingency plan."),
+    ("overdue=1&no_contingency=1", [], "0 people. Showing only: review overdue, no contingency plan."),
     ("sort=review", ["Bea Late", "Alex Holder", "Mo Managed"], "3 people."),
     ("sort=name", ["Alex Holder", "Bea Late", "Mo Managed"], "3 people."),
     ("sort=nonsense", ["Alex Holder", "Bea Late", "Mo Managed"], "3 people."),

@@ -122,13 +122,14 @@ def change_status(budget_id: int, request_id: int):
             else:
                 message = f"Request {req.status_label.lower()}."
                 if request.htmx:
-                    return render("reviews/request.html", "reviews/_status.html",
+                    return render("reviews/request.html", "reviews/_status.html", in_partial=True,
                                   **_request_context(budget, req, message=message))
                 flash(message, "success")
                 return redirect(url_for("reviews.show_request", budget_id=budget.id, request_id=req.id), 303)
     db.session.refresh(req)
     form.version.data = str(req.version)
-    return render("reviews/request.html", "reviews/_status.html", **_request_context(budget, req, form=form))
+    return render("reviews/request.html", "reviews/_status.html", in_partial=bool(request.htmx),
+                  **_request_context(budget, req, form=form))
 
 
 @bp.route("/new", methods=["GET", "POST"])
