@@ -229,3 +229,42 @@ def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
     monkeypatch.setattr(Config, "SECRET_KEY", None)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_sign_in_limits_are_shared_through_redis_by_every_process(database, tmp_path):
+    """Production runs several stateless processes: their failed-sign-in counts must add up in Redis."""
+    import uuid
+
+    import redis as redis_client
+    from limits.storage import storage_from_string
+
+    from pbportal.extensions import limiter
+
+    from .conftest import make_app
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis_client.Redis.from_url(url).ping()
+    except redis_client.exceptions.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (CI and development machines have it)")
+    address = f"198.51.100.{uuid.uuid4().int % 250}"
+    apps = [make_app(database, tmp_path / f"up{n}", RATELIMIT_STORAGE_URI=url) for n in range(2)]
+    try:
+        for n in range(5):
+            app = apps[n % 2]  # alternate between the two "processes"
+            limiter._storage = storage_from_string(url)
+            r = app.test_client().post("/sign-in", data={"email": f"nobody{n}@example.org", "password": "x"},
+                                       environ_base={"REMOTE_ADDR": address})
+            assert r.status_code == 200
+        r = apps[1].test_client().post("/sign-in", data={"email": "x@example.org", "password": "x"},
+                                       environ_base={"REMOTE_ADDR": address})
+        assert r.status_code == 429
+    finally:
+        redis_client.Redis.from_url(url).flushdb()
+        limiter._storage = storage_from_string("memory://")
+        for app in apps:
+            with app.app_context():
+                from pbportal.extensions import db
+
+                db.session.remove()
+                db.engine.dispose()
