@@ -1,6 +1,8 @@
 """Who may see and change which budget. Every budget-scoped lookup goes through here."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import false, select
@@ -26,14 +28,15 @@ def visible_budgets_clause(user: User):
     return false()
 
 
-def get_budget_or_404(budget_id: int) -> Budget:
-    """The budget if the signed-in user may see it; 404 otherwise (never 403: do not confirm it exists)."""
+def get_budget_or_404(budget_id: int, allowed: Callable[[User, Budget], bool] | None = None) -> Budget:
+    """The budget if the signed-in user may see it (and, with `allowed`, do that to it); 404 otherwise
+    (never 403: do not confirm it exists)."""
     budget = db.session.scalar(
         select(Budget)
         .options(joinedload(Budget.funder), joinedload(Budget.provider), joinedload(Budget.holder))
         .where(Budget.id == budget_id, visible_budgets_clause(current_user))
     )
-    if budget is None:
+    if budget is None or (allowed is not None and not allowed(current_user, budget)):
         abort(404)
     return budget
 
@@ -45,8 +48,18 @@ def can_record_spending(user: User, budget: Budget) -> bool:
     return user.role == Role.PROVIDER_STAFF
 
 
-def can_edit_lines(user: User) -> bool:
-    """Holders (and those acting for them) and case managers shape the plan's budget lines."""
+def can_edit_lines(user: User, budget: Budget | None = None) -> bool:
+    """Holders (and those acting for them) and case managers shape the plan and the contingency plan."""
     return user.role in (Role.HOLDER, Role.REPRESENTATIVE, Role.CASE_MANAGER)
+
+
+def is_holder_side(user: User, budget: Budget | None = None) -> bool:
+    """The holder or their representative (for example, to share the contingency page)."""
+    return user.role in (Role.HOLDER, Role.REPRESENTATIVE)
+
+
+def is_case_manager(user: User, budget: Budget | None = None) -> bool:
+    """The budget's case manager (get_budget_or_404 has already checked it is on their caseload)."""
+    return user.role == Role.CASE_MANAGER
 
 

@@ -187,6 +187,21 @@ def make_entry(budget, line, amount_pence=5000, *, paid_on=None, payee="Maria Sa
     return entry
 
 
+# The World's people by role, for tests that walk every route for every role.
+ROLES = ["holder", "rep", "case_manager", "other_holder", "ma_holder", "staff", "other_staff",
+         "other_case_manager", "admin"]
+EMAIL = {
+    "holder": "holder@example.org", "rep": "rep@example.org", "case_manager": "cm@example.org",
+    "other_holder": "other@example.org", "ma_holder": "ma@example.org", "staff": "staff@example.org",
+    "other_staff": "otherstaff@example.org", "other_case_manager": "othercm@example.org",
+    "admin": "admin@example.org",
+}
+DP_READERS = {"holder", "rep", "case_manager"}
+DP_WRITERS = {"holder", "rep"}
+MA_READERS = {"ma_holder", "staff", "case_manager"}
+MA_WRITERS = {"staff"}
+
+
 @dataclass
 class World:
     """Two direct-payment holders, a managed-account holder, and everyone around them."""

@@ -12,21 +12,9 @@ from pbportal.spending.receipts import CheckedReceipt
 from pbportal.spending.services import save_receipt
 from pbportal.timeutil import today
 
-from .conftest import login
+from .conftest import DP_READERS, DP_WRITERS, EMAIL, MA_READERS, MA_WRITERS, ROLES, login
 
-ROLES = ["holder", "rep", "case_manager", "other_holder", "ma_holder", "staff", "other_staff",
-         "other_case_manager", "admin"]
-EMAIL = {
-    "holder": "holder@example.org", "rep": "rep@example.org", "case_manager": "cm@example.org",
-    "other_holder": "other@example.org", "ma_holder": "ma@example.org", "staff": "staff@example.org",
-    "other_staff": "otherstaff@example.org", "other_case_manager": "othercm@example.org",
-    "admin": "admin@example.org",
-}
-DP_READERS = {"holder", "rep", "case_manager"}
-DP_WRITERS = {"holder", "rep"}
 LINE_EDITORS = {"holder", "rep", "case_manager"}
-MA_READERS = {"ma_holder", "staff", "case_manager"}
-MA_WRITERS = {"staff"}
 MA_LINE_EDITORS = {"ma_holder", "case_manager"}
 
 

@@ -21,17 +21,8 @@ from pbportal.reviews.services import add_months, create_request, move_request, 
 from pbportal.spending.models import SpendingEntry
 from pbportal.timeutil import today, utcnow
 
-from .conftest import login, make_budget, make_line, make_org, make_user
+from .conftest import DP_READERS, EMAIL, ROLES, login, make_budget, make_line, make_org, make_user
 
-ROLES = ["holder", "rep", "case_manager", "other_holder", "ma_holder", "staff", "other_staff",
-         "other_case_manager", "admin"]
-EMAIL = {
-    "holder": "holder@example.org", "rep": "rep@example.org", "case_manager": "cm@example.org",
-    "other_holder": "other@example.org", "ma_holder": "ma@example.org", "staff": "staff@example.org",
-    "other_staff": "otherstaff@example.org", "other_case_manager": "othercm@example.org",
-    "admin": "admin@example.org",
-}
-DP_READERS = {"holder", "rep", "case_manager"}
 DP_EDITORS = {"holder", "rep", "case_manager"}
 DP_SHARERS = {"holder", "rep"}
 MA_READERS = {"ma_holder", "staff", "case_manager"}

@@ -33,7 +33,7 @@ from pbportal.extensions import db
 from pbportal.spending.models import SpendingEntry
 from pbportal.timeutil import today
 
-from .conftest import login, make_line
+from .conftest import DP_READERS, DP_WRITERS, EMAIL, MA_READERS, MA_WRITERS, ROLES, login, make_line
 
 # ---- factories and helpers ---------------------------------------------------------------------------
 
@@ -178,18 +178,6 @@ def holder(client, world):
 
 # ---- 1. access -----------------------------------------------------------------------------------------
 
-ROLES = ["holder", "rep", "case_manager", "other_holder", "ma_holder", "staff", "other_staff",
-         "other_case_manager", "admin"]
-EMAIL = {
-    "holder": "holder@example.org", "rep": "rep@example.org", "case_manager": "cm@example.org",
-    "other_holder": "other@example.org", "ma_holder": "ma@example.org", "staff": "staff@example.org",
-    "other_staff": "otherstaff@example.org", "other_case_manager": "othercm@example.org",
-    "admin": "admin@example.org",
-}
-DP_READERS = {"holder", "rep", "case_manager"}
-DP_WRITERS = {"holder", "rep"}
-MA_READERS = {"ma_holder", "staff", "case_manager"}
-MA_WRITERS = {"staff"}
 OTHER_READERS = {"other_holder", "other_case_manager"}
 ADMIN = {"admin"}
 PA = "/budgets/{dp}/pas/{pa}"

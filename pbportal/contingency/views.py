@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import can_edit_lines, get_budget_or_404
+from ..access import can_edit_lines, get_budget_or_404, is_holder_side
 from ..auth.models import Role
 from ..budget.services import budget_figures, current_plan, plan_lines
 from ..extensions import db, limiter
@@ -25,20 +25,6 @@ from .services import (
 
 bp = Blueprint("contingency", __name__, url_prefix="/budgets/<int:budget_id>/contingency")
 share_bp = Blueprint("share", __name__)
-
-
-def _editable(budget_id: int):
-    budget = get_budget_or_404(budget_id)
-    if not can_edit_lines(current_user):
-        abort(404)
-    return budget
-
-
-def _sharer(budget_id: int):
-    budget = get_budget_or_404(budget_id)
-    if current_user.role not in (Role.HOLDER, Role.REPRESENTATIVE):
-        abort(404)
-    return budget
 
 
 def _card_context(budget):
@@ -92,13 +78,13 @@ def _edit_arrangement(budget, arrangement=None):
 @bp.route("/arrangements/new", methods=["GET", "POST"])
 @login_required
 def new_arrangement(budget_id: int):
-    return _edit_arrangement(_editable(budget_id))
+    return _edit_arrangement(get_budget_or_404(budget_id, can_edit_lines))
 
 
 @bp.route("/arrangements/<int:arrangement_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_arrangement(budget_id: int, arrangement_id: int):
-    budget = _editable(budget_id)
+    budget = get_budget_or_404(budget_id, can_edit_lines)
     arrangement = db.session.scalar(select(Arrangement).where(Arrangement.id == arrangement_id,
                                                               Arrangement.budget_id == budget.id)) or abort(404)
     return _edit_arrangement(budget, arrangement)
@@ -107,7 +93,7 @@ def edit_arrangement(budget_id: int, arrangement_id: int):
 @bp.route("/last-resort", methods=["GET", "POST"])
 @login_required
 def last_resort(budget_id: int):
-    budget = _editable(budget_id)
+    budget = get_budget_or_404(budget_id, can_edit_lines)
     form = LastResortForm()
     c = contingency_for(budget.id)
     if not form.is_submitted() and c.plan is not None:
@@ -144,13 +130,13 @@ def _edit_risk(budget, risk=None):
 @bp.route("/risks/new", methods=["GET", "POST"])
 @login_required
 def new_risk(budget_id: int):
-    return _edit_risk(_editable(budget_id))
+    return _edit_risk(get_budget_or_404(budget_id, can_edit_lines))
 
 
 @bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_risk(budget_id: int, risk_id: int):
-    budget = _editable(budget_id)
+    budget = get_budget_or_404(budget_id, can_edit_lines)
     risk = db.session.scalar(select(Risk).where(Risk.id == risk_id, Risk.budget_id == budget.id)) or abort(404)
     return _edit_risk(budget, risk)
 
@@ -158,7 +144,7 @@ def edit_risk(budget_id: int, risk_id: int):
 @bp.route("/share", methods=["GET", "POST"])
 @login_required
 def share(budget_id: int):
-    budget = _sharer(budget_id)
+    budget = get_budget_or_404(budget_id, is_holder_side)
     form = ShareForm()
     if form.validate_on_submit():
         link, token = create_share_link(budget.id, form.label.data.strip(), form.days.data, current_user)
@@ -171,7 +157,7 @@ def share(budget_id: int):
 @bp.route("/share/<int:link_id>/revoke", methods=["POST"])
 @login_required
 def revoke(budget_id: int, link_id: int):
-    budget = _sharer(budget_id)
+    budget = get_budget_or_404(budget_id, is_holder_side)
     link = db.session.scalar(select(ShareLink).where(ShareLink.id == link_id, ShareLink.budget_id == budget.id))
     if link is None:
         abort(404)

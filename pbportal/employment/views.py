@@ -35,13 +35,6 @@ def _can_change(budget) -> bool:
     return can_record_spending(current_user, budget)
 
 
-def _writable(budget_id: int):
-    budget = get_budget_or_404(budget_id)
-    if not _can_change(budget):
-        abort(404)
-    return budget
-
-
 def _pa_or_404(budget, pa_id: int) -> PersonalAssistant:
     pa = db.session.scalar(select(PersonalAssistant).where(PersonalAssistant.id == pa_id,
                                                            PersonalAssistant.budget_id == budget.id))
@@ -105,20 +98,20 @@ def _edit_pa(budget, pa=None):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(budget_id: int):
-    return _edit_pa(_writable(budget_id))
+    return _edit_pa(get_budget_or_404(budget_id, can_record_spending))
 
 
 @bp.route("/<int:pa_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(budget_id: int, pa_id: int):
-    budget = _writable(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     return _edit_pa(budget, _pa_or_404(budget, pa_id))
 
 
 @bp.route("/<int:pa_id>/end", methods=["GET", "POST"])
 @login_required
 def end(budget_id: int, pa_id: int):
-    budget = _writable(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     pa = _pa_or_404(budget, pa_id)
     form = forms.EndEmploymentForm(start_date=pa.start_date)
     if request.method == "GET":
@@ -213,7 +206,7 @@ def _saved(budget, pa, section: str, message: str):
 @bp.route("/<int:pa_id>/<any(checks, training, tasks, absences):section>", methods=["POST"])
 @login_required
 def add(budget_id: int, pa_id: int, section: str):
-    budget = _writable(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     pa = _pa_or_404(budget, pa_id)
     form_class, model, action, values, message = SECTIONS[section]
     form = form_class(prefix=f"{section}-")  # five forms share the PA page: prefixes keep their ids apart
@@ -226,7 +219,7 @@ def add(budget_id: int, pa_id: int, section: str):
 @bp.route("/<int:pa_id>/pay", methods=["POST"])
 @login_required
 def pay(budget_id: int, pa_id: int):
-    budget = _writable(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     pa = _pa_or_404(budget, pa_id)
     if not pa.is_employed:
         abort(404)  # self-employed PAs are paid on invoice, recorded as ordinary payments
@@ -255,7 +248,7 @@ def pay(budget_id: int, pa_id: int):
 @bp.route("/<int:pa_id>/pay/<int:pay_id>/void", methods=["GET", "POST"])
 @login_required
 def void_pay_record(budget_id: int, pa_id: int, pay_id: int):
-    budget = _writable(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     pa = _pa_or_404(budget, pa_id)
     record_ = db.session.scalar(select(PayRecord).where(PayRecord.id == pay_id, PayRecord.pa_id == pa.id))
     if record_ is None:
@@ -277,7 +270,7 @@ def void_pay_record(budget_id: int, pa_id: int, pay_id: int):
 @bp.route("/employer", methods=["GET", "POST"])
 @login_required
 def employer(budget_id: int):
-    budget = _writable(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     emp = employment_for(budget.id, today())
     form = forms.EmployerForm()
     current = emp.employer
@@ -309,7 +302,7 @@ def employer(budget_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def payroll_import(budget_id: int):
-    budget = _writable(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     form = forms.PayrollImportForm()
     problems: list[str] = []
     if form.validate_on_submit():

@@ -17,12 +17,7 @@ from .services import list_money_in, record_money_in, void_money_in
 bp = Blueprint("income", __name__, url_prefix="/budgets/<int:budget_id>/money-in")
 
 
-def _writable_budget(budget_id: int):
-    """Whoever records payments out of a budget also records the money coming in."""
-    budget = get_budget_or_404(budget_id)
-    if not can_record_spending(current_user, budget):
-        abort(404)
-    return budget
+# Whoever records payments out of a budget also records the money coming in (can_record_spending).
 
 
 @bp.route("")
@@ -41,7 +36,7 @@ def index(budget_id: int):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(budget_id: int):
-    budget = _writable_budget(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     figures = budget_figures(budget, today())
     form = MoneyInForm(plan_year=figures.plan_year)
     if request.method == "GET":
@@ -58,7 +53,7 @@ def new(budget_id: int):
 @bp.route("/<int:item_id>/void", methods=["GET", "POST"])
 @login_required
 def void(budget_id: int, item_id: int):
-    budget = _writable_budget(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     item = db.session.scalar(select(MoneyIn).where(MoneyIn.id == item_id, MoneyIn.budget_id == budget.id))
     if item is None:
         abort(404)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import get_budget_or_404
+from ..access import get_budget_or_404, is_case_manager
 from ..auth.models import Role
 from ..budget.services import budget_figures
 from ..extensions import db
@@ -29,13 +29,6 @@ from .services import (
 bp = Blueprint("reviews", __name__, url_prefix="/budgets/<int:budget_id>/reviews")
 
 REQUESTERS = (Role.HOLDER, Role.REPRESENTATIVE, Role.CASE_MANAGER)
-
-
-def _case_manager_only(budget_id: int):
-    budget = get_budget_or_404(budget_id)
-    if current_user.role != Role.CASE_MANAGER:
-        abort(404)
-    return budget
 
 
 def _request_or_404(budget, request_id: int) -> ReviewRequest:
@@ -98,7 +91,7 @@ def show_request(budget_id: int, request_id: int):
 @bp.route("/requests/<int:request_id>/status", methods=["POST"])
 @login_required
 def change_status(budget_id: int, request_id: int):
-    budget = _case_manager_only(budget_id)
+    budget = get_budget_or_404(budget_id, is_case_manager)
     req = _request_or_404(budget, request_id)
     form = _status_form(req, submitted=True)
     if form.validate_on_submit():
@@ -135,7 +128,7 @@ def change_status(budget_id: int, request_id: int):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(budget_id: int):
-    budget = _case_manager_only(budget_id)
+    budget = get_budget_or_404(budget_id, is_case_manager)
     now = today()
     figures = budget_figures(budget, now)
     money = money_position(figures, now)

@@ -33,13 +33,6 @@ from .services import (
 bp = Blueprint("spending", __name__, url_prefix="/budgets/<int:budget_id>")
 
 
-def _writable_budget(budget_id: int):
-    budget = get_budget_or_404(budget_id)
-    if not can_record_spending(current_user, budget):
-        abort(404)
-    return budget
-
-
 def _entry_or_404(budget, entry_id: int) -> SpendingEntry:
     entry = db.session.scalar(
         select(SpendingEntry)
@@ -109,7 +102,7 @@ def _swap_title(budget) -> str:
 @bp.route("/payments/new", methods=["GET", "POST"])
 @login_required
 def new_payment(budget_id: int):
-    budget = _writable_budget(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     lines = plan_lines(current_plan(budget))
     form = payment_form_for(plan_year_for(budget.plan_year_start, today()), lines,
                             submitted=request.method == "POST")
@@ -183,7 +176,7 @@ def show(budget_id: int, entry_id: int):
 @bp.route("/spending/<int:entry_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct(budget_id: int, entry_id: int):
-    budget = _writable_budget(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     entry = _entry_or_404(budget, entry_id)
     if not entry.is_active:
         flash("This payment has already been changed, so it cannot be corrected again.", "important")
@@ -215,7 +208,7 @@ def correct(budget_id: int, entry_id: int):
 @bp.route("/spending/<int:entry_id>/void", methods=["GET", "POST"])
 @login_required
 def void(budget_id: int, entry_id: int):
-    budget = _writable_budget(budget_id)
+    budget = get_budget_or_404(budget_id, can_record_spending)
     entry = _entry_or_404(budget, entry_id)
     if not entry.is_active:
         flash("This payment has already been changed, so it cannot be voided.", "important")
