@@ -92,6 +92,7 @@ def _extensions(app: Flask) -> None:
     # Load every model so metadata (and Alembic) sees them all.
     from . import audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .banking import models as _banking  # noqa: F401
     from .budget import models as _budget  # noqa: F401
     from .contingency import models as _contingency  # noqa: F401
     from .employment import models as _employment  # noqa: F401
@@ -102,6 +103,7 @@ def _extensions(app: Flask) -> None:
 
 def _blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .banking.views import bp as banking_bp
     from .budget.plan_views import bp as plan_bp
     from .budget.views import bp as budget_bp
     from .contingency.views import bp as contingency_bp
@@ -115,7 +117,7 @@ def _blueprints(app: Flask) -> None:
     from .spending.views import bp as spending_bp
 
     for bp in (auth_bp, homes_bp, budget_bp, plan_bp, spending_bp, income_bp, employment_bp, rates_bp,
-               contingency_bp, share_bp, reviews_bp, funders_bp):
+               contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp):
         app.register_blueprint(bp)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..access import visible_budgets_clause
 from ..auth.models import Organisation, Role, User
+from ..banking.services import statement_summary
 from ..budget.models import Budget
 from ..contingency.models import Arrangement
 from ..contingency.services import contingency_summary
@@ -66,6 +67,7 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         employment=load_employment(ids, now), caseload=caseload, today=now, chosen=chosen, sort=sort,
         filters=CASELOAD_FILTERS, open_requests=open_request_counts(ids) if caseload else {},
         contingency=contingency_summary(ids) if caseload else {},
+        statements=statement_summary(ids) if endpoint == "homes.accounts" else {},
     )
 
 

@@ -1,0 +1,150 @@
+"""Importing statements: the upload waits in the shared upload store between preview and import, so any
+app process can finish it; the import is all-or-nothing and never holds the same line twice."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ..audit import record
+from ..extensions import db
+from .models import Statement, StatementLayout, StatementLine
+from .statement_csv import Layout, Parsed, parse
+
+PENDING_HOURS = 24
+
+
+def _pending_dir(upload_dir: str) -> Path:
+    path = Path(upload_dir) / "pending-statements"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def keep_upload(upload_dir: str, budget_id: int, filename: str, content: bytes) -> str:
+    """Hold an uploaded file until it is imported; returns its token. Old ones are swept away."""
+    folder = _pending_dir(upload_dir)
+    cutoff = time.time() - PENDING_HOURS * 3600
+    for old in folder.glob("*.csv"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = f"{budget_id}-{secrets.token_hex(16)}"
+    (folder / f"{token}.csv").write_bytes(content)
+    (folder / f"{token}.name").write_text(os.path.basename(filename or "statement.csv")[:200], encoding="utf-8")
+    return token
+
+
+def pending(upload_dir: str, budget_id: int, token: str) -> tuple[bytes, str] | None:
+    if not re.fullmatch(rf"{budget_id}-[0-9a-f]{{32}}", token or ""):
+        return None
+    folder = _pending_dir(upload_dir)
+    path = folder / f"{token}.csv"
+    if not path.exists():
+        return None
+    name_path = folder / f"{token}.name"
+    return path.read_bytes(), name_path.read_text(encoding="utf-8") if name_path.exists() else "statement.csv"
+
+
+def discard_pending(upload_dir: str, token: str) -> None:
+    folder = _pending_dir(upload_dir)
+    for suffix in (".csv", ".name"):
+        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def saved_layout(budget_id: int) -> Layout | None:
+    row = db.session.scalar(select(StatementLayout).where(StatementLayout.budget_id == budget_id))
+    if row is None:
+        return None
+    return Layout(row.date_column, row.description_column, row.amount_column, row.paid_out_column,
+                  row.paid_in_column, row.balance_column)
+
+
+def save_layout(budget_id: int, layout: Layout, actor) -> None:
+    row = db.session.scalar(select(StatementLayout).where(StatementLayout.budget_id == budget_id))
+    if row is None:
+        row = StatementLayout(budget_id=budget_id)
+        db.session.add(row)
+    row.date_column, row.description_column = layout.date, layout.description
+    row.amount_column, row.paid_out_column = layout.amount, layout.paid_out
+    row.paid_in_column, row.balance_column = layout.paid_in, layout.balance
+    db.session.flush()
+    record("statement_layout.saved", row, actor=actor, budget_id=budget_id, layout=layout.__dict__)
+
+
+@dataclass
+class Preview:
+    parsed: Parsed
+    layout: Layout | None
+    already_held: set[str]
+
+    @property
+    def new_lines(self):
+        return [line for line in self.parsed.lines if line.fingerprint not in self.already_held]
+
+    @property
+    def can_import(self) -> bool:
+        return self.layout is not None and not self.parsed.errors and bool(self.new_lines)
+
+
+def preview(budget_id: int, content: bytes) -> Preview:
+    from .statement_csv import fingerprints
+
+    parsed, layout = parse(content, saved_layout(budget_id))
+    fingerprints(budget_id, parsed.lines)
+    prints = [line.fingerprint for line in parsed.lines]
+    held = set()
+    for chunk in range(0, len(prints), 900):  # stay well under SQLite's limit on bound parameters
+        held |= set(db.session.scalars(select(StatementLine.fingerprint).where(
+            StatementLine.budget_id == budget_id, StatementLine.fingerprint.in_(prints[chunk:chunk + 900]))))
+    return Preview(parsed, layout, held)
+
+
+def import_statement(budget_id: int, filename: str, content: bytes, actor) -> Statement:
+    """Every new line, or none: the caller commits once, and the unique fingerprint stops a second copy even
+    if two people import overlapping files at the same moment."""
+    result = preview(budget_id, content)
+    if not result.can_import:
+        raise ValueError("This file cannot be imported")
+    lines = result.new_lines
+    with_balance = [line for line in result.parsed.lines if line.balance_pence is not None]
+    latest = max(with_balance, key=lambda ln: (ln.line_date, ln.row)) if with_balance else None
+    statement = Statement(
+        budget_id=budget_id, filename=filename, sha256=hashlib.sha256(content).hexdigest(),
+        first_date=min(line.line_date for line in result.parsed.lines),
+        last_date=max(line.line_date for line in result.parsed.lines), lines_imported=len(lines),
+        lines_already_held=len(result.parsed.lines) - len(lines),
+        closing_balance_pence=latest.balance_pence if latest else None, imported_by_id=actor.id)
+    db.session.add(statement)
+    db.session.flush()
+    db.session.execute(StatementLine.__table__.insert(), [
+        {"budget_id": budget_id, "statement_id": statement.id, "line_date": line.line_date,
+         "description": line.description, "amount_pence": line.amount_pence, "balance_pence": line.balance_pence,
+         "fingerprint": line.fingerprint, "status": "unmatched"} for line in lines])
+    record("statement.imported", statement, actor=actor, budget_id=budget_id, filename=filename,
+           lines_imported=len(lines), lines_already_held=statement.lines_already_held,
+           money_in_pence=sum(ln.amount_pence for ln in lines if ln.amount_pence > 0),
+           money_out_pence=-sum(ln.amount_pence for ln in lines if ln.amount_pence < 0))
+    return statement
+
+
+def statement_summary(budget_ids: list[int]) -> dict[int, dict]:
+    """For each account: the last statement's closing balance and date, and lines not yet matched."""
+    if not budget_ids:
+        return {}
+    result = {bid: {"balance_pence": None, "as_of": None, "unmatched": 0} for bid in budget_ids}
+    for statement in db.session.scalars(
+            select(Statement).where(Statement.budget_id.in_(budget_ids), Statement.closing_balance_pence.is_not(None))
+            .order_by(Statement.last_date, Statement.id)):
+        # The statement reaching furthest forward wins, whatever order the files were imported in.
+        result[statement.budget_id].update(balance_pence=statement.closing_balance_pence, as_of=statement.last_date)
+    for budget_id, count in db.session.execute(
+            select(StatementLine.budget_id, func.count()).where(StatementLine.budget_id.in_(budget_ids),
+                                                                 StatementLine.status == "unmatched")
+            .group_by(StatementLine.budget_id)):
+        result[budget_id]["unmatched"] = count
+    return result

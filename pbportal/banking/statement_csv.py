@@ -1,0 +1,267 @@
+"""Reading UK banks' CSV statement exports: header rows before the table, one signed amount column or
+separate paid-out / paid-in columns, an optional balance, £ signs and thousands separators, quoted fields,
+UTF-8 (with or without BOM) or Windows-1252, and DD/MM/YYYY or ISO dates."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+MAX_BYTES = 10 * 1024 * 1024
+
+GUESSES = {
+    "date": ("date", "transaction date", "posting date", "posted date", "value date", "txn date"),
+    "description": ("description", "details", "narrative", "transaction description", "memo", "payee",
+                    "reference", "transaction details", "name"),
+    "amount": ("amount", "value", "amount gbp", "transaction amount"),
+    "paid_out": ("paid out", "money out", "debit", "debit amount", "out", "withdrawals", "payments"),
+    "paid_in": ("paid in", "money in", "credit", "credit amount", "in", "deposits", "receipts"),
+    "balance": ("balance", "running balance", "balance gbp"),
+}
+
+
+class StatementError(ValueError):
+    """The file as a whole cannot be used; the message is for the user."""
+
+
+@dataclass
+class Layout:
+    date: str
+    description: str
+    amount: str = ""
+    paid_out: str = ""
+    paid_in: str = ""
+    balance: str = ""
+
+    def problems(self) -> list[str]:
+        found = []
+        if not self.date:
+            found.append("Choose the column with the date")
+        if not self.description:
+            found.append("Choose the column with the description")
+        if not self.amount and not (self.paid_out and self.paid_in):
+            found.append("Choose either the amount column, or both the paid-out and paid-in columns")
+        return found
+
+
+@dataclass
+class ParsedLine:
+    row: int
+    line_date: date
+    description: str
+    amount_pence: int
+    balance_pence: int | None
+    fingerprint: str = ""
+
+
+@dataclass
+class Parsed:
+    header: list[str]
+    lines: list[ParsedLine] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    balance_breaks: list[str] = field(default_factory=list)
+
+    @property
+    def money_in_pence(self) -> int:
+        return sum(line.amount_pence for line in self.lines if line.amount_pence > 0)
+
+    @property
+    def money_out_pence(self) -> int:
+        return -sum(line.amount_pence for line in self.lines if line.amount_pence < 0)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z ]", " ", text.lower())).strip()
+
+
+def decode(content: bytes) -> str:
+    if not content.strip():
+        raise StatementError("The selected file is empty")
+    if len(content) > MAX_BYTES:
+        raise StatementError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
+    if b"\x00" in content[:8192] or content[:4] in (b"PK\x03\x04", b"%PDF") or content[:8] == b"\x89PNG\r\n\x1a\n":
+        raise StatementError("The file must be a CSV file exported from the bank (not a spreadsheet, PDF or image)")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="strict") if _is_cp1252(content) else _refuse_encoding()
+
+
+def _is_cp1252(content: bytes) -> bool:
+    try:
+        content.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _refuse_encoding():
+    raise StatementError("The file’s text could not be read: save it as CSV (UTF-8) and try again")
+
+
+def rows_of(text: str) -> list[list[str]]:
+    """The non-blank rows; each remembers its line number in the file (for messages) as numbered[i]."""
+    return [row for _, row in numbered_rows(text)]
+
+
+def numbered_rows(text: str) -> list[tuple[int, list[str]]]:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = []
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+    except csv.Error:
+        raise StatementError("The file could not be read as CSV") from None
+    return rows
+
+
+def find_header(rows: list[list[str]]) -> int:
+    """The row naming the columns: the first with a date column and at least two other known names."""
+    known = {name for names in GUESSES.values() for name in names}
+    for index, row in enumerate(rows[:30]):
+        names = [_norm(cell) for cell in row]
+        if any(n in GUESSES["date"] for n in names) and sum(n in known for n in names) >= 3:
+            return index
+    # Otherwise: the row just before the first row that holds a date, if it holds none itself.
+    for index, row in enumerate(rows[:31]):
+        if index and _has_date(row) and not _has_date(rows[index - 1]) and len(rows[index - 1]) >= 3:
+            return index - 1
+    raise StatementError("No header row was found: the file needs a row naming its columns (Date, Description, "
+                         "Amount or Paid out / Paid in)")
+
+
+def _has_date(row: list[str]) -> bool:
+    for cell in row:
+        try:
+            _date(cell)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def guess_layout(header: list[str]) -> Layout | None:
+    chosen = {}
+    for key, names in GUESSES.items():
+        chosen[key] = next((cell for cell in header if _norm(cell) in names), "")
+    layout = Layout(chosen["date"], chosen["description"], chosen["amount"], chosen["paid_out"], chosen["paid_in"],
+                    chosen["balance"])
+    if layout.amount and layout.paid_out and layout.paid_in:
+        layout.amount = ""  # separate columns are clearer than an ambiguous "value"
+    return None if layout.problems() else layout
+
+
+def _money(text: str) -> int | None:
+    """'£1,234.50', '-12.00', '(12.00)', '12.00 DR' -> pence; '' -> None."""
+    raw = text.strip().replace("£", "").replace(",", "").replace(" ", "")
+    if not raw:
+        return None
+    negative = False
+    if raw.startswith("(") and raw.endswith(")"):
+        raw, negative = raw[1:-1], True
+    upper = raw.upper()
+    if upper.endswith("DR") or upper.endswith("CR"):
+        negative, raw = upper.endswith("DR"), raw[:-2]
+    if raw.startswith(("-", "−")):
+        raw, negative = raw[1:], not negative
+    elif raw.startswith("+"):
+        raw = raw[1:]
+    if not re.fullmatch(r"\d+(\.\d{1,2})?|\.\d{1,2}", raw):
+        raise ValueError
+    pence = int((Decimal(raw) * 100).to_integral_value())
+    return -pence if negative else pence
+
+
+def _date(text: str) -> date:
+    text = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError
+
+
+def parse(content: bytes, layout: Layout | None = None) -> tuple[Parsed, Layout | None]:
+    """Read the whole file; problems are collected with their row numbers (the import then stops whole)."""
+    numbered = numbered_rows(decode(content))
+    rows = [row for _, row in numbered]
+    start = find_header(rows)
+    header = [cell.strip() for cell in rows[start]]
+    layout = layout if layout and all(
+        (getattr(layout, key) in header) for key in ("date", "description", "amount", "paid_out", "paid_in",
+                                                      "balance") if getattr(layout, key)) else guess_layout(header)
+    parsed = Parsed(header)
+    if layout is None:
+        return parsed, None
+    where = {name: header.index(name) for name in header}
+
+    def cell(row, name):
+        return row[where[name]].strip() if name and where[name] < len(row) else ""
+
+    for offset, row in numbered[start + 1:]:
+        problems = []
+        try:
+            line_date = _date(cell(row, layout.date))
+        except ValueError:
+            problems.append(f"the date ‘{cell(row, layout.date)}’ is not a date like 31/03/2026")
+        try:
+            if layout.amount:
+                amount = _money(cell(row, layout.amount))
+            else:
+                out, into = _money(cell(row, layout.paid_out)), _money(cell(row, layout.paid_in))
+                amount = (into or 0) - abs(out or 0) if (out or into) else None
+            if not amount:
+                problems.append("there is no amount")
+        except (ValueError, InvalidOperation):
+            problems.append("the amount is not a sum of money like 12.50")
+        try:
+            balance = _money(cell(row, layout.balance)) if layout.balance else None
+        except (ValueError, InvalidOperation):
+            problems.append(f"the balance ‘{cell(row, layout.balance)}’ is not a sum of money")
+        if problems:
+            parsed.errors.append(f"Row {offset}: {'; '.join(problems)}")
+            continue
+        parsed.lines.append(ParsedLine(offset, line_date, cell(row, layout.description)[:500], amount, balance))
+    if not parsed.lines and not parsed.errors:
+        raise StatementError("The file has a header row but no transactions")
+    _check_balances(parsed)
+    return parsed, layout
+
+
+def _check_balances(parsed: Parsed) -> None:
+    """Each line's balance should be the previous balance plus its amount, in the file's order, whichever way
+    round the bank lists them (oldest or newest first)."""
+    with_balance = [line for line in parsed.lines if line.balance_pence is not None]
+    if len(with_balance) < 2:
+        return
+
+    def breaks(ordered):
+        return [f"Row {b.row}: the balance {b.balance_pence / 100:,.2f} does not follow from the row before "
+                f"({a.balance_pence / 100:,.2f} + {b.amount_pence / 100:,.2f})"
+                for a, b in zip(ordered, ordered[1:], strict=False)
+                if a.balance_pence + b.amount_pence != b.balance_pence]
+
+    forward, backward = breaks(with_balance), breaks(list(reversed(with_balance)))
+    parsed.balance_breaks = forward if len(forward) <= len(backward) else backward
+
+
+def fingerprints(budget_id: int, lines: list[ParsedLine]) -> None:
+    """The same transaction gives the same fingerprint in any file: date, amount, description and balance,
+    plus its position among identical transactions that day (two £10 payments to the same shop)."""
+    seen: dict[tuple, int] = {}
+    for line in sorted(lines, key=lambda ln: ln.row):
+        key = (line.line_date.isoformat(), line.amount_pence, _norm(line.description), line.balance_pence)
+        seen[key] = seen.get(key, 0) + 1
+        text = f"{budget_id}|{'|'.join(map(str, key))}|{seen[key]}"
+        line.fingerprint = hashlib.sha256(text.encode()).hexdigest()
