@@ -20,7 +20,7 @@ def test_provider_lands_on_managed_accounts_and_opens_one(open_page, live_server
     expect(table.locator("tbody tr")).to_have_count(1)
     check_page(page)
 
-    table.get_by_role("link", name="Priya Shah").click()
+    table.get_by_role("link", name="Priya Shah", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/budgets/{live_server.budget_id('Priya Shah')}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Priya Shah’s budget")
     expect(page.locator("#budget-summary")).to_be_visible()
