@@ -1327,3 +1327,19 @@ def test_caseload_search_with_htmx_returns_only_the_table(client, world, caseloa
     assert page.lstrip().startswith('<div id="budget-table"') and "Search by name" not in page
     assert names_in(page) == ["Bea Late"] and "Alex Holder" not in page
     assert "1 person matching ‘Bea’" in page and "review overdue." in page
+
+
+def test_a_review_cannot_name_another_budgets_request(client, world):
+    from pbportal.reviews.models import Review
+    from pbportal.reviews.services import create_request
+
+    elsewhere = create_request(world.other_dp, "need", "Not Alex's", "routine", world.other_holder)
+    db.session.commit()
+    login(client, "cm@example.org")
+    day = today()
+    r = client.post(f"/budgets/{world.dp.id}/reviews/new", data={
+        "held_on": [str(day.day), str(day.month), str(day.year)], "decision": "maintain",
+        "next_review_on": [str(day.day), str(day.month), str(day.year + 1 if day.month > 1 else day.year)],
+        "request_id": str(elsewhere.id)})
+    assert "Choose one of this person’s review requests, or none" in r.get_data(as_text=True)
+    assert db.session.query(Review).count() == 0

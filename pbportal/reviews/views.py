@@ -144,6 +144,9 @@ def new(budget_id: int):
             form.outcomes.append_entry({"outcome": outcome})
     linked = next((r for r in all_requests if r.id == form.request_id.data), None)
     valid = form.validate_on_submit()
+    if form.is_submitted() and form.request_id.data and linked is None:
+        form.request_id.errors = ["Choose one of this person’s review requests, or none"]
+        valid = False
     if form.is_submitted() and [e.form.outcome.data for e in form.outcomes.entries] != outcomes:
         form.outcomes.errors = ["The plan’s outcomes changed while you were writing: check them and save again"]
         valid = False
