@@ -41,6 +41,16 @@ def get_budget_or_404(budget_id: int, allowed: Callable[[User, Budget], bool] | 
     return budget
 
 
+def owned_or_404(model, object_id: int, budget: Budget, *options):
+    """A record of `model` that belongs to `budget` (already access-checked); 404 for any other id, so another
+    person's records cannot be reached through a budget the user may see."""
+    found = db.session.scalar(select(model).options(*options)
+                              .where(model.id == object_id, model.budget_id == budget.id))
+    if found is None:
+        abort(404)
+    return found
+
+
 def can_record_spending(user: User, budget: Budget) -> bool:
     """Direct payments: the holder and their representative. Managed accounts: the provider's staff."""
     if budget.held_as == "direct_payment":

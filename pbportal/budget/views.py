@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ..access import can_edit_lines, can_record_spending, get_budget_or_404
+from ..access import can_edit_lines, can_record_spending, get_budget_or_404, owned_or_404
 from ..extensions import db
 from ..spending.forms import PaymentForm
 from ..spending.services import recent_entries
@@ -61,15 +60,6 @@ def show(budget_id: int):
     return render_template("budget/show.html", **page_context(budget))
 
 
-def _line_or_404(budget, line_id: int) -> BudgetLine:
-    line = db.session.scalar(
-        select(BudgetLine).where(BudgetLine.id == line_id, BudgetLine.budget_id == budget.id)
-    )
-    if line is None:
-        abort(404)
-    return line
-
-
 def _edit_line(budget, line: BudgetLine | None):
     if not can_edit_lines(current_user):
         abort(404)
@@ -115,4 +105,4 @@ def new_line(budget_id: int):
 @login_required
 def edit_line(budget_id: int, line_id: int):
     budget = get_budget_or_404(budget_id)
-    return _edit_line(budget, _line_or_404(budget, line_id))
+    return _edit_line(budget, owned_or_404(BudgetLine, line_id, budget))

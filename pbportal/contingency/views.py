@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import can_edit_lines, get_budget_or_404, is_holder_side
+from ..access import can_edit_lines, get_budget_or_404, is_holder_side, owned_or_404
 from ..auth.models import Role
 from ..budget.services import budget_figures, current_plan, plan_lines
 from ..extensions import db, limiter
@@ -85,9 +85,7 @@ def new_arrangement(budget_id: int):
 @login_required
 def edit_arrangement(budget_id: int, arrangement_id: int):
     budget = get_budget_or_404(budget_id, can_edit_lines)
-    arrangement = db.session.scalar(select(Arrangement).where(Arrangement.id == arrangement_id,
-                                                              Arrangement.budget_id == budget.id)) or abort(404)
-    return _edit_arrangement(budget, arrangement)
+    return _edit_arrangement(budget, owned_or_404(Arrangement, arrangement_id, budget))
 
 
 @bp.route("/last-resort", methods=["GET", "POST"])
@@ -137,8 +135,7 @@ def new_risk(budget_id: int):
 @login_required
 def edit_risk(budget_id: int, risk_id: int):
     budget = get_budget_or_404(budget_id, can_edit_lines)
-    risk = db.session.scalar(select(Risk).where(Risk.id == risk_id, Risk.budget_id == budget.id)) or abort(404)
-    return _edit_risk(budget, risk)
+    return _edit_risk(budget, owned_or_404(Risk, risk_id, budget))
 
 
 @bp.route("/share", methods=["GET", "POST"])
@@ -158,9 +155,7 @@ def share(budget_id: int):
 @login_required
 def revoke(budget_id: int, link_id: int):
     budget = get_budget_or_404(budget_id, is_holder_side)
-    link = db.session.scalar(select(ShareLink).where(ShareLink.id == link_id, ShareLink.budget_id == budget.id))
-    if link is None:
-        abort(404)
+    link = owned_or_404(ShareLink, link_id, budget)
     from flask_wtf import FlaskForm
 
     if not FlaskForm().validate_on_submit():

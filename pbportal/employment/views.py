@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import can_record_spending, get_budget_or_404
+from ..access import can_record_spending, get_budget_or_404, owned_or_404
 from ..budget.services import current_plan, plan_lines
 from ..dates import plan_year_for
 from ..extensions import db
@@ -33,14 +33,6 @@ bp = Blueprint("employment", __name__, url_prefix="/budgets/<int:budget_id>/pas"
 def _can_change(budget) -> bool:
     """Whoever runs the budget's money (holder or representative; provider staff for managed accounts)."""
     return can_record_spending(current_user, budget)
-
-
-def _pa_or_404(budget, pa_id: int) -> PersonalAssistant:
-    pa = db.session.scalar(select(PersonalAssistant).where(PersonalAssistant.id == pa_id,
-                                                           PersonalAssistant.budget_id == budget.id))
-    if pa is None:
-        abort(404)
-    return pa
 
 
 @bp.route("")
@@ -105,14 +97,14 @@ def new(budget_id: int):
 @login_required
 def edit(budget_id: int, pa_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
-    return _edit_pa(budget, _pa_or_404(budget, pa_id))
+    return _edit_pa(budget, owned_or_404(PersonalAssistant, pa_id, budget))
 
 
 @bp.route("/<int:pa_id>/end", methods=["GET", "POST"])
 @login_required
 def end(budget_id: int, pa_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
-    pa = _pa_or_404(budget, pa_id)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
     form = forms.EndEmploymentForm(start_date=pa.start_date)
     if request.method == "GET":
         form.end_date.data = today()
@@ -181,7 +173,7 @@ def pa_context(budget, pa, **overrides) -> dict:
 @login_required
 def show(budget_id: int, pa_id: int):
     budget = get_budget_or_404(budget_id)
-    pa = _pa_or_404(budget, pa_id)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
     return render_template("employment/show.html", **pa_context(budget, pa))
 
 
@@ -207,7 +199,7 @@ def _saved(budget, pa, section: str, message: str):
 @login_required
 def add(budget_id: int, pa_id: int, section: str):
     budget = get_budget_or_404(budget_id, can_record_spending)
-    pa = _pa_or_404(budget, pa_id)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
     form_class, model, action, values, message = SECTIONS[section]
     form = form_class(prefix=f"{section}-")  # five forms share the PA page: prefixes keep their ids apart
     if form.validate_on_submit():
@@ -220,7 +212,7 @@ def add(budget_id: int, pa_id: int, section: str):
 @login_required
 def pay(budget_id: int, pa_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
-    pa = _pa_or_404(budget, pa_id)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
     if not pa.is_employed:
         abort(404)  # self-employed PAs are paid on invoice, recorded as ordinary payments
     form = forms.PayForm(plan_year=plan_year_for(budget.plan_year_start, today()), prefix="pay-")
@@ -249,7 +241,7 @@ def pay(budget_id: int, pa_id: int):
 @login_required
 def void_pay_record(budget_id: int, pa_id: int, pay_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
-    pa = _pa_or_404(budget, pa_id)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
     record_ = db.session.scalar(select(PayRecord).where(PayRecord.id == pay_id, PayRecord.pa_id == pa.id))
     if record_ is None:
         abort(404)

@@ -1,11 +1,10 @@
 """Money received into a budget: the funder's payments and the person's contributions."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ..access import can_record_spending, get_budget_or_404
+from ..access import can_record_spending, get_budget_or_404, owned_or_404
 from ..budget.models import INCOME_SOURCES, MoneyIn
 from ..budget.services import budget_figures
 from ..extensions import db
@@ -54,9 +53,7 @@ def new(budget_id: int):
 @login_required
 def void(budget_id: int, item_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
-    item = db.session.scalar(select(MoneyIn).where(MoneyIn.id == item_id, MoneyIn.budget_id == budget.id))
-    if item is None:
-        abort(404)
+    item = owned_or_404(MoneyIn, item_id, budget)
     if not item.is_active:
         flash("This record has already been voided.", "important")
         return redirect(url_for("income.index", budget_id=budget.id), 303)

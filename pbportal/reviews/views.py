@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import get_budget_or_404, is_case_manager
+from ..access import get_budget_or_404, is_case_manager, owned_or_404
 from ..auth.models import Role
 from ..budget.services import budget_figures
 from ..extensions import db
@@ -29,14 +29,6 @@ from .services import (
 bp = Blueprint("reviews", __name__, url_prefix="/budgets/<int:budget_id>/reviews")
 
 REQUESTERS = (Role.HOLDER, Role.REPRESENTATIVE, Role.CASE_MANAGER)
-
-
-def _request_or_404(budget, request_id: int) -> ReviewRequest:
-    found = db.session.scalar(select(ReviewRequest).where(ReviewRequest.id == request_id,
-                                                          ReviewRequest.budget_id == budget.id))
-    if found is None:
-        abort(404)
-    return found
 
 
 @bp.route("")
@@ -84,7 +76,7 @@ def _request_context(budget, req, form=None, message=""):
 @login_required
 def show_request(budget_id: int, request_id: int):
     budget = get_budget_or_404(budget_id)
-    req = _request_or_404(budget, request_id)
+    req = owned_or_404(ReviewRequest, request_id, budget)
     return render_template("reviews/request.html", **_request_context(budget, req))
 
 
@@ -92,7 +84,7 @@ def show_request(budget_id: int, request_id: int):
 @login_required
 def change_status(budget_id: int, request_id: int):
     budget = get_budget_or_404(budget_id, is_case_manager)
-    req = _request_or_404(budget, request_id)
+    req = owned_or_404(ReviewRequest, request_id, budget)
     form = _status_form(req, submitted=True)
     if form.validate_on_submit():
         if form.version.data != str(req.version):

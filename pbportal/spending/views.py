@@ -5,10 +5,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..access import can_record_spending, get_budget_or_404
+from ..access import can_record_spending, get_budget_or_404, owned_or_404
 from ..budget.services import current_plan, line_in_force, plan_lines
 from ..budget.views import page_context, payment_form_for
 from ..dates import month_bounds, months_in, plan_year_for, plan_years
@@ -34,15 +33,9 @@ bp = Blueprint("spending", __name__, url_prefix="/budgets/<int:budget_id>")
 
 
 def _entry_or_404(budget, entry_id: int) -> SpendingEntry:
-    entry = db.session.scalar(
-        select(SpendingEntry)
-        .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt),
-                 joinedload(SpendingEntry.created_by), joinedload(SpendingEntry.changed_by))
-        .where(SpendingEntry.id == entry_id, SpendingEntry.budget_id == budget.id)
-    )
-    if entry is None:
-        abort(404)
-    return entry
+    return owned_or_404(SpendingEntry, entry_id, budget, joinedload(SpendingEntry.line),
+                        joinedload(SpendingEntry.receipt), joinedload(SpendingEntry.created_by),
+                        joinedload(SpendingEntry.changed_by))
 
 
 def _checked_receipt(form):
@@ -227,11 +220,7 @@ def void(budget_id: int, entry_id: int):
 @login_required
 def receipt(budget_id: int, receipt_id: int):
     budget = get_budget_or_404(budget_id)
-    stored = db.session.scalar(
-        select(Receipt).where(Receipt.id == receipt_id, Receipt.budget_id == budget.id)
-    )
-    if stored is None:
-        abort(404)
+    stored = owned_or_404(Receipt, receipt_id, budget)
     path = path_for(current_app.config["UPLOAD_DIR"], stored.storage_key)
     if not path.exists():
         abort(404)
