@@ -44,6 +44,11 @@ def parse_pounds(text: str | None, *, maximum_pence: int | None = MAX_PAYMENT_PE
     return pence
 
 
+def is_nothing(text: str | None) -> bool:
+    """An optional amount left empty or typed as nothing at all ('0', '£0.00'): zero, not an error."""
+    return re.fullmatch(r"£?0*(\.0*)?", (text or "").replace(" ", "")) is not None
+
+
 def format_pence(pence: int | None, *, sign: bool = False) -> str:
     """1234567 -> '£12,345.67'; negative figures get a minus sign."""
     if pence is None:

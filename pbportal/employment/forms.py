@@ -1,4 +1,3 @@
-import re
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -16,14 +15,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, reason_field
-from ..money import MoneyError, parse_pounds
+from ..money import MoneyError, is_nothing, parse_pounds
 from ..timeutil import today
 from .models import ABSENCE_KINDS, CHECK_KINDS, DBS_LEVELS
-
-
-def _is_zero(text: str | None) -> bool:
-    """An optional amount left empty, or typed as nothing at all ('0', '£0.00')."""
-    return re.fullmatch(r"£?0*(\.0*)?", (text or "").replace(" ", "")) is not None
 
 
 def _hours(text: str, what: str, required: bool = True) -> Decimal | None:
@@ -196,7 +190,7 @@ class TrainingForm(FlaskForm):
 
     def validate_cost(self, field):
         self.cost_pence = 0
-        if not _is_zero(field.data):
+        if not is_nothing(field.data):
             try:
                 self.cost_pence = parse_pounds(field.data, maximum_pence=10_000_00)
             except MoneyError as err:
@@ -254,7 +248,7 @@ class PayForm(FlaskForm):
 
     def _optional_pounds(self, field, key):
         text = (field.data or "").strip()
-        if _is_zero(text):
+        if is_nothing(text):
             self.pence[key] = 0
             return
         try:
@@ -323,7 +317,7 @@ class EmployerForm(FlaskForm):
 
     def _money(self, field):
         text = (field.data or "").strip()
-        if _is_zero(text):
+        if is_nothing(text):
             return 0
         try:
             return parse_pounds(text, maximum_pence=100_000_00)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from ..money import MoneyError, parse_pounds
+from ..money import MoneyError, is_nothing, parse_pounds
 
 MAX_BYTES = 1024 * 1024
 
@@ -124,7 +124,7 @@ def parse(content: bytes, pas_by_name: dict[str, object]) -> PayrollParse:
                                 ("employee_pension", "employee_pension_pence"),
                                 ("employer_pension", "employer_pension_pence")):
                 text_value = cells.get(key, "")
-                if key not in ("gross", "net") and re.fullmatch(r"£?0*(\.0*)?", text_value.replace(" ", "")):
+                if key not in ("gross", "net") and is_nothing(text_value):
                     values[target] = 0
                     continue
                 try:
