@@ -97,6 +97,7 @@ def _extensions(app: Flask) -> None:
     from .contingency import models as _contingency  # noqa: F401
     from .employment import models as _employment  # noqa: F401
     from .employment import rates as _rates  # noqa: F401
+    from .reconciliation import models as _reconciliation  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .spending import models as _spending  # noqa: F401
 

@@ -53,6 +53,7 @@ class Organisation(db.Model):
     first_review_months_setting: Mapped[int | None] = mapped_column("first_review_months")
     review_interval_months_setting: Mapped[int | None] = mapped_column("review_interval_months")
     contingency_weeks_setting: Mapped[int | None] = mapped_column("contingency_weeks")
+    surplus_weeks_setting: Mapped[int | None] = mapped_column("surplus_weeks")
 
     @property
     def first_review_months(self) -> int:
@@ -67,6 +68,11 @@ class Organisation(db.Model):
     def contingency_weeks(self) -> int:
         """Weeks of the costliest contingency arrangement the money held should cover."""
         return self.contingency_weeks_setting or 4
+
+    @property
+    def surplus_weeks(self) -> int:
+        """Weeks of funding held above which the funder counts money as surplus (and may claw it back)."""
+        return self.surplus_weeks_setting or 8
 
     @property
     def kind_label(self) -> str:

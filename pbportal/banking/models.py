@@ -69,3 +69,68 @@ class StatementLine(db.Model):
     balance_pence: Mapped[int | None]
     fingerprint: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="unmatched")
+    # Optimistic lock: a match, set-aside or undo names the version it saw; a stale one is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Why a line was set aside (not for the plan: a transfer, a bank error put right…).
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_money_in(self) -> bool:
+        return self.amount_pence > 0
+
+    @property
+    def status_label(self) -> str:
+        return {"unmatched": "To match", "matched": "Matched", "ignored": "Set aside"}[self.status]
+
+
+class MatchRule(db.Model):
+    """Learned from matches: statement lines whose description reads like `pattern` go to this budget line
+    (by lineage, so a rule outlives plan versions) or are this kind of money in."""
+
+    __tablename__ = "match_rule"
+    __table_args__ = (
+        UniqueConstraint("budget_id", "pattern"),
+        CheckConstraint("(line_root_id IS NULL) <> (income_source IS NULL)", name="one_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
+    pattern: Mapped[str] = mapped_column(String(120))
+    line_root_id: Mapped[int | None] = mapped_column(ForeignKey("budget_line.id"))
+    income_source: Mapped[str | None] = mapped_column(String(20))
+    payee: Mapped[str] = mapped_column(String(200), default="")
+    uses: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class LineComment(db.Model):
+    """What the holder (or their representative) adds to a statement line: a note, a receipt, or a question
+    for the provider, which the provider answers."""
+
+    __tablename__ = "line_comment"
+    __table_args__ = (
+        CheckConstraint("status IN ('note', 'open', 'answered')", name="status"),
+        Index("ix_line_comment_budget_status", "budget_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
+    statement_line_id: Mapped[int] = mapped_column(ForeignKey("statement_line.id"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"))
+    status: Mapped[str] = mapped_column(String(10), default="note")  # a question is 'open' until answered
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    receipt = relationship("Receipt")

@@ -203,6 +203,9 @@ class MoneyIn(db.Model):
     amount_pence: Mapped[int]
     source: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The bank statement line it arrived on (managed accounts), once matched.
+    statement_line_id: Mapped[int | None] = mapped_column(ForeignKey("statement_line.id"), index=True)
+    from_statement: Mapped[bool] = mapped_column(default=False, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default="active")
     change_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

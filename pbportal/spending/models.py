@@ -51,6 +51,10 @@ class SpendingEntry(db.Model):
     category: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"))
+    # The bank statement line this payment was seen on (managed accounts), once matched.
+    statement_line_id: Mapped[int | None] = mapped_column(ForeignKey("statement_line.id"), index=True)
+    # Made by matching that line (so undoing the match voids it), not recorded first and linked later.
+    from_statement: Mapped[bool] = mapped_column(default=False, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default="active")
     # A correction is a new entry pointing at the one it replaces; the old one becomes 'corrected'.
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("spending_entry.id"), index=True)
