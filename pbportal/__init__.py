@@ -104,6 +104,8 @@ def _extensions(app: Flask) -> None:
 
 def _blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .banking.account_views import bp as account_bp
+    from .banking.match_views import bp as matching_bp
     from .banking.views import bp as banking_bp
     from .budget.plan_views import bp as plan_bp
     from .budget.views import bp as budget_bp
@@ -114,11 +116,14 @@ def _blueprints(app: Flask) -> None:
     from .homes.funders import bp as funders_bp
     from .homes.views import bp as homes_bp
     from .income.views import bp as income_bp
+    from .reconciliation.period_views import bp as periods_bp
+    from .reconciliation.return_views import bp as returns_bp
     from .reviews.views import bp as reviews_bp
     from .spending.views import bp as spending_bp
 
     for bp in (auth_bp, homes_bp, budget_bp, plan_bp, spending_bp, income_bp, employment_bp, rates_bp,
-               contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp):
+               contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp, matching_bp, periods_bp, returns_bp,
+               account_bp):
         app.register_blueprint(bp)
 
 

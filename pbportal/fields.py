@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTex
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from .money import MoneyError, parse_pounds, pence_to_input
+from .money import MoneyError, parse_balance, parse_pounds, pence_to_input
 from .timeutil import today
 
 
@@ -88,6 +88,28 @@ class PoundsField(StringField):
             if self.what:
                 message = f"Enter {self.what}" if message == "Enter an amount" else \
                     message.replace("Amount", _capital(self.what))
+            raise StopValidation(message) from None
+
+
+class BalanceField(PoundsField):
+    """A bank balance: £0 and overdrawn balances are allowed."""
+
+    def process_data(self, value):
+        if isinstance(value, int):
+            self.data = ("-" if value < 0 else "") + pence_to_input(abs(value))
+        else:
+            self.data = value
+
+    def pre_validate(self, form):
+        from wtforms.validators import StopValidation
+
+        self.pence = None
+        try:
+            self.pence = parse_balance(self.data)
+        except MoneyError as err:
+            message = str(err)
+            if self.what and message == "Enter the balance":
+                message = f"Enter {self.what}"
             raise StopValidation(message) from None
 
 

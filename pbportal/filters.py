@@ -34,7 +34,15 @@ def tel_href(value: str | None) -> str:
     return ""
 
 
+def iso_date(value: str | date | None) -> date | None:
+    """A date kept as ISO text (in a return's figures) back as a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
 def register(app) -> None:
+    app.add_template_filter(iso_date, "iso_date")
     app.add_template_filter(tel_href, "tel_href")
     app.add_template_filter(format_pence, "pence")
     app.add_template_filter(govuk_date, "govuk_date")

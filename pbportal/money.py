@@ -44,6 +44,32 @@ def parse_pounds(text: str | None, *, maximum_pence: int | None = MAX_PAYMENT_PE
     return pence
 
 
+def parse_balance(text: str | None) -> int:
+    """A bank balance: like an amount, but it may be £0 or overdrawn ('-12.50', '(12.50)', '12.50 DR')."""
+    raw = (text or "").strip().replace(" ", "")
+    if not raw:
+        raise MoneyError("Enter the balance")
+    negative = False
+    if raw.startswith("(") and raw.endswith(")"):
+        raw, negative = raw[1:-1], True
+    if raw.upper().endswith("DR"):
+        raw, negative = raw[:-2], True
+    elif raw.upper().endswith("CR"):
+        raw = raw[:-2]
+    if raw[:1] in "-−":
+        raw, negative = raw[1:], True
+    elif raw[:2] in ("£-", "£−"):
+        raw, negative = "£" + raw[2:], True
+    if is_nothing(raw) and raw:
+        return 0
+    try:
+        pence = parse_pounds(raw, maximum_pence=100_000_000_00)
+    except MoneyError as err:
+        raise MoneyError("Enter the balance in pounds and pence, like 1,234.56 or -12.50"
+                         if "Enter an amount" in str(err) or "pounds and pence" in str(err) else str(err)) from None
+    return -pence if negative else pence
+
+
 def is_nothing(text: str | None) -> bool:
     """An optional amount left empty or typed as nothing at all ('0', '£0.00'): zero, not an error."""
     return re.fullmatch(r"£?0*(\.0*)?", (text or "").replace(" ", "")) is not None

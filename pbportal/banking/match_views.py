@@ -1,0 +1,242 @@
+"""Matching a managed account's statement lines to the plan, one by one or in bulk, with or without htmx."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..access import get_budget_or_404, owned_or_404
+from ..budget.models import INCOME_SOURCES, MoneyIn
+from ..extensions import db
+from ..money import MoneyError, format_pence, parse_pounds
+from ..partials import wants_partial
+from ..reconciliation.periods import PeriodLocked
+from ..spending.models import SpendingEntry
+from . import matching
+from .models import StatementLine
+from .views import _provider
+
+bp = Blueprint("matching", __name__, url_prefix="/budgets/<int:budget_id>/matching")
+
+MAX_PARTS = 8
+
+
+def _version() -> int:
+    return request.form.get("version", 0, type=int)
+
+
+def _matched_to(line_ids: list[int]) -> dict[int, list]:
+    """What each matched line became: its spending entries (with their budget line) or money in."""
+    found: dict[int, list] = {}
+    if not line_ids:
+        return found
+    for entry in db.session.scalars(select(SpendingEntry).options(joinedload(SpendingEntry.line)).where(
+            SpendingEntry.statement_line_id.in_(line_ids), SpendingEntry.status == "active")):
+        found.setdefault(entry.statement_line_id, []).append(entry)
+    for item in db.session.scalars(select(MoneyIn).where(MoneyIn.statement_line_id.in_(line_ids),
+                                                         MoneyIn.status == "active")):
+        found.setdefault(item.statement_line_id, []).append(item)
+    return found
+
+
+def _row_context(budget, lines, plan=None):
+    plan = plan or matching.PlanIndex.load(budget.id)
+    return {"budget": budget, "plan": plan, "suggested": matching.suggestions(budget, lines, plan),
+            "matched_to": _matched_to([ln.id for ln in lines if ln.status == "matched"]),
+            "sources": INCOME_SOURCES, "max_parts": MAX_PARTS}
+
+
+def _page_context(budget, show: str, page: int):
+    per_page = current_app.config["PAGE_SIZE"]
+    where = [StatementLine.budget_id == budget.id]
+    if show != "all":
+        where.append(StatementLine.status == "unmatched")
+    count = db.session.scalar(select(func.count()).where(*where))
+    pages = max(1, -(-count // per_page))
+    page = min(max(page, 1), pages)
+    lines = db.session.scalars(select(StatementLine).where(*where)
+                               .order_by(StatementLine.line_date, StatementLine.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return dict(_row_context(budget, lines), lines=lines, page=page, pages=pages, count=count, show=show,
+                totals=matching.match_counts(budget.id))
+
+
+@bp.route("")
+@login_required
+def index(budget_id: int):
+    budget = get_budget_or_404(budget_id, _provider)
+    show = "all" if request.args.get("show") == "all" else "todo"
+    context = _page_context(budget, show, request.args.get("page", 1, type=int))
+    template = "banking/_match_list.html" if wants_partial() else "banking/matching.html"
+    return render_template(template, **context)
+
+
+def _line_or_404(budget, line_id: int) -> StatementLine:
+    return owned_or_404(StatementLine, line_id, budget)
+
+
+def _respond(budget, line, *, mode="view", errors=None, values=None, message=None, kind="success"):
+    """The row again: to htmx, the row and the totals out-of-band; without JavaScript, after a change, back to
+    the list (303); with errors or to split, set aside or undo, a page for this one line."""
+    db.session.refresh(line)
+    errors = errors or {}
+    context = dict(_row_context(budget, [line]), line=line, mode=mode, errors=errors, values=values or {},
+                   message=message, message_kind=kind)
+    if wants_partial():
+        return render_template("banking/_match_response.html", totals=matching.match_counts(budget.id),
+                               **context)
+    if mode == "view" and not errors:
+        if message:
+            flash(message, kind)
+        back = request.form.get("back") or ""
+        if not back.startswith(f"/budgets/{budget.id}/matching"):
+            back = url_for("matching.index", budget_id=budget.id)
+        return redirect(back, 303)
+    return render_template("banking/match_line.html", **context)
+
+
+def _attempt(budget, line, action, message: str, mode="view", values=None):
+    """Run a matching action; a stale line (someone else got there first) or a closed period is explained,
+    never a 500, and nothing is half-saved."""
+    try:
+        action()
+        db.session.commit()
+        return _respond(budget, line, message=message)
+    except matching.StaleLine as err:
+        db.session.rollback()
+        return _respond(budget, line, message=str(err), kind="important")
+    except ValueError as err:  # PeriodLocked too
+        db.session.rollback()
+        return _respond(budget, line, mode=mode, errors={"line": str(err)}, values=values)
+
+
+@bp.route("/<int:line_id>/accept", methods=["POST"])
+@login_required
+def accept(budget_id: int, line_id: int):
+    budget = get_budget_or_404(budget_id, _provider)
+    line = _line_or_404(budget, line_id)
+    suggestion = matching.suggestions(budget, [line]).get(line.id)
+    if suggestion is None:
+        return _respond(budget, line, errors={"line": "There is no suggestion for this line: choose a budget line"})
+    return _attempt(budget, line, lambda: matching.apply(budget, line, _version(), suggestion, current_user),
+                    f"{line.description} matched to {suggestion.label}.")
+
+
+@bp.route("/<int:line_id>/match", methods=["POST"])
+@login_required
+def match(budget_id: int, line_id: int):
+    """Match to the budget line chosen (money out) or the kind of money in chosen (money in)."""
+    budget = get_budget_or_404(budget_id, _provider)
+    line = _line_or_404(budget, line_id)
+    values = {"target": request.form.get("target", "")}
+    if line.is_money_in:
+        source = values["target"]
+        if source not in INCOME_SOURCES:
+            return _respond(budget, line, errors={"target": "Select where the money came from"}, values=values)
+        return _attempt(budget, line, lambda: matching.match_income(budget, line, _version(), source, current_user),
+                        f"{line.description} recorded as money in: {INCOME_SOURCES[source].lower()}.", values=values)
+    chosen = next((bl for bl in matching.PlanIndex.load(budget.id).lines_on(line.line_date)
+                   if str(bl.id) == values["target"]), None)
+    if chosen is None:
+        return _respond(budget, line, errors={"target": "Select the budget line this payment was for"},
+                        values=values)
+    payee = (request.form.get("payee") or "").strip()
+    return _attempt(budget, line, lambda: matching.match_to_lines(
+        budget, line, _version(), [(chosen, -line.amount_pence)], payee, current_user),
+        f"{line.description} matched to {chosen.item}.", values=values)
+
+
+@bp.route("/<int:line_id>/split", methods=["GET", "POST"])
+@login_required
+def split(budget_id: int, line_id: int):
+    """One payment out across several budget lines: each part a line and an amount, adding up to the whole."""
+    budget = get_budget_or_404(budget_id, _provider)
+    line = _line_or_404(budget, line_id)
+    if line.is_money_in or line.status != "unmatched":
+        abort(404)
+    if request.method == "GET":
+        count = min(max(request.args.get("parts", 2, type=int), 2), MAX_PARTS)
+        return _respond(budget, line, mode="split", values={"parts": [("", "")] * count})
+    plan_lines = {str(bl.id): bl for bl in matching.PlanIndex.load(budget.id).lines_on(line.line_date)}
+    raw = list(zip(request.form.getlist("part_line")[:MAX_PARTS], request.form.getlist("part_amount")[:MAX_PARTS],
+                   strict=False))
+    errors, parts = {}, []
+    for index, (target, amount) in enumerate(raw):
+        if not target and not amount.strip():
+            continue
+        if target not in plan_lines:
+            errors[f"part-{index}-line"] = f"Select the budget line for part {index + 1}"
+        try:
+            pence = parse_pounds(amount)
+        except MoneyError as err:
+            errors[f"part-{index}-amount"] = f"Part {index + 1}: {err}"
+            continue
+        if target in plan_lines:
+            parts.append((plan_lines[target], pence))
+    if not errors and len(parts) < 2:
+        errors["line"] = "Enter at least two parts, or match the whole payment to one line"
+    if not errors and sum(p for _, p in parts) != -line.amount_pence:
+        errors["line"] = (f"The parts add up to {format_pence(sum(p for _, p in parts))}: they must add up to "
+                          f"{format_pence(-line.amount_pence)}")
+    values = {"parts": raw or [("", "")] * 2, "payee": request.form.get("payee", "")}
+    if errors:
+        return _respond(budget, line, mode="split", errors=errors, values=values)
+    return _attempt(budget, line, lambda: matching.match_to_lines(
+        budget, line, _version(), parts, values["payee"], current_user),
+        f"{line.description} split across {len(parts)} budget lines.", mode="split", values=values)
+
+
+def _reason_action(budget_id, line_id, mode, action, done):
+    budget = get_budget_or_404(budget_id, _provider)
+    line = _line_or_404(budget, line_id)
+    if request.method == "GET":
+        return _respond(budget, line, mode=mode)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        return _respond(budget, line, mode=mode, errors={"reason": "Enter a reason"})
+    if len(reason) > 500:
+        return _respond(budget, line, mode=mode, errors={"reason": "Reason must be 500 characters or fewer"},
+                        values={"reason": reason})
+    return _attempt(budget, line, lambda: action(budget, line, _version(), reason, current_user), done(line),
+                    mode=mode, values={"reason": reason})
+
+
+@bp.route("/<int:line_id>/set-aside", methods=["GET", "POST"])
+@login_required
+def set_aside(budget_id: int, line_id: int):
+    return _reason_action(budget_id, line_id, "set_aside", matching.set_aside,
+                          lambda line: f"{line.description} set aside: not for the plan.")
+
+
+@bp.route("/<int:line_id>/undo", methods=["GET", "POST"])
+@login_required
+def undo(budget_id: int, line_id: int):
+    return _reason_action(budget_id, line_id, "undo", matching.undo,
+                          lambda line: f"{line.description} is back on the list to match.")
+
+
+@bp.route("/accept", methods=["POST"])
+@login_required
+def accept_many(budget_id: int):
+    """Accept the suggestions ticked (each 'line id:version'), all or none."""
+    budget = get_budget_or_404(budget_id, _provider)
+    chosen = []
+    field = "every" if request.args.get("every") else "line"
+    for value in request.form.getlist(field)[:500]:
+        line_id, _, version = value.partition(":")
+        if line_id.isdigit() and version.isdigit():
+            chosen.append((int(line_id), int(version)))
+    back = url_for("matching.index", budget_id=budget.id, page=request.form.get("page", 1, type=int))
+    if not chosen:
+        flash("Select the suggestions to accept.", "important")
+        return redirect(back, 303)
+    try:
+        count = matching.accept_all(budget, chosen, current_user)
+        db.session.commit()
+    except (matching.StaleLine, PeriodLocked, ValueError) as err:
+        db.session.rollback()
+        flash(f"Nothing was matched. {err}", "important")
+        return redirect(back, 303)
+    flash(f"{count} suggestion{'s' if count != 1 else ''} accepted.", "success")
+    return redirect(back, 303)

@@ -1,0 +1,145 @@
+"""Reconciling a managed account period by period: the provider opens, closes and reopens periods; everyone
+who may see the account can read them."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import get_budget_or_404, owned_or_404
+from ..banking.views import _provider
+from ..extensions import db
+from ..timeutil import today
+from . import periods as svc
+from .forms import ClosePeriodForm, OpenPeriodForm, ReopenPeriodForm
+from .models import ReconciliationPeriod
+
+bp = Blueprint("periods", __name__, url_prefix="/budgets/<int:budget_id>/reconciliation")
+
+
+def _managed(user, budget) -> bool:
+    return budget.held_as == "managed_account"
+
+
+def _last_statement_date(budget_id: int) -> date | None:
+    from sqlalchemy import func, select
+
+    from ..banking.models import StatementLine
+
+    return db.session.scalar(select(func.max(StatementLine.line_date)).where(StatementLine.budget_id == budget_id))
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def index(budget_id: int):
+    budget = get_budget_or_404(budget_id, _managed)
+    rows = svc.periods_of(budget.id)
+    can_change = _provider(current_user, budget)
+    starts = svc.next_period_start(budget.id)
+    first = starts is None
+    current_open = next((p for p in rows if not p.is_closed), None)
+    form = None
+    if can_change and current_open is None:
+        form = OpenPeriodForm()
+        if first is False:
+            del form.starts_on
+            del form.opening
+        if not form.is_submitted():
+            end = _last_statement_date(budget.id)
+            if end:
+                form.ends_on.data = end
+                balance = svc.statement_balance_on(budget.id, end)
+                form.statement.process_data(balance)
+            if first:
+                first_line = svc.opening_balance_guess(budget.id, date(1900, 1, 1))
+                form.opening.process_data(first_line)
+        if form.validate_on_submit():
+            start = form.starts_on.data if first else starts
+            try:
+                if form.ends_on.data > today():
+                    raise ValueError("The last day must be today or in the past")
+                period = svc.open_period(budget.id, start, form.ends_on.data,
+                                         form.opening.pence if first else 0, form.statement.pence, current_user)
+                db.session.commit()
+            except ValueError as err:
+                db.session.rollback()
+                form.ends_on.errors = [str(err)]
+            else:
+                flash(f"Period from {period.starts_on:%-d %B %Y} to {period.ends_on:%-d %B %Y} started. Check the "
+                      "figures, then close it.", "success")
+                return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
+    return render_template("reconciliation/index.html", budget=budget, periods=rows, form=form, first=first,
+                           starts=starts, current_open=current_open, can_change=can_change)
+
+
+def _period_or_404(budget, period_id: int) -> ReconciliationPeriod:
+    return owned_or_404(ReconciliationPeriod, period_id, budget)
+
+
+@bp.route("/<int:period_id>", methods=["GET", "POST"])
+@login_required
+def show(budget_id: int, period_id: int):
+    budget = get_budget_or_404(budget_id, _managed)
+    period = _period_or_404(budget, period_id)
+    can_change = _provider(current_user, budget)
+    close_form = reopen_form = None
+    if can_change and not period.is_closed:
+        close_form = ClosePeriodForm(prefix="close")
+        if not close_form.is_submitted():
+            close_form.version.data = period.version
+            close_form.statement.process_data(period.statement_balance_pence)
+        if close_form.validate_on_submit():
+            try:
+                svc.close_period(period, int(close_form.version.data or 0), close_form.statement.pence,
+                                 close_form.explanation.data or "", current_user)
+                db.session.commit()
+            except (svc.StalePeriod, StaleDataError) as err:
+                db.session.rollback()
+                flash(str(err) if isinstance(err, svc.StalePeriod) else "Someone else changed this period a moment "
+                  "ago. Check the figures again below.", "important")
+                return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
+            except ValueError as err:
+                db.session.rollback()
+                db.session.refresh(period)
+                close_form.explanation.errors = [str(err)]
+            else:
+                flash("Period closed. Its money is now locked: reopen it to change anything in it.", "success")
+                return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
+    elif can_change:
+        reopen_form = ReopenPeriodForm(prefix="reopen")
+        if not reopen_form.is_submitted():
+            reopen_form.version.data = period.version
+    result = svc.reconcile(period)
+    return render_template("reconciliation/show.html", budget=budget, period=period, result=result,
+                           close_form=close_form, reopen_form=reopen_form, can_change=can_change,
+                           has_errors=bool(close_form and close_form.errors))
+
+
+@bp.route("/<int:period_id>/reopen", methods=["POST"])
+@login_required
+def reopen(budget_id: int, period_id: int):
+    budget = get_budget_or_404(budget_id, _provider)
+    period = _period_or_404(budget, period_id)
+    form = ReopenPeriodForm(prefix="reopen")
+    if form.validate_on_submit():
+        try:
+            svc.reopen_period(period, int(form.version.data or 0), form.reason.data, current_user)
+            db.session.commit()
+        except (svc.StalePeriod, StaleDataError) as err:
+            db.session.rollback()
+            flash(str(err) if isinstance(err, svc.StalePeriod) else "Someone else changed this period a moment "
+                  "ago. Check the figures again below.", "important")
+            return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
+        except ValueError as err:
+            db.session.rollback()
+            db.session.refresh(period)
+            form.reason.errors = [str(err)]
+        else:
+            flash("Period reopened. Put things right, then close it again.", "success")
+            return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
+    if not period.is_closed:
+        abort(404)
+    return render_template("reconciliation/show.html", budget=budget, period=period, result=svc.reconcile(period),
+                           close_form=None, reopen_form=form, can_change=True, has_errors=bool(form.errors))
