@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -144,11 +144,24 @@ def _errors(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
+        if request.endpoint == "banking.upload":  # a statement: say so on the upload form itself
+            from .banking.views import upload_too_large
+
+            db.session.rollback()
+            form_page = upload_too_large((request.view_args or {}).get("budget_id"))
+            if form_page is not None:
+                return form_page, 413
         return page("errors/413.html", 413, limit_mb=app.config["RECEIPT_MAX_BYTES"] // (1024 * 1024))
 
     @app.errorhandler(429)
     def too_many(_error):
         return page("errors/429.html", 429)
+
+    from .reconciliation.periods import PeriodLocked
+
+    @app.errorhandler(PeriodLocked)
+    def locked(error):
+        return page("errors/locked.html", 409, period=error.period, message=str(error))
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):

@@ -41,7 +41,16 @@ def iso_date(value: str | date | None) -> date | None:
     return date.fromisoformat(value)
 
 
+def weeks_held(pence: int, weekly_pence: int) -> str:
+    """How many weeks of the plan's cost a balance covers, to one decimal place (rounded down): '8.3'."""
+    if weekly_pence <= 0:
+        return ""
+    tenths = abs(pence) * 10 // weekly_pence
+    return f"{'-' if pence < 0 else ''}{tenths // 10}.{tenths % 10}"
+
+
 def register(app) -> None:
+    app.add_template_global(weeks_held, "weeks_held")
     app.add_template_filter(iso_date, "iso_date")
     app.add_template_filter(tel_href, "tel_href")
     app.add_template_filter(format_pence, "pence")

@@ -132,3 +132,51 @@ def test_the_whole_round(client, world):
             "return.submitted", "return.queried", "return.resubmitted"} <= actions
     assert client.get(f"/budgets/{ma.id}/account").status_code == 200
     assert client.get("/accounts").status_code == 200
+
+
+def _closed_period(world, days=20):
+    from pbportal.reconciliation.periods import close_period, open_period
+
+    ma = world.ma
+    period = open_period(ma.id, ma.plan_year_start, ma.plan_year_start + timedelta(days=days), 7000, 0, world.staff)
+    close_period(period, period.version, 0, "Opening figures brought forward from paper records", world.staff)
+    db.session.commit()
+    return period
+
+
+def test_a_closed_period_locks_its_money_wherever_the_change_comes_from(client, world):
+    period = _closed_period(world)
+    login(client, "staff@example.org")
+    day = world.ma.plan_year_start + timedelta(days=5)
+    r = client.post(f"/budgets/{world.ma.id}/payments/new", data={
+        "paid_on": [str(day.day), str(day.month), str(day.year)], "amount": "12.00", "payee": "Shop",
+        "line_id": str(world.lines["ma"].id)})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "are closed. Reopen that period first" in page and "Error:" in page
+    assert db.session.query(SpendingEntry).filter_by(budget_id=world.ma.id).count() == 1
+
+    entry = world.entries["ma"]
+    r = client.post(f"/budgets/{world.ma.id}/spending/{entry.id}/void", data={"reason": "Typed twice"})
+    assert r.status_code == 409 and "Those books are closed" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(SpendingEntry, entry.id).status == "active"
+
+    r = client.post(f"/budgets/{world.ma.id}/money-in/new", data={
+        "received_on": [str(day.day), str(day.month), str(day.year)], "amount": "100", "source": "funder"})
+    assert "are closed" in r.get_data(as_text=True)
+    assert db.session.query(MoneyIn).filter_by(budget_id=world.ma.id).count() == 0
+
+    # After the period (and for a budget without periods) money is recorded as usual.
+    later = period.ends_on + timedelta(days=1)
+    r = client.post(f"/budgets/{world.ma.id}/payments/new", data={
+        "paid_on": [str(later.day), str(later.month), str(later.year)], "amount": "12.00", "payee": "Shop",
+        "line_id": str(world.lines["ma"].id)})
+    assert r.status_code == 303
+    # Reopened, with a reason, the void goes through.
+    r = client.post(f"/budgets/{world.ma.id}/reconciliation/{period.id}/reopen",
+                    data={"reopen-version": period.version, "reopen-reason": "A payment was typed twice"})
+    assert r.status_code == 303
+    r = client.post(f"/budgets/{world.ma.id}/spending/{entry.id}/void", data={"reason": "Typed twice"})
+    assert r.status_code == 303
+    reopened = db.session.query(AuditEvent).filter_by(action="period.reopened").one()
+    assert reopened.data["reason"] == "A payment was typed twice" and reopened.actor_id == world.staff.id

@@ -30,6 +30,11 @@ class FunderForm(FlaskForm):
         "Weeks of contingency costs the money held should cover", widget=GovTextInput(),
         validators=[InputRequired(message="Enter the number of weeks"),
                     NumberRange(min=1, max=26, message="Enter a number of weeks from 1 to 26")])
+    surplus_weeks = IntegerField(
+        "Weeks of funding held above which money counts as surplus", widget=GovTextInput(),
+        description="Money held above this many weeks of the plan’s cost may be recovered. 8 is common.",
+        validators=[InputRequired(message="Enter the number of weeks"),
+                    NumberRange(min=1, max=52, message="Enter a number of weeks from 1 to 52")])
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 
@@ -46,14 +51,18 @@ def edit(org_id: int):
         form.first_review_months.data = funder.first_review_months
         form.review_interval_months.data = funder.review_interval_months
         form.contingency_weeks.data = funder.contingency_weeks
+        form.surplus_weeks.data = funder.surplus_weeks
     if form.validate_on_submit():
-        before = [funder.first_review_months, funder.review_interval_months, funder.contingency_weeks]
+        before = [funder.first_review_months, funder.review_interval_months, funder.contingency_weeks,
+                  funder.surplus_weeks]
         funder.first_review_months_setting = form.first_review_months.data
         funder.review_interval_months_setting = form.review_interval_months.data
         funder.contingency_weeks_setting = form.contingency_weeks.data
+        funder.surplus_weeks_setting = form.surplus_weeks.data
         count = refresh_funder(funder.id)
         record("funder.settings_changed", funder, actor=current_user, budget_id=None, before=before,
-               after=[form.first_review_months.data, form.review_interval_months.data, form.contingency_weeks.data])
+               after=[form.first_review_months.data, form.review_interval_months.data, form.contingency_weeks.data,
+                      form.surplus_weeks.data])
         db.session.commit()
         flash(f"Settings for {funder.name} saved; review dates of {count} budgets brought up to date.", "success")
         return redirect(url_for("homes.admin"), 303)

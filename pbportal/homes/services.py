@@ -30,14 +30,37 @@ class BudgetRow:
     def held_pence(self) -> int:
         return self.received_pence - self.spent_pence
 
+    @property
+    def weekly_pence(self) -> int:
+        """The plan's cost for a week: the year's total over 52 weeks."""
+        return self.total_pence // 52
+
     def expected_pence(self, today: date) -> int:
         """What the plan expected to be spent by today: the year's total × the share of the year gone."""
         return self.total_pence * self.plan_year.days_elapsed(today) // self.plan_year.days
 
 
+def _lines_to_match():
+    from ..banking.models import StatementLine
+
+    return (select(func.count()).where(StatementLine.budget_id == Budget.id, StatementLine.status == "unmatched")
+            .correlate(Budget).scalar_subquery())
+
+
+def _last_reconciled():
+    from ..reconciliation.models import ReconciliationPeriod
+
+    return (select(func.max(ReconciliationPeriod.ends_on))
+            .where(ReconciliationPeriod.budget_id == Budget.id, ReconciliationPeriod.status == "closed")
+            .correlate(Budget).scalar_subquery())
+
+
 SORTS = {
-    "name": (Budget.person_name, Budget.id),
-    "review": (Budget.next_review_due.is_(None), Budget.next_review_due, Budget.person_name, Budget.id),
+    "name": lambda: (Budget.person_name, Budget.id),
+    "review": lambda: (Budget.next_review_due.is_(None), Budget.next_review_due, Budget.person_name, Budget.id),
+    "to_match": lambda: (_lines_to_match().desc(), Budget.person_name, Budget.id),
+    # Never reconciled first, then the longest since.
+    "reconciled": lambda: (_last_reconciled().is_not(None), _last_reconciled(), Budget.person_name, Budget.id),
 }
 
 
@@ -51,7 +74,7 @@ def budget_rows(where, today: date, page: int, per_page: int, search: str = "", 
     page = min(max(page, 1), pages)
     budgets = db.session.scalars(
         query.options(joinedload(Budget.funder), joinedload(Budget.provider))
-        .order_by(*SORTS.get(sort, SORTS["name"]))
+        .order_by(*SORTS.get(sort, SORTS["name"])())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

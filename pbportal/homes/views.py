@@ -1,12 +1,15 @@
 """Each kind of user's home: a holder's budget, a provider's accounts, a case manager's caseload."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..access import visible_budgets_clause
 from ..auth.models import Organisation, Role, User
+from ..banking.models import LineComment, StatementLine
 from ..banking.services import statement_summary
 from ..budget.models import Budget
 from ..contingency.models import Arrangement
@@ -14,6 +17,9 @@ from ..contingency.services import contingency_summary
 from ..employment.services import load_employment
 from ..extensions import db
 from ..partials import render
+from ..reconciliation.models import MonitoringReturn, ReconciliationPeriod
+from ..reconciliation.periods import last_reconciled, portal_balances
+from ..reconciliation.returns import returns_waiting
 from ..reviews.models import ReviewRequest
 from ..reviews.services import open_request_counts
 from ..timeutil import today
@@ -45,29 +51,56 @@ CASELOAD_FILTERS = {
     "requests": ("Open review requests", lambda now: Budget.id.in_(
         select(ReviewRequest.budget_id).where(ReviewRequest.status.in_(("requested", "acknowledged", "scheduled"))))),
     "no_contingency": ("No contingency plan", lambda now: Budget.id.not_in(select(Arrangement.budget_id))),
+    "returns": ("Monitoring returns to check", lambda now: Budget.id.in_(
+        select(MonitoringReturn.budget_id).where(MonitoringReturn.status == "submitted"))),
 }
+
+
+ACCOUNT_FILTERS = {
+    "to_match": ("Statement lines to match", lambda now: Budget.id.in_(
+        select(StatementLine.budget_id).where(StatementLine.status == "unmatched"))),
+    "not_reconciled": ("Not reconciled in the last 2 months", lambda now: Budget.id.not_in(
+        select(ReconciliationPeriod.budget_id).where(ReconciliationPeriod.status == "closed",
+                                                     ReconciliationPeriod.ends_on >= now - timedelta(days=61)))),
+    "queried": ("Returns queried by the case manager", lambda now: Budget.id.in_(
+        select(MonitoringReturn.budget_id).where(MonitoringReturn.status == "queried"))),
+    "questions": ("Questions from the person", lambda now: Budget.id.in_(
+        select(LineComment.budget_id).where(LineComment.status == "open"))),
+}
+ACCOUNT_SORTS = {"name": "Name", "to_match": "Most lines to match", "reconciled": "Longest since reconciled"}
+CASELOAD_SORTS = {"name": "Name", "review": "Next review, soonest first"}
 
 
 def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool = False):
     if current_user.role not in roles:
         abort(404)
     now = today()
+    accounts = endpoint == "homes.accounts"
+    filters = CASELOAD_FILTERS if caseload else ACCOUNT_FILTERS if accounts else {}
+    sorts = CASELOAD_SORTS if caseload else ACCOUNT_SORTS if accounts else {"name": "Name"}
     search = (request.args.get("q") or "").strip()[:100]
     page = request.args.get("page", 1, type=int)
-    chosen = [key for key in CASELOAD_FILTERS if request.args.get(key) == "1"] if caseload else []
-    sort = request.args.get("sort", "name") if caseload else "name"
+    chosen = [key for key in filters if request.args.get(key) == "1"]
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in sorts else "name"
     rows, page, pages, count = budget_rows(
         visible_budgets_clause(current_user), now, page, current_app.config["PAGE_SIZE"], search,
-        filters=[CASELOAD_FILTERS[key][1](now) for key in chosen], sort=sort,
+        filters=[filters[key][1](now) for key in chosen], sort=sort,
     )
     ids = [row.budget.id for row in rows]
+    statements = statement_summary(ids) if accounts else {}
     return render(
         "homes/budget_list.html", "homes/_budget_table.html",
         title=title, rows=rows, page=page, pages=pages, count=count, search=search, endpoint=endpoint,
         employment=load_employment(ids, now), caseload=caseload, today=now, chosen=chosen, sort=sort,
-        filters=CASELOAD_FILTERS, open_requests=open_request_counts(ids) if caseload else {},
+        filters=filters, sorts=sorts, open_requests=open_request_counts(ids) if caseload else {},
         contingency=contingency_summary(ids) if caseload else {},
-        statements=statement_summary(ids) if endpoint == "homes.accounts" else {},
+        returns_waiting=returns_waiting(ids) if caseload else {},
+        statements=statements, balances=portal_balances(ids) if accounts else {},
+        # The books' balance at the end of each account's last statement, to compare with the bank's.
+        books_at_statement=portal_balances(ids, {bid: row["as_of"] for bid, row in statements.items()
+                                                 if row["as_of"]}) if accounts else {},
+        reconciled=last_reconciled(ids) if accounts else {},
     )
 
 

@@ -9,6 +9,7 @@ from ..budget.models import INCOME_SOURCES, MoneyIn
 from ..budget.services import budget_figures
 from ..extensions import db
 from ..money import format_pence
+from ..reconciliation.periods import PeriodLocked
 from ..timeutil import today
 from .forms import MoneyInForm, VoidMoneyInForm
 from .services import list_money_in, record_money_in, void_money_in
@@ -41,9 +42,14 @@ def new(budget_id: int):
     if request.method == "GET":
         form.received_on.data = today()
     if form.validate_on_submit():
-        item = record_money_in(budget, form.received_on.data, form.amount.pence, form.source.data,
-                               (form.note.data or "").strip(), current_user)
-        db.session.commit()
+        try:
+            item = record_money_in(budget, form.received_on.data, form.amount.pence, form.source.data,
+                                   (form.note.data or "").strip(), current_user)
+            db.session.commit()
+        except PeriodLocked as err:
+            db.session.rollback()
+            form.received_on.errors = [str(err)]
+            return render_template("income/new.html", budget=budget, form=form)
         flash(f"{format_pence(item.amount_pence)} received on {item.received_on:%-d %B %Y} recorded.", "success")
         return redirect(url_for("income.index", budget_id=budget.id), 303)
     return render_template("income/new.html", budget=budget, form=form)

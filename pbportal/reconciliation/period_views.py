@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -37,6 +37,8 @@ def index(budget_id: int):
     budget = get_budget_or_404(budget_id, _managed)
     rows = svc.periods_of(budget.id)
     can_change = _provider(current_user, budget)
+    if request.method == "POST" and not can_change:
+        abort(404)
     starts = svc.next_period_start(budget.id)
     first = starts is None
     current_open = next((p for p in rows if not p.is_closed), None)
@@ -84,6 +86,8 @@ def show(budget_id: int, period_id: int):
     budget = get_budget_or_404(budget_id, _managed)
     period = _period_or_404(budget, period_id)
     can_change = _provider(current_user, budget)
+    if request.method == "POST" and not can_change:
+        abort(404)
     close_form = reopen_form = None
     if can_change and not period.is_closed:
         close_form = ClosePeriodForm(prefix="close")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, event, false, func, inspect, literal, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from ..audit import record
 from ..banking.models import StatementLine
@@ -233,9 +233,10 @@ def last_reconciled(budget_ids: list[int]) -> dict[int, date]:
         .group_by(ReconciliationPeriod.budget_id)).all())
 
 
-def portal_balances(budget_ids: list[int]) -> dict[int, int]:
-    """What the books say each account holds today: the first period's opening balance (the money brought
-    forward) plus everything in and out since it began; all money in less out for an account without periods."""
+def portal_balances(budget_ids: list[int], as_of: dict[int, date] | None = None) -> dict[int, int]:
+    """What the books say each account holds: the first period's opening balance (the money brought forward)
+    plus everything in and out since it began (all money in less out for an account without periods); today,
+    or at the end of the day given for it in as_of. Two queries, whatever the number of accounts."""
     if not budget_ids:
         return {}
     first = (select(ReconciliationPeriod.budget_id, func.min(ReconciliationPeriod.starts_on).label("starts_on"))
@@ -246,9 +247,50 @@ def portal_balances(budget_ids: list[int]) -> dict[int, int]:
         .join(first, and_(first.c.budget_id == ReconciliationPeriod.budget_id,
                           first.c.starts_on == ReconciliationPeriod.starts_on))).all())
     money = _effective_money()
+    which = money.c.budget_id.in_(budget_ids)
+    if as_of is not None:
+        which = or_(*[and_(money.c.budget_id == bid, money.c.day <= day) for bid, day in as_of.items()], false())
     moved = dict(db.session.execute(
         select(money.c.budget_id, func.sum(money.c.pence))
         .outerjoin(first, first.c.budget_id == money.c.budget_id)
-        .where(money.c.budget_id.in_(budget_ids), or_(first.c.starts_on.is_(None), money.c.day >= first.c.starts_on))
+        .where(which, or_(first.c.starts_on.is_(None), money.c.day >= first.c.starts_on))
         .group_by(money.c.budget_id)).all())
-    return {bid: int(opening.get(bid, 0)) + int(moved.get(bid) or 0) for bid in budget_ids}
+    ids = budget_ids if as_of is None else list(as_of)
+    return {bid: int(opening.get(bid, 0)) + int(moved.get(bid) or 0) for bid in ids}
+
+
+_MONEY_FIELDS = {"status", "amount_pence", "paid_on", "received_on", "line_id", "statement_line_id", "source"}
+
+
+def _refuse_changes_in_closed_periods(session, _context, _instances) -> None:
+    """The lock itself, at the one place every change to money passes: a spending entry or money in dated
+    inside a closed period cannot be added, voided, corrected or moved, whichever screen or import asks."""
+    touched = []
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, SpendingEntry | MoneyIn):
+            continue
+        if obj in session.dirty:
+            state = inspect(obj)
+            changed = {a.key for a in state.attrs if a.key in _MONEY_FIELDS and a.history.has_changes()}
+            if not changed:
+                continue
+            days = [obj.paid_on if isinstance(obj, SpendingEntry) else obj.received_on]
+            for key in ("paid_on", "received_on"):
+                if key in changed:
+                    days += [d for d in state.attrs[key].history.deleted if d is not None]
+        else:
+            days = [obj.paid_on if isinstance(obj, SpendingEntry) else obj.received_on]
+        touched += [(obj.budget_id, day) for day in days]
+    if not touched:
+        return
+    with session.no_autoflush:
+        closed = session.scalars(select(ReconciliationPeriod).where(
+            ReconciliationPeriod.budget_id.in_({bid for bid, _ in touched}),
+            ReconciliationPeriod.status == "closed")).all()
+    for budget_id, day in touched:
+        for period in closed:
+            if period.budget_id == budget_id and period.starts_on <= day <= period.ends_on:
+                raise PeriodLocked(period)
+
+
+event.listen(Session, "before_flush", _refuse_changes_in_closed_periods)

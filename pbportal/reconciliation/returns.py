@@ -187,3 +187,13 @@ def _csv_pounds(pence: int) -> str:
 
 def format_weeks(tenths: int | None) -> str:
     return "" if tenths is None else f"{tenths // 10}.{tenths % 10}"
+
+
+def returns_waiting(budget_ids: list[int]) -> dict[int, int]:
+    """Returns submitted and waiting for the case manager, per budget."""
+    if not budget_ids:
+        return {}
+    return dict(db.session.execute(select(MonitoringReturn.budget_id, func.count())
+                                   .where(MonitoringReturn.budget_id.in_(budget_ids),
+                                          MonitoringReturn.status == "submitted")
+                                   .group_by(MonitoringReturn.budget_id)).all())

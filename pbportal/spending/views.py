@@ -14,6 +14,7 @@ from ..dates import month_bounds, months_in, plan_year_for, plan_years
 from ..extensions import db
 from ..money import format_pence
 from ..partials import render, wants_partial
+from ..reconciliation.periods import PeriodLocked
 from ..timeutil import today
 from .forms import CorrectionForm, VoidForm
 from .models import Receipt, SpendingEntry
@@ -107,8 +108,13 @@ def new_payment(budget_id: int):
         if details is not None:
             message = (f"{format_pence(details.amount_pence)} paid to {details.payee} recorded "
                        f"against {details.line.item}.")
-            _save_with_receipt(budget, checked,
-                               lambda receipt: record_payment(budget, details, current_user, receipt))
+            try:
+                _save_with_receipt(budget, checked,
+                                   lambda receipt: record_payment(budget, details, current_user, receipt))
+            except PeriodLocked as err:
+                form.paid_on.errors = [str(err)]
+                return render("spending/new_payment.html", "spending/_payment_form.html", accept=ACCEPT,
+                              budget=budget, form=form, swap_title=_swap_title(budget) if wants_partial() else None)
             if not wants_partial():
                 flash(message, "success")
                 return redirect(url_for("budget.show", budget_id=budget_id) + "#recent-spending", 303)
@@ -189,10 +195,14 @@ def correct(budget_id: int, entry_id: int):
         details = _details(budget, form, lines) if checked is not False else None
         if details is not None:
             reason = form.reason.data.strip()
-            replacement = _save_with_receipt(
-                budget, checked,
-                lambda receipt: correct_payment(entry, details, reason, current_user, receipt),
-            )
+            try:
+                replacement = _save_with_receipt(
+                    budget, checked,
+                    lambda receipt: correct_payment(entry, details, reason, current_user, receipt),
+                )
+            except PeriodLocked as err:
+                form.paid_on.errors = [str(err)]
+                return render_template("spending/correct.html", budget=budget, entry=entry, form=form, accept=ACCEPT)
             flash("Payment corrected. The original is kept in its history.", "success")
             return redirect(url_for("spending.show", budget_id=budget.id, entry_id=replacement.id), 303)
     return render_template("spending/correct.html", budget=budget, entry=entry, form=form, accept=ACCEPT)
