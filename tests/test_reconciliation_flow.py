@@ -180,3 +180,12 @@ def test_a_closed_period_locks_its_money_wherever_the_change_comes_from(client, 
     assert r.status_code == 303
     reopened = db.session.query(AuditEvent).filter_by(action="period.reopened").one()
     assert reopened.data["reason"] == "A payment was typed twice" and reopened.actor_id == world.staff.id
+
+
+def test_closing_a_period_someone_else_just_closed_says_so(client, world):
+    period = _closed_period(world)
+    login(client, "staff@example.org")
+    url = f"/budgets/{world.ma.id}/reconciliation/{period.id}"
+    r = client.post(url, data={"close-version": 1, "close-statement": "0", "close-explanation": ""})
+    assert r.status_code == 303
+    assert "Stan Staff closed this period a moment ago" in client.get(url).get_data(as_text=True)

@@ -116,6 +116,8 @@ def _attempt(budget, line, action, message: str, mode="view", values=None):
 def accept(budget_id: int, line_id: int):
     budget = get_budget_or_404(budget_id, _provider)
     line = _line_or_404(budget, line_id)
+    if line.version != _version() or line.status != "unmatched":  # dealt with since the page was opened
+        return _respond(budget, line, message=str(matching.StaleLine()), kind="important")
     suggestion = matching.suggestions(budget, [line]).get(line.id)
     if suggestion is None:
         return _respond(budget, line, errors={"line": "There is no suggestion for this line: choose a budget line"})
@@ -153,8 +155,10 @@ def split(budget_id: int, line_id: int):
     """One payment out across several budget lines: each part a line and an amount, adding up to the whole."""
     budget = get_budget_or_404(budget_id, _provider)
     line = _line_or_404(budget, line_id)
-    if line.is_money_in or line.status != "unmatched":
+    if line.is_money_in:
         abort(404)
+    if line.status != "unmatched":  # someone else matched or set it aside since the page was opened
+        return _respond(budget, line, message=str(matching.StaleLine()), kind="important")
     if request.method == "GET":
         count = min(max(request.args.get("parts", 2, type=int), 2), MAX_PARTS)
         return _respond(budget, line, mode="split", values={"parts": [("", "")] * count})

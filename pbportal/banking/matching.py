@@ -283,7 +283,11 @@ def accept_all(budget: Budget, chosen: list[tuple[int, int]], actor) -> int:
         line, suggestion = lines[line_id], found.get(line_id)
         if suggestion is None:
             raise StaleLine(f"‘{line.description}’ has no suggestion to accept now.")
-        apply(budget, line, version, suggestion, actor, plan)
+        try:
+            apply(budget, line, version, suggestion, actor, plan)
+        except StaleLine:
+            raise StaleLine(f"‘{line.description}’ was dealt with by someone else a moment ago: the list below "
+                            "shows it as it is now.") from None
         done += 1
     return done
 

@@ -72,8 +72,8 @@ class RespondReturnForm(FlaskForm):
                           validators=[DataRequired(message="Select whether to accept the return or query it")])
     comment = TextAreaField("Comment", widget=GovTextArea(),
                             description="Needed when you query the return: say what the provider should check",
-                            validators=[Optional(),
-                                        Length(max=2000, message="Comment must be 2,000 characters or fewer")])
+                            # No Optional(): it would stop the chain before validate_comment below.
+                            validators=[Length(max=2000, message="Comment must be 2,000 characters or fewer")])
     submit = SubmitField("Send", widget=GovSubmitInput())
 
     def validate_comment(self, field):

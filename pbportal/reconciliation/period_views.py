@@ -112,6 +112,9 @@ def show(budget_id: int, period_id: int):
                 flash("Period closed. Its money is now locked: reopen it to change anything in it.", "success")
                 return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
     elif can_change:
+        if request.method == "POST":  # a close sent from a page opened before someone else closed it
+            flash(f"{period.closed_by.name} closed this period a moment ago. It is shown as it is now.", "important")
+            return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
         reopen_form = ReopenPeriodForm(prefix="reopen")
         if not reopen_form.is_submitted():
             reopen_form.version.data = period.version

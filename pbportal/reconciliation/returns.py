@@ -89,7 +89,7 @@ def return_figures(budget: Budget, starts_on: date, ends_on: date) -> dict:
                      "explanation": p.explanation} for p in periods],
         "annual_plan_pence": annual, "weekly_plan_pence": weekly,
         # Tenths of a week, as an integer: 83 means 8.3 weeks of the plan's cost held.
-        "weeks_held_tenths": (closing * 10 // weekly) if weekly > 0 else None,
+        "weeks_held_tenths": (abs(closing) * 10 // weekly * (-1 if closing < 0 else 1)) if weekly > 0 else None,
         "surplus_weeks": budget.funder.surplus_weeks, "threshold_pence": threshold,
         "surplus_pence": max(0, closing - threshold) if weekly > 0 else 0,
         "unexplained_pence": opening + money_in - money_out - closing,
@@ -186,7 +186,10 @@ def _csv_pounds(pence: int) -> str:
 
 
 def format_weeks(tenths: int | None) -> str:
-    return "" if tenths is None else f"{tenths // 10}.{tenths % 10}"
+    """Tenths of a week as '8.3', rounded towards zero both sides of it ('-14.7' when overdrawn)."""
+    if tenths is None:
+        return ""
+    return f"{'-' if tenths < 0 else ''}{abs(tenths) // 10}.{abs(tenths) % 10}"
 
 
 def returns_waiting(budget_ids: list[int]) -> dict[int, int]:
