@@ -1,6 +1,7 @@
 """Demo data: realistic budgets the README's demo logins open. Dates are relative to today."""
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ from .extensions import db
 from .spending.models import SpendingEntry
 from .spending.receipts import CheckedReceipt
 from .spending.services import save_receipt
-from .timeutil import today
+from .timeutil import today, utcnow
 
 PASSWORD = "demo-password"
 
@@ -25,6 +26,10 @@ USERS = [
     ("dp.holder@example.org", "Alex Morgan", "holder", None),
     ("ma.holder@example.org", "Priya Shah", "holder", None),
     ("second.holder@example.org", "Sam Okafor", "holder", None),
+    ("ma.second@example.org", "Margaret Ellis", "holder", None),
+    ("ma.third@example.org", "Daniel Osei", "holder", None),
+    ("ma.fourth@example.org", "Hannah Whitfield", "holder", None),
+    ("ma.fifth@example.org", "Tariq Hussain", "holder", None),
     ("rep@example.org", "Jo Morgan", "representative", None),
     ("provider@example.org", "Chris Lee", "provider_staff", "Demo Managed Accounts"),
     ("case.manager@example.org", "Dana Hughes", "case_manager", "Demo Council"),
@@ -48,6 +53,58 @@ MA_LINES = [
     ("Managed account fee", "Have my money looked after", "fees", "month", "1", 3500, "monthly"),
     ("Day centre", "Spend time with other people", "day_activities", "day", "2", 4800, "weekly"),
 ]
+
+# More accounts Demo Managed Accounts holds. The provider records their payments as it makes them; no bank
+# statement has been imported for them yet. Each weekly payment is (line, days after the plan starts, pence,
+# payee, note); each monthly one (line, pence, payee) on the 1st; each one-off (line, days after, pence, payee,
+# note).
+MORE_MANAGED = [
+    {"email": "ma.second@example.org", "person": "Margaret Ellis", "funder": "Demo Council", "caseload": True,
+     "months": 3, "lines": [
+         ("Home care visits", "Get up, washed and dressed safely each morning", "agency_care", "hour", "7", 2450,
+          "weekly"),
+         ("Lunch club", "Have a hot meal and see my friends", "day_activities", "day", "2", 850, "weekly"),
+         ("Managed account fee", "Have my money looked after", "fees", "month", "1", 3500, "monthly")],
+     "weekly": [(0, 0, 17150, "Caring Hands Homecare", "7 hours"), (1, 2, 1700, "St Mary's Lunch Club", "")],
+     "monthly": [(2, 3500, "Demo Managed Accounts")], "one_off": [],
+     "contingency": {"scenario": "own", "title": "The agency cannot send a carer",
+                     "what_happens": "Caring Hands ring my daughter Ruth, who comes in for the morning visit.",
+                     "who_steps_in": "Ruth Ellis (my daughter)", "contact": "07700 900612"}},
+    {"email": "ma.third@example.org", "person": "Daniel Osei", "funder": "Demo Integrated Care Board",
+     "caseload": False, "months": 2, "lines": [
+         ("Support worker hours", "Get out into my community and back to college", "agency_care", "hour", "10",
+          2300, "weekly"),
+         ("Hydrotherapy", "Keep my joints moving and my pain down", "other", "day", "1", 4500, "weekly"),
+         ("Managed account fee", "Have my money looked after", "fees", "month", "1", 3500, "monthly")],
+     "weekly": [(0, 1, 23000, "Brightpath Support Ltd", "10 hours"),
+                (1, 4, 4500, "Riverside Hydrotherapy Pool", "")],
+     "monthly": [(2, 3500, "Demo Managed Accounts")], "one_off": [], "contingency": None},
+    {"email": "ma.fourth@example.org", "person": "Hannah Whitfield", "funder": "Demo Council", "caseload": True,
+     "months": 4, "lines": [
+         ("Community support", "Go swimming and shopping on my own terms", "agency_care", "hour", "6", 2400,
+          "weekly"),
+         ("Short breaks", "Give my parents a rest", "respite", "day", "12", 9500, "yearly"),
+         ("Managed account fee", "Have my money looked after", "fees", "month", "1", 3500, "monthly")],
+     "weekly": [(0, 3, 14400, "Northside Community Support", "6 hours")],
+     "monthly": [(2, 3500, "Demo Managed Accounts")],
+     "one_off": [(1, 45, 28500, "Seaside Short Breaks", "3 nights")], "contingency": None},
+    {"email": "ma.fifth@example.org", "person": "Tariq Hussain", "funder": "Demo Integrated Care Board",
+     "caseload": False, "months": 1, "lines": [
+         ("Waking night care", "Be safe and turned at night", "agency_care", "hour", "30", 1850, "weekly"),
+         ("Continence supplies", "Stay comfortable and keep my skin healthy", "equipment", "month", "1", 4200,
+          "monthly"),
+         ("Managed account fee", "Have my money looked after", "fees", "month", "1", 3500, "monthly")],
+     "weekly": [(0, 0, 55500, "Nightingale Care Services", "3 nights")],
+     "monthly": [(1, 4200, "Home Delivery Continence Ltd"), (2, 3500, "Demo Managed Accounts")], "one_off": [],
+     "contingency": None},
+]
+
+# Priya's bank account: the statement the demo imports, and the sample statement that follows it.
+PRIYA_OPENING_PENCE = 60000  # carried forward from last year
+BANK_HEADER = ["Date", "Type", "Description", "Paid out", "Paid in", "Balance"]
+BANK_LAYOUT = {"date": "Date", "description": "Description", "paid_out": "Paid out", "paid_in": "Paid in",
+               "balance": "Balance"}
+NOT_FROM_A_BANK = "Made up by the pbportal demo: not a real bank statement"
 
 SECOND_LINES = [
     ("Personal assistant wages", "Get to work and stay in work", "pa_wages", "hour", "12", 1300, "weekly"),
@@ -116,6 +173,186 @@ def _spend(budget, line, paid_on, pence, payee, actor, note="", receipt=None):
                           category=line.category, note=note, receipt=receipt, created_by_id=actor.id)
     db.session.add(entry)
     return entry
+
+
+def _first_of_month(day: date, months_back: int = 0) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months_back, 12)
+    return date(year, month + 1, 1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _more_managed(users, orgs, provider_org, staff, cm, now) -> list[Budget]:
+    """Four more people whose budgets Demo Managed Accounts holds, two of them on Dana's caseload."""
+    from .contingency.services import save_arrangement
+
+    made = []
+    for spec in MORE_MANAGED:
+        start = _first_of_month(now, spec["months"])
+        holder = users[spec["email"]]
+        budget, lines = _budget(spec["person"], holder, orgs[spec["funder"]], "managed_account", provider_org,
+                                cm if spec["caseload"] else None, start, spec["lines"])
+        _funding(budget, lines, start, now, staff)
+        for index, offset, pence, payee, note in spec["weekly"]:
+            day = start + timedelta(days=offset)
+            while day <= now:
+                _spend(budget, lines[index], day, pence, payee, staff, note=note)
+                day += timedelta(weeks=1)
+        for index, pence, payee in spec["monthly"]:
+            day = start
+            while day <= now:
+                _spend(budget, lines[index], day, pence, payee, staff)
+                day = _next_month(day)
+        for index, offset, pence, payee, note in spec["one_off"]:
+            if start + timedelta(days=offset) <= now:
+                _spend(budget, lines[index], start + timedelta(days=offset), pence, payee, staff, note=note)
+        db.session.flush()
+        if spec["contingency"]:
+            save_arrangement(budget.id, dict({"title": "", "expected_cost_pence": None, "line_id": lines[0].id},
+                                             **spec["contingency"]), holder)
+        made.append(budget)
+    return made
+
+
+# ---- Priya's bank account -------------------------------------------------------------------------------
+
+def _statement_end(now: date) -> date:
+    """Where Priya's imported statement, and the period reconciled, end: the last day of the latest month that
+    ended at least two weeks ago, so that two to six weeks are left for the sample statement."""
+    end = _first_of_month(now) - timedelta(days=1)
+    if (now - end).days < 14:
+        end = _first_of_month(end) - timedelta(days=1)
+    return end
+
+
+def _priya_funding_pence() -> int:
+    """The council's 4-weekly payment: the plan's yearly cost over 13."""
+    return sum(annual_pence(cost, Decimal(qty), freq) for _, _, _, _, qty, cost, freq in MA_LINES) // 13
+
+
+def priya_transactions(plan_start: date, first: date, last: date, combined: set[int] = frozenset(),
+                       transfer_on: date | None = None) -> list[tuple[date, str, str, int]]:
+    """What goes through Priya's account from `first` to `last` (date, type, description, signed pence): the
+    council's payment every 4 weeks from the plan's start, the provider's fee on the 1st, Homecare Partners every
+    week and Oakwood Day Centre two days later. In a week listed in `combined` Homecare Partners also charged for
+    an escort to the day centre (one invoice for two budget lines). On `transfer_on` money paid in by mistake
+    from the provider's holding account goes back the next day (not for the plan)."""
+    rows = []
+    day = first
+    while day <= last:
+        offset = (day - plan_start).days
+        week = offset // 7
+        if offset % 28 == 0:
+            rows.append((day, "BGC", f"DEMO COUNCIL PERSONAL BUDGET REF PB{4100 + offset // 28}",
+                         _priya_funding_pence()))
+        if day.day == 1:
+            rows.append((day, "DD", f"DEMO MANAGED ACCOUNTS FEE REF {day:%Y%m}", -3500))
+        if offset % 7 == 0 and week in combined:
+            rows.append((day, "FPO", f"HOMECARE PARTNERS LTD REF INV{20400 + week} VISITS+ESCORT", -(34300 + 4800)))
+        elif offset % 7 == 0:
+            rows.append((day, "FPO", f"HOMECARE PARTNERS LTD REF INV{20400 + week}", -34300))
+        if offset % 7 == 2:
+            rows.append((day, "FPO", f"OAKWOOD DAY CENTRE REF OAK{700 + week}", -9600))
+        if transfer_on is not None and day == transfer_on:
+            rows.append((day, "TFR", "TFR FROM DMA HOLDING ACCOUNT", 12000))
+        if transfer_on is not None and day == transfer_on + timedelta(days=1):
+            rows.append((day, "TFR", "TFR TO DMA HOLDING ACCOUNT", -12000))
+        day += timedelta(days=1)
+    return rows
+
+
+def _pounds(pence: int) -> str:
+    return f"{'-' if pence < 0 else ''}{abs(pence) // 100}.{abs(pence) % 100:02d}"
+
+
+def statement_csv(person: str, rows, opening_pence: int) -> tuple[bytes, int]:
+    """A CSV as UK banks export it (paid out and paid in in separate columns, a running balance, a few rows
+    about the account first); returns the file and its closing balance."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([NOT_FROM_A_BANK])
+    writer.writerow(["Account name", f"{person} client account"])
+    writer.writerow(["Account number", "****4821"])
+    writer.writerow([])
+    writer.writerow(BANK_HEADER)
+    balance = opening_pence
+    for day, kind, description, pence in rows:
+        balance += pence
+        writer.writerow([f"{day:%d/%m/%Y}", kind, description, _pounds(-pence) if pence < 0 else "",
+                         _pounds(pence) if pence > 0 else "", _pounds(balance)])
+    return out.getvalue().encode("utf-8"), balance
+
+
+def _priya_bank(ma, ma_lines, priya, staff, now) -> None:
+    """Priya's statement from the plan's start to the end of a recent month: imported, every line matched (which
+    teaches the rules that suggest where the next statement's lines go), the period reconciled and closed, and
+    the monitoring return for it submitted. Priya asked about one line and the provider answered."""
+    from .banking import matching
+    from .banking.models import LineComment, StatementLine
+    from .banking.services import import_statement, save_layout
+    from .banking.statement_csv import Layout
+    from .reconciliation.periods import close_period, open_period
+    from .reconciliation.returns import submit_return
+
+    visits, _fee, centre = ma_lines
+    start, end = ma.plan_year_start, _statement_end(now)
+    content, closing = statement_csv(ma.person_name, priya_transactions(start, start, end, combined={10}),
+                                     PRIYA_OPENING_PENCE)
+    save_layout(ma.id, Layout(**BANK_LAYOUT), staff)
+    statement = import_statement(ma.id, f"statement-{start:%Y%m%d}-{end:%Y%m%d}.csv", content, staff)
+    plan = matching.PlanIndex.load(ma.id)
+    escort = None
+    for line in db.session.scalars(select(StatementLine).where(StatementLine.statement_id == statement.id)
+                                   .order_by(StatementLine.line_date, StatementLine.id)).all():
+        if "ESCORT" in line.description:  # one invoice for two lines of the plan: split
+            matching.match_to_lines(ma, line, line.version, [(visits, 34300), (centre, -line.amount_pence - 34300)],
+                                    "Homecare Partners Ltd", staff, plan)
+            escort = line
+            continue
+        suggestion = matching.suggestions(ma, [line], plan).get(line.id)
+        if suggestion is not None:  # the fee recorded already, the council by name, then the rules learned
+            matching.apply(ma, line, line.version, suggestion, staff, plan)
+        else:  # the first line of its kind: matched by hand, which teaches the rule
+            target = visits if line.description.startswith("HOMECARE") else centre
+            matching.match_to_lines(ma, line, line.version, [(target, -line.amount_pence)], "", staff, plan)
+    period = open_period(ma.id, start, end, PRIYA_OPENING_PENCE, closing, staff)
+    close_period(period, period.version, closing, "", staff)  # refuses if the books did not agree with the bank
+    submit_return(ma, start, end, staff, comment="Every line matched; nothing to explain.")
+    db.session.add(LineComment(
+        budget_id=ma.id, statement_line_id=escort.id, text="Why was this payment more than usual?",
+        status="answered", created_by_id=priya.id, answered_by_id=staff.id, answered_at=utcnow(),
+        answer="Homecare Partners also took you to the day centre that week, so £48.00 of it is on the day "
+               "centre line."))
+
+
+def sample_statement(budget: Budget) -> tuple[str, bytes] | None:
+    """The next statement for a demo account that has one (Priya's): from the day after its last line (and
+    after the last period reconciled) to today, following on from the running balance, with descriptions the
+    rules learned from the first statement recognise. None for any other account, and once it is up to date."""
+    from .audit import AuditEvent
+    from .banking.models import StatementLine
+    from .reconciliation.periods import next_period_start
+
+    loaded = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "demo.loaded")
+                               .order_by(AuditEvent.id).limit(1))
+    if loaded is None or budget.id not in (loaded.data or {}).get("sample_statements", []):
+        return None
+    last = db.session.scalar(select(StatementLine).where(StatementLine.budget_id == budget.id)
+                             .order_by(StatementLine.line_date.desc(), StatementLine.id.desc()).limit(1))
+    if last is None:
+        return None
+    first = max(last.line_date + timedelta(days=1), next_period_start(budget.id) or last.line_date)
+    end = today()
+    if first > end:
+        return None
+    start = budget.plan_year_start
+    second_visit = first + timedelta(days=(-(first - start).days) % 7 + 7)
+    rows = priya_transactions(start, first, end, combined={(second_visit - start).days // 7},
+                              transfer_on=first + timedelta(days=3))
+    content, _ = statement_csv(budget.person_name, rows, last.balance_pence or 0)
+    return f"sample-statement-{first:%Y%m%d}-{end:%Y%m%d}.csv", content
 
 
 def _employment(dp, alex, wages_line, now):
@@ -232,15 +469,16 @@ def _contingency_and_reviews(dp, ma, second, alex, sam, cm, rep, dp_lines, now):
 def load_demo_data() -> bool:
     """Create the demo world once; return False if it is already there."""
     from .employment.rates import seed_statutory_rates
+    from .reviews.services import refresh_next_review
 
     seed_statutory_rates()
     if db.session.scalar(select(User).where(User.email == "dp.holder@example.org")) is not None:
         db.session.commit()
         return False
     council = _org("Demo Council", "council")
-    _org("Demo Integrated Care Board", "nhs")
+    icb = _org("Demo Integrated Care Board", "nhs")
     provider_org = _org("Demo Managed Accounts", "provider")
-    orgs = {"Demo Council": council, "Demo Managed Accounts": provider_org}
+    orgs = {"Demo Council": council, "Demo Integrated Care Board": icb, "Demo Managed Accounts": provider_org}
     users = {}
     for email, name, role, org_name in USERS:
         user = User(email=email, name=name, role=role, organisation=orgs.get(org_name))
@@ -250,7 +488,10 @@ def load_demo_data() -> bool:
     db.session.flush()
     cm = users["case.manager@example.org"]
     now = today()
-    start = date(now.year - (now.month <= 6), (now.month - 7) % 12 + 1, 1)  # first of the month 6 months ago
+    # The first of the month six months before yesterday's: Alex's first review (six months after the first
+    # payment, on the plan's first day) is then always past, even when the demo is loaded on the 1st.
+    anchor = now - timedelta(days=1)
+    start = date(anchor.year - (anchor.month <= 6), (anchor.month - 7) % 12 + 1, 1)
 
     # Alex: a direct payment with two PAs and about six months of spending.
     alex = users["dp.holder@example.org"]
@@ -286,21 +527,17 @@ def load_demo_data() -> bool:
     _spend(dp, chair, start + timedelta(days=40), 38900, "Mobility Direct", alex, note="Shower chair with arms")
     _spend(dp, respite, start + timedelta(days=95), 54000, "Seaview Respite House", alex, note="3 nights")
 
-    # Priya: a managed account the provider pays from.
+    # Priya: a managed account the provider pays from, its first statement matched and reconciled.
     priya = users["ma.holder@example.org"]
     staff = users["provider@example.org"]
     ma, ma_lines = _budget("Priya Shah", priya, council, "managed_account", provider_org, cm, start, MA_LINES)
-    _funding(ma, ma_lines, start, now, cm)
-    visits, fee, centre = ma_lines
-    week = start
-    while week <= now:
-        _spend(ma, visits, week, 34300, "Homecare Partners Ltd", staff, note="14 hours")
-        _spend(ma, centre, week + timedelta(days=2), 9600, "Oakwood Day Centre", staff)
-        week += timedelta(weeks=1)
     month = start
-    while month <= now:
-        _spend(ma, fee, month, 3500, "Demo Managed Accounts", staff)
-        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    while month <= now:  # the provider records its own fee when it takes it
+        _spend(ma, ma_lines[1], month, 3500, "Demo Managed Accounts", staff, note="Monthly fee")
+        month = _next_month(month)
+    db.session.flush()
+    _priya_bank(ma, ma_lines, priya, staff, now)
+    more = _more_managed(users, orgs, provider_org, staff, cm, now)
 
     # Sam: another direct payment, to show people cannot see each other's budgets.
     sam = users["second.holder@example.org"]
@@ -316,6 +553,9 @@ def load_demo_data() -> bool:
     _employment(dp, alex, wages, now)
     _contingency_and_reviews(dp, ma, second, alex, sam, cm, users["rep@example.org"], lines, now)
 
-    record("demo.loaded", None, actor=None, budget_id=None, budgets=[dp.id, ma.id, second.id])
+    for budget in more:
+        refresh_next_review(budget)
+    record("demo.loaded", None, actor=None, budget_id=None, budgets=[dp.id, ma.id, second.id, *(b.id for b in more)],
+           sample_statements=[ma.id])
     db.session.commit()
     return True

@@ -11,6 +11,17 @@ from .money import MoneyError, parse_balance, parse_pounds, pence_to_input
 from .timeutil import today
 
 
+class _DateInput(GovDateInput):
+    """GOV.UK's date input, showing a saved date as people type it ('1 3 2026', not '01 03 2026')."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if field.raw_data is None and field.data:
+            for item, part in zip(params["items"], (field.data.day, field.data.month, field.data.year), strict=True):
+                item["value"] = str(part)
+        return params
+
+
 class GovDateField(Field):
     """A GOV.UK date input (day, month, year boxes sharing one name).
 
@@ -18,7 +29,7 @@ class GovDateField(Field):
     box would otherwise raise), and each way a date can be wrong gets its GOV.UK message.
     """
 
-    widget = GovDateInput()
+    widget = _DateInput()
 
     def __init__(self, label=None, validators=None, what="the date", optional=False, **kwargs):
         super().__init__(label, validators, **kwargs)

@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -75,11 +76,11 @@ class LiveServer:
             return db.session.scalar(select(Budget.id).where(Budget.person_name == person_name))
 
 
-@pytest.fixture(scope="session")
-def live_server(e2e_database, tmp_path_factory):
-    """The real app, CSRF on, served from a background thread with the demo data loaded."""
-    config = dict(e2e_database)
-    config.update(UPLOAD_DIR=str(tmp_path_factory.mktemp("e2e-uploads")), WTF_CSRF_ENABLED=True)
+@contextmanager
+def _serve(config: dict):
+    """The real app, CSRF on, on a database of its own loaded with the demo data, served from a background
+    thread on a free port."""
+    config = dict(config, WTF_CSRF_ENABLED=True)
     app = create_app(type("Config", (TestConfig,), config))
     with app.app_context():
         db.create_all()
@@ -97,9 +98,37 @@ def live_server(e2e_database, tmp_path_factory):
         server.server_close()
         with app.app_context():
             if "PG_SCHEMA" in config:
-                db.drop_all()  # the schema itself goes in e2e_database's teardown
+                db.drop_all()  # the schema itself goes when the caller is done
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_database, tmp_path_factory):
+    """The server the journeys share (one per xdist worker)."""
+    with _serve(dict(e2e_database, UPLOAD_DIR=str(tmp_path_factory.mktemp("e2e-uploads")))) as server:
+        yield server
+
+
+@pytest.fixture
+def own_live_server(request, worker_id, tmp_path):
+    """A server with fresh demo data for one test, for a journey that changes what other journeys read (a
+    module makes its tests use it by defining `live_server` as this fixture)."""
+    config = {"UPLOAD_DIR": str(tmp_path / "uploads")}
+    if request.config.getoption("--db") != "postgresql":
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'own.sqlite'}"
+        with _serve(config) as server:
+            yield server
+        return
+    url, schema = _pg_url(), f"pbe2e_{worker_id}_own"
+    _drop_schema(url, schema, create=True)
+    config.update(SQLALCHEMY_DATABASE_URI=url, PG_SCHEMA=schema,
+                  SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-csearch_path={schema}"}})
+    try:
+        with _serve(config) as server:
+            yield server
+    finally:
+        _drop_schema(url, schema)
 
 
 # ---- the browser -------------------------------------------------------------------------------
