@@ -111,14 +111,12 @@ def import_statement(budget_id: int, filename: str, content: bytes, actor) -> St
     if not result.can_import:
         raise ValueError("This file cannot be imported")
     lines = result.new_lines
-    with_balance = [line for line in result.parsed.lines if line.balance_pence is not None]
-    latest = max(with_balance, key=lambda ln: (ln.line_date, ln.row)) if with_balance else None
     statement = Statement(
         budget_id=budget_id, filename=filename, sha256=hashlib.sha256(content).hexdigest(),
         first_date=min(line.line_date for line in result.parsed.lines),
         last_date=max(line.line_date for line in result.parsed.lines), lines_imported=len(lines),
         lines_already_held=len(result.parsed.lines) - len(lines),
-        closing_balance_pence=latest.balance_pence if latest else None, imported_by_id=actor.id)
+        closing_balance_pence=result.parsed.closing_balance_pence, imported_by_id=actor.id)
     db.session.add(statement)
     db.session.flush()
     db.session.execute(StatementLine.__table__.insert(), [

@@ -1,6 +1,7 @@
 """Reading UK banks' CSV statement exports: header rows before the table, one signed amount column or
 separate paid-out / paid-in columns, an optional balance, £ signs and thousands separators, quoted fields,
-UTF-8 (with or without BOM) or Windows-1252, and DD/MM/YYYY or ISO dates."""
+UTF-8 (with or without BOM), Windows-1252 or UTF-16 with a BOM (Excel's "Unicode text"), and DD/MM/YYYY or
+ISO dates (one way of writing them in a file)."""
 from __future__ import annotations
 
 import csv
@@ -12,11 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 MAX_BYTES = 10 * 1024 * 1024
+TOO_LARGE = f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB"
 
 GUESSES = {
     "date": ("date", "transaction date", "posting date", "posted date", "value date", "txn date"),
     "description": ("description", "details", "narrative", "transaction description", "memo", "payee",
-                    "reference", "transaction details", "name"),
+                    "reference", "transaction details", "name", "counter party", "counterparty"),
     "amount": ("amount", "value", "amount gbp", "transaction amount"),
     "paid_out": ("paid out", "money out", "debit", "debit amount", "out", "withdrawals", "payments"),
     "paid_in": ("paid in", "money in", "credit", "credit amount", "in", "deposits", "receipts"),
@@ -64,6 +66,18 @@ class Parsed:
     lines: list[ParsedLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     balance_breaks: list[str] = field(default_factory=list)
+    newest_first: bool = False  # the file lists the latest transaction first
+
+    @property
+    def closing_balance_pence(self) -> int | None:
+        """The balance after the latest transaction: on the last day, the line listed first in a newest-first
+        file, otherwise the one listed last."""
+        with_balance = [line for line in self.lines if line.balance_pence is not None]
+        if not with_balance:
+            return None
+        last_day = max(line.line_date for line in with_balance)
+        on_last_day = [line for line in with_balance if line.line_date == last_day]
+        return (on_last_day[0] if self.newest_first else on_last_day[-1]).balance_pence
 
     @property
     def money_in_pence(self) -> int:
@@ -82,13 +96,22 @@ def decode(content: bytes) -> str:
     if not content.strip():
         raise StatementError("The selected file is empty")
     if len(content) > MAX_BYTES:
-        raise StatementError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
-    if b"\x00" in content[:8192] or content[:4] in (b"PK\x03\x04", b"%PDF") or content[:8] == b"\x89PNG\r\n\x1a\n":
+        raise StatementError(TOO_LARGE)
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark: Excel's "Unicode text"
+        try:
+            text = content.decode("utf-16")
+        except UnicodeDecodeError:
+            _refuse_encoding()
+    elif b"\x00" in content[:8192] or content[:4] in (b"PK\x03\x04", b"%PDF") or content[:8] == b"\x89PNG\r\n\x1a\n":
         raise StatementError("The file must be a CSV file exported from the bank (not a spreadsheet, PDF or image)")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="strict") if _is_cp1252(content) else _refuse_encoding()
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252", errors="strict") if _is_cp1252(content) else _refuse_encoding()
+    if not text.strip("\ufeff \t\r\n"):  # nothing but a byte-order mark or blank lines
+        raise StatementError("The selected file is empty")
+    return text
 
 
 def _is_cp1252(content: bytes) -> bool:
@@ -183,10 +206,15 @@ def _money(text: str) -> int | None:
 
 
 def _date(text: str) -> date:
+    return _date_and_style(text)[0]
+
+
+def _date_and_style(text: str) -> tuple[date, str]:
+    """The date, and how it is written ('%d %b %Y' for both '1 May 2026' and '1 June 2026')."""
     text = text.strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d.%m.%Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt).date(), fmt.replace("%B", "%b")
         except ValueError:
             continue
     raise ValueError
@@ -209,34 +237,61 @@ def parse(content: bytes, layout: Layout | None = None) -> tuple[Parsed, Layout 
     def cell(row, name):
         return row[where[name]].strip() if name and where[name] < len(row) else ""
 
+    problems: dict[int, list[str]] = {}
+    styles: dict[int, tuple[str, str]] = {}  # row -> (how its date is written, the date as written)
     for offset, row in numbered[start + 1:]:
-        problems = []
+        found = problems.setdefault(offset, [])
         try:
-            line_date = _date(cell(row, layout.date))
+            line_date, style = _date_and_style(cell(row, layout.date))
+            styles[offset] = (style, cell(row, layout.date))
         except ValueError:
-            problems.append(f"the date ‘{cell(row, layout.date)}’ is not a date like 31/03/2026")
+            found.append(f"the date ‘{cell(row, layout.date)}’ is not a date like 31/03/2026")
+        amount_cell = ""
         try:
             if layout.amount:
-                amount = _money(cell(row, layout.amount))
+                amount_cell = cell(row, layout.amount)
+                amount = _money(amount_cell)
             else:
-                out, into = _money(cell(row, layout.paid_out)), _money(cell(row, layout.paid_in))
+                amount_cell = cell(row, layout.paid_out)
+                out = _money(amount_cell)
+                amount_cell = cell(row, layout.paid_in)
+                into = _money(amount_cell)
                 amount = (into or 0) - abs(out or 0) if (out or into) else None
             if not amount:
-                problems.append("there is no amount")
+                found.append("there is no amount")
         except (ValueError, InvalidOperation):
-            problems.append("the amount is not a sum of money like 12.50")
+            found.append(f"the amount ‘{amount_cell}’ is not a sum of money like 12.50")
         try:
             balance = _money(cell(row, layout.balance)) if layout.balance else None
         except (ValueError, InvalidOperation):
-            problems.append(f"the balance ‘{cell(row, layout.balance)}’ is not a sum of money")
-        if problems:
-            parsed.errors.append(f"Row {offset}: {'; '.join(problems)}")
-            continue
-        parsed.lines.append(ParsedLine(offset, line_date, cell(row, layout.description)[:500], amount, balance))
-    if not parsed.lines and not parsed.errors:
+            found.append(f"the balance ‘{cell(row, layout.balance)}’ is not a sum of money")
+        if not found:
+            parsed.lines.append(ParsedLine(offset, line_date, cell(row, layout.description)[:500], amount, balance))
+    if not parsed.lines and not any(problems.values()):
         raise StatementError("The file has a header row but no transactions")
-    _check_balances(parsed)
+    _check_date_styles(parsed, styles, problems)
+    parsed.errors = [f"Row {offset}: {'; '.join(found)}" for offset, found in sorted(problems.items()) if found]
+    if not parsed.errors:  # rows left out would make the balance look broken where it is not
+        _check_balances(parsed)
     return parsed, layout
+
+
+def _check_date_styles(parsed: Parsed, styles: dict[int, tuple[str, str]], problems: dict[int, list[str]]) -> None:
+    """A bank writes every date in a file the same way. Dates written another way (rows pasted in from another
+    file, or changed by a spreadsheet) may have day and month swapped, so they are refused, not guessed."""
+    counts: dict[str, int] = {}
+    for style, _ in styles.values():
+        counts[style] = counts.get(style, 0) + 1
+    if len(counts) < 2:
+        return
+    first = next(iter(styles.values()))[0]
+    usual = max(counts, key=lambda style: (counts[style], style == first))
+    example = next(text for style, text in styles.values() if style == usual)
+    odd = {offset for offset, (style, _) in styles.items() if style != usual}
+    for offset in sorted(odd):
+        problems[offset].append(f"the date ‘{styles[offset][1]}’ is not written like the file’s other dates "
+                                f"(such as ‘{example}’)")
+    parsed.lines = [line for line in parsed.lines if line.row not in odd]
 
 
 def _check_balances(parsed: Parsed) -> None:
@@ -254,6 +309,8 @@ def _check_balances(parsed: Parsed) -> None:
 
     forward, backward = breaks(with_balance), breaks(list(reversed(with_balance)))
     parsed.balance_breaks = forward if len(forward) <= len(backward) else backward
+    first, last = parsed.lines[0].line_date, parsed.lines[-1].line_date
+    parsed.newest_first = first > last if first != last else len(backward) < len(forward)
 
 
 def fingerprints(budget_id: int, lines: list[ParsedLine]) -> None:

@@ -1,20 +1,21 @@
 """Managed-account providers import each account's bank statements."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import NotFound
 from wtforms import SelectField, SubmitField
 
 from ..access import can_record_spending, get_budget_or_404
 from ..extensions import db
 from .models import Statement, StatementLine
 from .services import discard_pending, import_statement, keep_upload, pending, preview, save_layout
-from .statement_csv import MAX_BYTES, Layout, StatementError, decode, find_header, rows_of
+from .statement_csv import MAX_BYTES, TOO_LARGE, Layout, StatementError, decode, find_header, rows_of
 
 bp = Blueprint("banking", __name__, url_prefix="/budgets/<int:budget_id>/statements")
 
@@ -81,6 +82,41 @@ def upload(budget_id: int):
             else:
                 token = keep_upload(current_app.config["UPLOAD_DIR"], budget.id, upload_.filename, content)
                 return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
+    return render_template("banking/upload.html", budget=budget, form=form,
+                           sample=_sample_statement(budget) is not None)
+
+
+def _sample_statement(budget):
+    from ..demo import sample_statement
+
+    return sample_statement(budget)
+
+
+@bp.route("/sample.csv")
+@login_required
+def sample(budget_id: int):
+    """The demo account's next statement, made up from today's date (only demo data has one): to try the import
+    and matching with."""
+    budget = get_budget_or_404(budget_id, _provider)
+    made = _sample_statement(budget)
+    if made is None:
+        abort(404)
+    filename, content = made
+    return Response(content, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def upload_too_large(budget_id: int | None):
+    """The upload form again, with the reason on the file field, for a request larger than the app reads at all
+    (MAX_CONTENT_LENGTH, so the request's form cannot be read). None when the user may not import here: the
+    caller then shows the general page, which says nothing about the budget."""
+    if budget_id is None or not current_user.is_authenticated:
+        return None
+    try:
+        budget = get_budget_or_404(budget_id, _provider)
+    except NotFound:
+        return None
+    form = UploadForm(formdata=None)  # reading the request's form would refuse it again
+    form.file.errors = [TOO_LARGE]
     return render_template("banking/upload.html", budget=budget, form=form)
 
 
