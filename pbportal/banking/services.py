@@ -16,6 +16,7 @@ from ..audit import record
 from ..extensions import db
 from .models import Statement, StatementLayout, StatementLine
 from .statement_csv import Layout, Parsed, parse
+from .statement_ofx import OFX_LAYOUT, is_ofx, parse_ofx
 
 PENDING_HOURS = 24
 
@@ -94,7 +95,10 @@ class Preview:
 def preview(budget_id: int, content: bytes) -> Preview:
     from .statement_csv import fingerprints
 
-    parsed, layout = parse(content, saved_layout(budget_id))
+    if is_ofx(content):
+        parsed, layout = parse_ofx(content), OFX_LAYOUT
+    else:
+        parsed, layout = parse(content, saved_layout(budget_id))
     fingerprints(budget_id, parsed.lines)
     prints = [line.fingerprint for line in parsed.lines]
     held = set()

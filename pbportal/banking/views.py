@@ -16,6 +16,7 @@ from ..extensions import db
 from .models import Statement, StatementLine
 from .services import discard_pending, import_statement, keep_upload, pending, preview, save_layout
 from .statement_csv import MAX_BYTES, TOO_LARGE, Layout, StatementError, decode, find_header, rows_of
+from .statement_ofx import is_ofx, parse_ofx
 
 bp = Blueprint("banking", __name__, url_prefix="/budgets/<int:budget_id>/statements")
 
@@ -26,9 +27,9 @@ def _provider(user, budget) -> bool:
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Bank statement (CSV)", widget=GovFileInput(),
-                     description="The CSV export of the account’s transactions, as the bank’s online banking "
-                                 "gives it. Up to 10 MB.")
+    file = FileField("Bank statement (CSV or OFX)", widget=GovFileInput(),
+                     description="The account’s transactions as the bank’s online banking exports them: CSV, or "
+                                 "OFX (sometimes called Money or Quicken format). Up to 10 MB.")
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
@@ -76,7 +77,9 @@ def upload(budget_id: int):
         else:
             content = upload_.stream.read(MAX_BYTES + 1)
             try:
-                decode(content)
+                if len(content) > MAX_BYTES:
+                    raise StatementError(TOO_LARGE)
+                parse_ofx(content) if is_ofx(content) else decode(content)
             except StatementError as err:
                 form.file.errors = [str(err)]
             else:
