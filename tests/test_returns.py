@@ -73,8 +73,8 @@ def test_the_return_figures_and_csv(staff, client, world, month, setting, weeks,
     new = f"/budgets/{ma.id}/returns/new?first={month.id}&last={month.id}"
     preview = staff.get(new).get_data(as_text=True)
     assert "Check the monitoring return" in preview and "11.5 weeks" in preview
-    assert figure(preview, "Money in: payment from the council or nhs") == "£2,000.00"
-    assert figure(preview, "Money in: my own contribution") == "£50.00"
+    assert figure(preview, "Money in: Payments from the funder") == "£2,000.00"
+    assert figure(preview, "Money in: The person’s own contribution") == "£50.00"
     assert figure(preview, "Closing balance per the bank statement") == "£1,558.00"
     assert f"Surplus above {weeks} weeks" in preview
     r = staff.post(new, data={"comment": "All matched"})
@@ -86,8 +86,8 @@ def test_the_return_figures_and_csv(staff, client, world, month, setting, weeks,
     csv = staff.get(f"/budgets/{ma.id}/returns/{ret.id}.csv")
     assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]
     rows = csv.get_data(as_text=True).lstrip("\ufeff").split("\r\n")
-    for row in ["Balance,Opening balance,,0.00", "Money in,Payment from the council or NHS,,2000.00",
-                "Money in,My own contribution,,50.00", "Money in,Total money in,,2050.00",
+    for row in ["Balance,Opening balance,,0.00", "Money in,Payments from the funder,,2000.00",
+                "Money in,The person’s own contribution,,50.00", "Money in,Total money in,,2050.00",
                 "Money out by category,Agency care,,453.00",
                 "Money out by category,Payroll or managed-account fees,,39.00", "Money out,Total money out,,492.00",
                 "Budget line,Agency care,507.00,453.00", "Budget line,Managed account fee,32.21,39.00",

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import get_budget_or_404, is_case_manager, owned_or_404
 from ..banking.views import _provider
-from ..budget.models import CATEGORIES, INCOME_SOURCES
+from ..budget.models import CATEGORIES
 from ..extensions import db
 from . import returns as svc
 from .forms import RespondReturnForm, ResubmitReturnForm, SubmitReturnForm
@@ -28,7 +28,7 @@ def _managed(user, budget) -> bool:
 
 
 def _labels() -> dict:
-    return {"sources": INCOME_SOURCES, "categories": CATEGORIES, "weeks": svc.format_weeks}
+    return {"sources": svc.RETURN_SOURCES, "categories": CATEGORIES, "weeks": svc.format_weeks}
 
 
 @bp.route("")

@@ -21,6 +21,11 @@ DECLARATION = ("I confirm that these figures are taken from the account’s bank
                "the closing balance agrees with the bank statement (or the difference is explained).")
 
 
+# Money in as a funder reads it (INCOME_SOURCES is worded for the holder: "My own contribution").
+RETURN_SOURCES = {"funder": "Payments from the funder", "contribution": "The person’s own contribution",
+                  "other": "Other money in (refunds and the like)"}
+
+
 class StaleReturn(ValueError):
     """Someone else moved the return on since the page was opened."""
 
@@ -164,7 +169,7 @@ def as_csv(budget: Budget, figures: dict) -> str:
     w.writerow(["Section", "Item", "Planned (£)", "Amount (£)"])
     w.writerow(["Balance", "Opening balance", "", money(figures["opening_pence"])])
     for source, pence in figures["income"].items():
-        w.writerow(["Money in", INCOME_SOURCES[source], "", money(pence)])
+        w.writerow(["Money in", RETURN_SOURCES[source], "", money(pence)])
     w.writerow(["Money in", "Total money in", "", money(figures["money_in_pence"])])
     for category, pence in figures["by_category"].items():
         w.writerow(["Money out by category", CATEGORIES.get(category, category), "", money(pence)])
