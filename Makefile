@@ -41,8 +41,12 @@ test: install e2e-deps
 e2e-deps:
 	@command -v chromium >/dev/null 2>&1 || tools/install-chromium
 
+# Both benchmarks run even if the first fails; the target fails if either did.
 bench: install
-	$(BIN)/python bench/bench.py
+	@status=0; \
+	$(BIN)/python bench/bench.py || status=1; \
+	$(BIN)/python bench/bench_provider.py || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache
