@@ -189,3 +189,25 @@ def test_closing_a_period_someone_else_just_closed_says_so(client, world):
     r = client.post(url, data={"close-version": 1, "close-statement": "0", "close-explanation": ""})
     assert r.status_code == 303
     assert "Stan Staff closed this period a moment ago" in client.get(url).get_data(as_text=True)
+
+
+def test_the_provider_home_flags_each_account(client, world):
+    from .test_banking import SIGNED
+
+    login(client, "staff@example.org")
+    r = upload(client, world.ma.id, SIGNED)
+    client.post(r.location, data={})
+    page = client.get("/accounts").get_data(as_text=True)
+    # Books: only the £70 recorded on the plan's first day; the bank says £2,811 on 10 October.
+    assert "−£70.00" in page and "Overdrawn" in page
+    assert "Books and bank differ" in page and "by £2,881.00 on 10 Oct 2026" in page
+    assert "Never" in page  # not reconciled yet
+    # Money in that takes the books over the funder's 8 weeks (the plan: £127.10 a week) is a surplus.
+    db.session.add(MoneyIn(budget_id=world.ma.id, received_on=world.ma.plan_year_start, amount_pence=200000,
+                           source="funder"))
+    db.session.commit()
+    page = client.get("/accounts").get_data(as_text=True)
+    assert "Surplus" in page and "£913.20 over 8 weeks" in page and "Overdrawn" not in page
+    filtered = client.get("/accounts?to_match=1&sort=to_match").get_data(as_text=True)
+    assert "1 person" in filtered and "Showing only: statement lines to match" in filtered
+    assert "0 people" in client.get("/accounts?queried=1").get_data(as_text=True)

@@ -108,10 +108,11 @@ def preview(budget_id: int, content: bytes) -> Preview:
     return Preview(parsed, layout, held)
 
 
-def import_statement(budget_id: int, filename: str, content: bytes, actor) -> Statement:
+def import_statement(budget_id: int, filename: str, content: bytes, actor, checked: Preview | None = None) -> Statement:
     """Every new line, or none: the caller commits once, and the unique fingerprint stops a second copy even
-    if two people import overlapping files at the same moment."""
-    result = preview(budget_id, content)
+    if two people import overlapping files at the same moment. `checked` is the preview of this content the
+    caller already made (in this transaction), so a large file is not read twice."""
+    result = checked or preview(budget_id, content)
     if not result.can_import:
         raise ValueError("This file cannot be imported")
     lines = result.new_lines

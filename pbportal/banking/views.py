@@ -177,7 +177,7 @@ def check(budget_id: int, token: str):
     form = ConfirmForm()
     if form.validate_on_submit() and result.can_import:
         try:
-            statement = import_statement(budget.id, filename, content, current_user)
+            statement = import_statement(budget.id, filename, content, current_user, checked=result)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

@@ -18,7 +18,7 @@ from ..employment.services import load_employment
 from ..extensions import db
 from ..partials import render
 from ..reconciliation.models import MonitoringReturn, ReconciliationPeriod
-from ..reconciliation.periods import last_reconciled, portal_balances
+from ..reconciliation.periods import book_balances, last_reconciled
 from ..reconciliation.returns import returns_waiting
 from ..reviews.models import ReviewRequest
 from ..reviews.services import open_request_counts
@@ -89,6 +89,9 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
     )
     ids = [row.budget.id for row in rows]
     statements = statement_summary(ids) if accounts else {}
+    # The books today, and at the end of each account's last statement to set beside the bank's balance.
+    balances, at_statement = book_balances(
+        ids, {bid: row["as_of"] for bid, row in statements.items() if row["as_of"]}) if accounts else ({}, {})
     return render(
         "homes/budget_list.html", "homes/_budget_table.html",
         title=title, rows=rows, page=page, pages=pages, count=count, search=search, endpoint=endpoint,
@@ -96,10 +99,7 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         filters=filters, sorts=sorts, open_requests=open_request_counts(ids) if caseload else {},
         contingency=contingency_summary(ids) if caseload else {},
         returns_waiting=returns_waiting(ids) if caseload else {},
-        statements=statements, balances=portal_balances(ids) if accounts else {},
-        # The books' balance at the end of each account's last statement, to compare with the bank's.
-        books_at_statement=portal_balances(ids, {bid: row["as_of"] for bid, row in statements.items()
-                                                 if row["as_of"]}) if accounts else {},
+        statements=statements, balances=balances, books_at_statement=at_statement,
         reconciled=last_reconciled(ids) if accounts else {},
     )
 

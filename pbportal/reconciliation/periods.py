@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, event, false, func, inspect, literal, or_, select, union_all
+from sqlalchemy import and_, case, event, func, inspect, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..audit import record
@@ -244,11 +244,17 @@ def last_reconciled(budget_ids: list[int]) -> dict[int, date]:
 
 
 def portal_balances(budget_ids: list[int], as_of: dict[int, date] | None = None) -> dict[int, int]:
+    """What the books say each account holds today (see book_balances)."""
+    return book_balances(budget_ids, as_of or {})[0]
+
+
+def book_balances(budget_ids: list[int], as_of: dict[int, date]) -> tuple[dict[int, int], dict[int, int]]:
     """What the books say each account holds: the first period's opening balance (the money brought forward)
-    plus everything in and out since it began (all money in less out for an account without periods); today,
-    or at the end of the day given for it in as_of. Two queries, whatever the number of accounts."""
+    plus everything in and out since it began (all money in less out for an account without periods). Today,
+    and at the end of the day as_of gives for an account (to set beside its last statement). Two queries,
+    whatever the number of accounts."""
     if not budget_ids:
-        return {}
+        return {}, {}
     first = (select(ReconciliationPeriod.budget_id, func.min(ReconciliationPeriod.starts_on).label("starts_on"))
              .where(ReconciliationPeriod.budget_id.in_(budget_ids))
              .group_by(ReconciliationPeriod.budget_id).subquery())
@@ -256,17 +262,21 @@ def portal_balances(budget_ids: list[int], as_of: dict[int, date] | None = None)
         select(ReconciliationPeriod.budget_id, ReconciliationPeriod.opening_balance_pence)
         .join(first, and_(first.c.budget_id == ReconciliationPeriod.budget_id,
                           first.c.starts_on == ReconciliationPeriod.starts_on))).all())
-    money = _effective_money(set(budget_ids) | set(as_of or {}))
-    which = money.c.budget_id.in_(budget_ids)
-    if as_of is not None:
-        which = or_(*[and_(money.c.budget_id == bid, money.c.day <= day) for bid, day in as_of.items()], false())
-    moved = dict(db.session.execute(
-        select(money.c.budget_id, func.sum(money.c.pence))
+    money = _effective_money(budget_ids)
+    by_then = case(*[(and_(money.c.budget_id == bid, money.c.day <= day), money.c.pence)
+                     for bid, day in as_of.items()], else_=0) if as_of else literal(0)
+    rows = db.session.execute(
+        select(money.c.budget_id, func.sum(money.c.pence), func.sum(by_then))
         .outerjoin(first, first.c.budget_id == money.c.budget_id)
-        .where(which, or_(first.c.starts_on.is_(None), money.c.day >= first.c.starts_on))
-        .group_by(money.c.budget_id)).all())
-    ids = budget_ids if as_of is None else list(as_of)
-    return {bid: int(opening.get(bid, 0)) + int(moved.get(bid) or 0) for bid in ids}
+        .where(money.c.budget_id.in_(budget_ids), or_(first.c.starts_on.is_(None), money.c.day >= first.c.starts_on))
+        .group_by(money.c.budget_id)).all()
+    now = {bid: int(opening.get(bid, 0)) for bid in budget_ids}
+    then = {bid: int(opening.get(bid, 0)) for bid in as_of}
+    for bid, total, until in rows:
+        now[bid] += int(total or 0)
+        if bid in then:
+            then[bid] += int(until or 0)
+    return now, then
 
 
 _MONEY_FIELDS = {"status", "amount_pence", "paid_on", "received_on", "line_id", "statement_line_id", "source"}

@@ -46,7 +46,7 @@ def return_figures(budget: Budget, starts_on: date, ends_on: date) -> dict:
     periods = covered_by_closed_periods(budget.id, starts_on, ends_on)
     if periods is None:
         raise ValueError("Choose dates that begin and end with closed reconciliation periods")
-    money = _effective_money()
+    money = _effective_money([budget.id])
     in_span = and_(money.c.budget_id == budget.id, money.c.day.between(starts_on, ends_on))
     income = dict(db.session.execute(
         select(MoneyIn.source, func.sum(MoneyIn.amount_pence))
