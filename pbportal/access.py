@@ -58,6 +58,16 @@ def can_record_spending(user: User, budget: Budget) -> bool:
     return user.role == Role.PROVIDER_STAFF
 
 
+def is_managed_account(user: User, budget: Budget) -> bool:
+    """Reconciliation, monitoring returns and the account's statements are for managed accounts only."""
+    return budget.held_as == "managed_account"
+
+
+def holds_the_account(user: User, budget: Budget) -> bool:
+    """The provider's staff: they hold a managed account's money, so import, match and reconcile it."""
+    return budget.held_as == "managed_account" and can_record_spending(user, budget)
+
+
 def can_edit_lines(user: User, budget: Budget | None = None) -> bool:
     """Holders (and those acting for them) and case managers shape the plan and the contingency plan."""
     return user.role in (Role.HOLDER, Role.REPRESENTATIVE, Role.CASE_MANAGER)

@@ -258,6 +258,21 @@ def world(app):
 
 
 @pytest.fixture
+def staff(client, world):
+    """The client, signed in as the provider's staff member (Stan Staff)."""
+    login(client, EMAIL["staff"])
+    return client
+
+
+@pytest.fixture
+def acct(world):
+    """world.ma with a statement imported: the lines the matching tests work on (see test_matching)."""
+    from .test_matching import make_account
+
+    return make_account(world)
+
+
+@pytest.fixture
 def csrf_app(app):
     """The app with CSRF protection on, as in production."""
     app.config["WTF_CSRF_ENABLED"] = True

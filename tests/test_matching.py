@@ -55,17 +55,6 @@ def make_account(world):
     return dict(zip(["council", "agency", "home1", "home2", "shop"], made, strict=True))
 
 
-@pytest.fixture
-def acct(world):
-    return make_account(world)
-
-
-@pytest.fixture
-def staff(client, world):
-    login(client, EMAIL["staff"])
-    return client
-
-
 def url(world, line=None, action=""):
     base = f"/budgets/{world.ma.id}/matching"
     return base if line is None else f"{base}/{line.id}/{action}"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from pbportal.audit import AuditEvent
 from pbportal.banking.models import MatchRule, StatementLine
 from pbportal.budget.models import MoneyIn
@@ -13,20 +11,8 @@ from pbportal.extensions import db
 from pbportal.reconciliation.models import ReconciliationPeriod
 from pbportal.spending.models import SpendingEntry
 
-from .conftest import EMAIL, login
-from .test_matching import actions, add_lines, fresh, made_from, make_account, title, url
+from .test_matching import actions, add_lines, fresh, made_from, title, url
 from .test_periods_returns import close, start_period
-
-
-@pytest.fixture
-def acct(world):
-    return make_account(world)
-
-
-@pytest.fixture
-def staff(client, world):
-    login(client, EMAIL["staff"])
-    return client
 
 
 def test_a_match_teaches_a_rule_and_the_next_similar_line_is_suggested(staff, world, acct):

@@ -16,18 +16,7 @@ from pbportal.reconciliation import returns as rsvc
 from pbportal.reconciliation.models import ReconciliationPeriod
 
 from .conftest import EMAIL, MA_READERS, ROLES, login, make_entry
-from .test_matching import actions, fresh, make_account, second_account, title
-
-
-@pytest.fixture
-def acct(world):
-    return make_account(world)
-
-
-@pytest.fixture
-def staff(client, world):
-    login(client, EMAIL["staff"])
-    return client
+from .test_matching import actions, fresh, second_account, title
 
 
 def dmy(day):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ..access import get_budget_or_404, is_holder_side, owned_or_404
+from ..access import get_budget_or_404, holds_the_account, is_holder_side, is_managed_account, owned_or_404
 from ..audit import record
 from ..extensions import db
 from ..reconciliation.periods import last_reconciled, portal_balances
@@ -23,13 +23,9 @@ from ..timeutil import utcnow
 from .match_views import _matched_to
 from .models import LineComment, StatementLine
 from .services import statement_summary
-from .views import _provider
 
 bp = Blueprint("account", __name__, url_prefix="/budgets/<int:budget_id>/account")
 
-
-def _managed(user, budget) -> bool:
-    return budget.held_as == "managed_account"
 
 
 class CommentForm(FlaskForm):
@@ -51,7 +47,7 @@ class AnswerForm(FlaskForm):
 @bp.route("")
 @login_required
 def show(budget_id: int):
-    budget = get_budget_or_404(budget_id, _managed)
+    budget = get_budget_or_404(budget_id, is_managed_account)
     per_page = current_app.config["PAGE_SIZE"]
     count = db.session.scalar(select(func.count()).where(StatementLine.budget_id == budget.id))
     pages = max(1, -(-count // per_page))
@@ -89,10 +85,10 @@ def _page(budget, line, form=None, answer_form=None, answering=None):
 @bp.route("/lines/<int:line_id>", methods=["GET", "POST"])
 @login_required
 def line(budget_id: int, line_id: int):
-    budget = get_budget_or_404(budget_id, _managed)
+    budget = get_budget_or_404(budget_id, is_managed_account)
     item = owned_or_404(StatementLine, line_id, budget)
     form = CommentForm() if is_holder_side(current_user) else None
-    answer_form = AnswerForm() if _provider(current_user, budget) else None
+    answer_form = AnswerForm() if holds_the_account(current_user, budget) else None
     if form is None and request.method == "POST":
         abort(404)
     if form is not None and form.validate_on_submit():
@@ -133,7 +129,7 @@ def line(budget_id: int, line_id: int):
 @bp.route("/lines/<int:line_id>/questions/<int:comment_id>", methods=["POST"])
 @login_required
 def answer(budget_id: int, line_id: int, comment_id: int):
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     item = owned_or_404(StatementLine, line_id, budget)
     question = owned_or_404(LineComment, comment_id, budget)
     if question.statement_line_id != item.id:

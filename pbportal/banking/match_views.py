@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..access import get_budget_or_404, owned_or_404
+from ..access import get_budget_or_404, holds_the_account, owned_or_404
 from ..budget.models import INCOME_SOURCES, MoneyIn
 from ..extensions import db
 from ..money import MoneyError, format_pence, parse_pounds
@@ -15,7 +15,6 @@ from ..reconciliation.periods import PeriodLocked
 from ..spending.models import SpendingEntry
 from . import matching
 from .models import StatementLine
-from .views import _provider
 
 bp = Blueprint("matching", __name__, url_prefix="/budgets/<int:budget_id>/matching")
 
@@ -65,7 +64,7 @@ def _page_context(budget, show: str, page: int):
 @bp.route("")
 @login_required
 def index(budget_id: int):
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     show = "all" if request.args.get("show") == "all" else "todo"
     context = _page_context(budget, show, request.args.get("page", 1, type=int))
     template = "banking/_match_list.html" if wants_partial() else "banking/matching.html"
@@ -114,7 +113,7 @@ def _attempt(budget, line, action, message: str, mode="view", values=None):
 @bp.route("/<int:line_id>/accept", methods=["POST"])
 @login_required
 def accept(budget_id: int, line_id: int):
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     line = _line_or_404(budget, line_id)
     if line.version != _version() or line.status != "unmatched":  # dealt with since the page was opened
         return _respond(budget, line, message=str(matching.StaleLine()), kind="important")
@@ -129,7 +128,7 @@ def accept(budget_id: int, line_id: int):
 @login_required
 def match(budget_id: int, line_id: int):
     """Match to the budget line chosen (money out) or the kind of money in chosen (money in)."""
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     line = _line_or_404(budget, line_id)
     values = {"target": request.form.get("target", "")}
     if line.is_money_in:
@@ -153,7 +152,7 @@ def match(budget_id: int, line_id: int):
 @login_required
 def split(budget_id: int, line_id: int):
     """One payment out across several budget lines: each part a line and an amount, adding up to the whole."""
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     line = _line_or_404(budget, line_id)
     if line.is_money_in:
         abort(404)
@@ -192,7 +191,7 @@ def split(budget_id: int, line_id: int):
 
 
 def _reason_action(budget_id, line_id, mode, action, done):
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     line = _line_or_404(budget, line_id)
     if request.method == "GET":
         return _respond(budget, line, mode=mode)
@@ -224,7 +223,7 @@ def undo(budget_id: int, line_id: int):
 @login_required
 def accept_many(budget_id: int):
     """Accept the suggestions ticked (each 'line id:version'), all or none."""
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     chosen = []
     field = "every" if request.args.get("every") else "line"
     for value in request.form.getlist(field)[:500]:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 from wtforms import SelectField, SubmitField
 
-from ..access import can_record_spending, get_budget_or_404
+from ..access import get_budget_or_404, holds_the_account
 from ..extensions import db
 from .models import Statement, StatementLine
 from .services import discard_pending, import_statement, keep_upload, pending, preview, save_layout
@@ -20,10 +20,6 @@ from .statement_ofx import is_ofx, parse_ofx
 
 bp = Blueprint("banking", __name__, url_prefix="/budgets/<int:budget_id>/statements")
 
-
-def _provider(user, budget) -> bool:
-    """Statements are the provider's: they hold the managed account's money."""
-    return budget.held_as == "managed_account" and can_record_spending(user, budget)
 
 
 class UploadForm(FlaskForm):
@@ -50,7 +46,7 @@ class ConfirmForm(FlaskForm):
 @bp.route("")
 @login_required
 def index(budget_id: int):
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PAGE_SIZE"]
     count = db.session.scalar(select(func.count()).where(StatementLine.budget_id == budget.id))
@@ -68,7 +64,7 @@ def index(budget_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def upload(budget_id: int):
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     form = UploadForm()
     if form.validate_on_submit():
         upload_ = form.file.data
@@ -100,7 +96,7 @@ def _sample_statement(budget):
 def sample(budget_id: int):
     """The demo account's next statement, made up from today's date (only demo data has one): to try the import
     and matching with."""
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     made = _sample_statement(budget)
     if made is None:
         abort(404)
@@ -115,7 +111,7 @@ def upload_too_large(budget_id: int | None):
     if budget_id is None or not current_user.is_authenticated:
         return None
     try:
-        budget = get_budget_or_404(budget_id, _provider)
+        budget = get_budget_or_404(budget_id, holds_the_account)
     except NotFound:
         return None
     form = UploadForm(formdata=None)  # reading the request's form would refuse it again
@@ -134,7 +130,7 @@ def _pending_or_404(budget, token):
 @login_required
 def columns(budget_id: int, token: str):
     """The first time an account's file is seen (or its layout changed): say which column holds what."""
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     content, _ = _pending_or_404(budget, token)
     try:
         rows = rows_of(decode(content))
@@ -164,7 +160,7 @@ def columns(budget_id: int, token: str):
 @bp.route("/import/<token>", methods=["GET", "POST"])
 @login_required
 def check(budget_id: int, token: str):
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     content, filename = _pending_or_404(budget, token)
     try:
         result = preview(budget.id, content)

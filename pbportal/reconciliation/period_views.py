@@ -8,8 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import get_budget_or_404, owned_or_404
-from ..banking.views import _provider
+from ..access import get_budget_or_404, holds_the_account, is_managed_account, owned_or_404
 from ..extensions import db
 from ..timeutil import today
 from . import periods as svc
@@ -18,9 +17,6 @@ from .models import ReconciliationPeriod
 
 bp = Blueprint("periods", __name__, url_prefix="/budgets/<int:budget_id>/reconciliation")
 
-
-def _managed(user, budget) -> bool:
-    return budget.held_as == "managed_account"
 
 
 def _last_statement_date(budget_id: int) -> date | None:
@@ -34,9 +30,9 @@ def _last_statement_date(budget_id: int) -> date | None:
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def index(budget_id: int):
-    budget = get_budget_or_404(budget_id, _managed)
+    budget = get_budget_or_404(budget_id, is_managed_account)
     rows = svc.periods_of(budget.id)
-    can_change = _provider(current_user, budget)
+    can_change = holds_the_account(current_user, budget)
     if request.method == "POST" and not can_change:
         abort(404)
     starts = svc.next_period_start(budget.id)
@@ -76,6 +72,27 @@ def index(budget_id: int):
                            starts=starts, current_open=current_open, can_change=can_change)
 
 
+def _try_change(budget, period, field, change, done: str):
+    """Close or reopen: the page again when it worked or the form was stale (with why), or None with the
+    refusal on `field` so the form is shown again."""
+    back = redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
+    try:
+        change()
+        db.session.commit()
+    except (svc.StalePeriod, StaleDataError) as err:  # the form's version, or a race settled by the database
+        db.session.rollback()
+        flash(str(err) if isinstance(err, svc.StalePeriod) else "Someone else changed this period a moment ago. "
+              "Check the figures again below.", "important")
+        return back
+    except ValueError as err:
+        db.session.rollback()
+        db.session.refresh(period)
+        field.errors = [str(err)]
+        return None
+    flash(done, "success")
+    return back
+
+
 def _period_or_404(budget, period_id: int) -> ReconciliationPeriod:
     return owned_or_404(ReconciliationPeriod, period_id, budget)
 
@@ -83,9 +100,9 @@ def _period_or_404(budget, period_id: int) -> ReconciliationPeriod:
 @bp.route("/<int:period_id>", methods=["GET", "POST"])
 @login_required
 def show(budget_id: int, period_id: int):
-    budget = get_budget_or_404(budget_id, _managed)
+    budget = get_budget_or_404(budget_id, is_managed_account)
     period = _period_or_404(budget, period_id)
-    can_change = _provider(current_user, budget)
+    can_change = holds_the_account(current_user, budget)
     if request.method == "POST" and not can_change:
         abort(404)
     close_form = reopen_form = None
@@ -95,22 +112,12 @@ def show(budget_id: int, period_id: int):
             close_form.version.data = period.version
             close_form.statement.process_data(period.statement_balance_pence)
         if close_form.validate_on_submit():
-            try:
-                svc.close_period(period, int(close_form.version.data or 0), close_form.statement.pence,
-                                 close_form.explanation.data or "", current_user)
-                db.session.commit()
-            except (svc.StalePeriod, StaleDataError) as err:
-                db.session.rollback()
-                flash(str(err) if isinstance(err, svc.StalePeriod) else "Someone else changed this period a moment "
-                  "ago. Check the figures again below.", "important")
-                return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
-            except ValueError as err:
-                db.session.rollback()
-                db.session.refresh(period)
-                close_form.explanation.errors = [str(err)]
-            else:
-                flash("Period closed. Its money is now locked: reopen it to change anything in it.", "success")
-                return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
+            done = _try_change(budget, period, close_form.explanation, lambda: svc.close_period(
+                period, int(close_form.version.data or 0), close_form.statement.pence,
+                close_form.explanation.data or "", current_user),
+                "Period closed. Its money is now locked: reopen it to change anything in it.")
+            if done is not None:
+                return done
     elif can_change:
         if request.method == "POST":  # a close sent from a page opened before someone else closed it
             flash(f"{period.closed_by.name} closed this period a moment ago. It is shown as it is now.", "important")
@@ -127,25 +134,15 @@ def show(budget_id: int, period_id: int):
 @bp.route("/<int:period_id>/reopen", methods=["POST"])
 @login_required
 def reopen(budget_id: int, period_id: int):
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     period = _period_or_404(budget, period_id)
     form = ReopenPeriodForm(prefix="reopen")
     if form.validate_on_submit():
-        try:
-            svc.reopen_period(period, int(form.version.data or 0), form.reason.data, current_user)
-            db.session.commit()
-        except (svc.StalePeriod, StaleDataError) as err:
-            db.session.rollback()
-            flash(str(err) if isinstance(err, svc.StalePeriod) else "Someone else changed this period a moment "
-                  "ago. Check the figures again below.", "important")
-            return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
-        except ValueError as err:
-            db.session.rollback()
-            db.session.refresh(period)
-            form.reason.errors = [str(err)]
-        else:
-            flash("Period reopened. Put things right, then close it again.", "success")
-            return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
+        done = _try_change(budget, period, form.reason, lambda: svc.reopen_period(
+            period, int(form.version.data or 0), form.reason.data, current_user),
+            "Period reopened. Put things right, then close it again.")
+        if done is not None:
+            return done
     if not period.is_closed:
         abort(404)
     return render_template("reconciliation/show.html", budget=budget, period=period, result=svc.reconcile(period),

@@ -9,8 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import get_budget_or_404, is_case_manager, owned_or_404
-from ..banking.views import _provider
+from ..access import get_budget_or_404, holds_the_account, is_case_manager, is_managed_account, owned_or_404
 from ..budget.models import CATEGORIES
 from ..extensions import db
 from . import returns as svc
@@ -23,9 +22,6 @@ bp = Blueprint("returns", __name__, url_prefix="/budgets/<int:budget_id>/returns
 STALE = "This return has moved on since you opened it. It is shown as it is now."
 
 
-def _managed(user, budget) -> bool:
-    return budget.held_as == "managed_account"
-
 
 def _labels() -> dict:
     return {"sources": svc.RETURN_SOURCES, "categories": CATEGORIES, "weeks": svc.format_weeks}
@@ -34,12 +30,12 @@ def _labels() -> dict:
 @bp.route("")
 @login_required
 def index(budget_id: int):
-    budget = get_budget_or_404(budget_id, _managed)
+    budget = get_budget_or_404(budget_id, is_managed_account)
     returns = db.session.scalars(select(MonitoringReturn).where(MonitoringReturn.budget_id == budget.id)
                                  .order_by(MonitoringReturn.starts_on.desc())).all()
     closed = [p for p in periods_of(budget.id) if p.is_closed]
     return render_template("reconciliation/returns.html", budget=budget, returns=returns, closed=closed,
-                           can_prepare=_provider(current_user, budget))
+                           can_prepare=holds_the_account(current_user, budget))
 
 
 def _span(budget) -> tuple[date, date]:
@@ -56,7 +52,7 @@ def _span(budget) -> tuple[date, date]:
 @login_required
 def prepare(budget_id: int):
     """The return for the chosen periods, exactly as it will be sent, with the declaration and Submit."""
-    budget = get_budget_or_404(budget_id, _provider)
+    budget = get_budget_or_404(budget_id, holds_the_account)
     starts_on, ends_on = _span(budget)
     try:
         figures = svc.return_figures(budget, starts_on, ends_on)
@@ -86,7 +82,7 @@ def _return_or_404(budget, return_id: int) -> MonitoringReturn:
 @bp.route("/<int:return_id>", methods=["GET", "POST"])
 @login_required
 def show(budget_id: int, return_id: int):
-    budget = get_budget_or_404(budget_id, _managed)
+    budget = get_budget_or_404(budget_id, is_managed_account)
     ret = _return_or_404(budget, return_id)
     respond_form = resubmit_form = None
     if is_case_manager(current_user) and ret.status == "submitted":
@@ -104,7 +100,7 @@ def show(budget_id: int, return_id: int):
             else:
                 flash("Return accepted." if ret.status == "accepted" else "Query sent to the provider.", "success")
             return redirect(url_for("returns.show", budget_id=budget.id, return_id=ret.id), 303)
-    elif _provider(current_user, budget) and ret.status == "queried":
+    elif holds_the_account(current_user, budget) and ret.status == "queried":
         resubmit_form = ResubmitReturnForm(prefix="resubmit")
         if not resubmit_form.is_submitted():
             resubmit_form.version.data = ret.version
@@ -133,7 +129,7 @@ def show(budget_id: int, return_id: int):
 @bp.route("/<int:return_id>/print")
 @login_required
 def printable(budget_id: int, return_id: int):
-    budget = get_budget_or_404(budget_id, _managed)
+    budget = get_budget_or_404(budget_id, is_managed_account)
     ret = _return_or_404(budget, return_id)
     return render_template("reconciliation/return_print.html", budget=budget, ret=ret, figures=ret.figures,
                            events=svc.events_of(ret), **_labels())
@@ -142,7 +138,7 @@ def printable(budget_id: int, return_id: int):
 @bp.route("/<int:return_id>.csv")
 @login_required
 def download(budget_id: int, return_id: int):
-    budget = get_budget_or_404(budget_id, _managed)
+    budget = get_budget_or_404(budget_id, is_managed_account)
     ret = _return_or_404(budget, return_id)
     name = f"monitoring-return-{budget.id}-{ret.starts_on:%Y%m%d}-{ret.ends_on:%Y%m%d}.csv"
     return Response("\ufeff" + svc.as_csv(budget, ret.figures), mimetype="text/csv",
