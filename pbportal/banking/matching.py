@@ -14,7 +14,6 @@ from ..audit import mark_changed, record
 from ..budget.models import INCOME_SOURCES, Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import in_force
 from ..extensions import db
-from ..reconciliation.periods import ensure_open
 from ..spending.models import SpendingEntry
 from ..timeutil import utcnow
 from .models import MatchRule, StatementLine
@@ -154,12 +153,12 @@ def _learn(budget_id: int, description: str, *, line: BudgetLine | None = None, 
 def _take(line: StatementLine, seen_version: int, status: str, actor, note: str = "") -> None:
     if line.version != seen_version or line.status == status or (status != "unmatched" and line.status != "unmatched"):
         raise StaleLine()
-    ensure_open(line.budget_id, line.line_date)
     line.status, line.note, line.changed_by_id, line.changed_at = status, note, actor.id, utcnow()
 
 
 def _flush() -> None:
-    """Write the line's new status now, so a second person's change to the same version fails here."""
+    """Write the line's new status now, so a second person's change to the same version fails here (and a
+    line or record dated in a closed period is refused, by reconciliation.periods' flush check)."""
     try:
         db.session.flush()
     except StaleDataError:
@@ -221,8 +220,6 @@ def link(budget: Budget, line: StatementLine, seen_version: int, target: Spendin
         raise StaleLine("That payment is no longer there to link: choose again.")
     if target.amount_pence != abs(line.amount_pence) or (isinstance(target, SpendingEntry) != (line.amount_pence < 0)):
         raise ValueError("Only a record of the same amount, in the same direction, can be linked")
-    day = target.paid_on if isinstance(target, SpendingEntry) else target.received_on
-    ensure_open(budget.id, day)
     _take(line, seen_version, "matched", actor)
     target.statement_line_id = line.id
     _flush()
@@ -249,7 +246,6 @@ def undo(budget: Budget, line: StatementLine, seen_version: int, reason: str, ac
         raise StaleLine()
     if not reason.strip():
         raise ValueError("Enter why the match is being undone")
-    ensure_open(budget.id, line.line_date)
     voided, unlinked = [], []
     for model in (SpendingEntry, MoneyIn):
         for item in db.session.scalars(select(model).where(model.statement_line_id == line.id,
@@ -258,7 +254,6 @@ def undo(budget: Budget, line: StatementLine, seen_version: int, reason: str, ac
                 mark_changed(item, "voided", f"Match undone: {reason.strip()}", actor)
                 voided.append(item.id)
             else:
-                ensure_open(budget.id, item.paid_on if model is SpendingEntry else item.received_on)
                 item.statement_line_id = None
                 unlinked.append(item.id)
     before = line.status
@@ -304,13 +299,13 @@ def apply(budget: Budget, line: StatementLine, version: int, suggestion: Suggest
 
 def match_counts(budget_id: int) -> dict[str, int]:
     """Lines (and their money) still to match, matched and set aside: the totals above the matching list."""
-    rows = db.session.execute(select(StatementLine.status, func.count(), func.sum(StatementLine.amount_pence))
-                              .where(StatementLine.budget_id == budget_id).group_by(StatementLine.status)).all()
     out = {"unmatched": 0, "matched": 0, "ignored": 0, "unmatched_in": 0, "unmatched_out": 0}
-    for status, count, _ in rows:
+    for status, count, money_in, money_out in db.session.execute(
+            select(StatementLine.status, func.count(),
+                   func.coalesce(func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence > 0), 0),
+                   func.coalesce(-func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence < 0), 0))
+            .where(StatementLine.budget_id == budget_id).group_by(StatementLine.status)):
         out[status] = count
-    out["unmatched_in"], out["unmatched_out"] = db.session.execute(select(
-        func.coalesce(func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence > 0), 0),
-        func.coalesce(-func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence < 0), 0))
-        .where(StatementLine.budget_id == budget_id, StatementLine.status == "unmatched")).one()
+        if status == "unmatched":
+            out["unmatched_in"], out["unmatched_out"] = int(money_in), int(money_out)
     return out

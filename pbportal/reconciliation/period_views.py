@@ -6,9 +6,11 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import get_budget_or_404, holds_the_account, is_managed_account, owned_or_404
+from ..banking.models import StatementLine
 from ..extensions import db
 from ..timeutil import today
 from . import periods as svc
@@ -20,10 +22,6 @@ bp = Blueprint("periods", __name__, url_prefix="/budgets/<int:budget_id>/reconci
 
 
 def _last_statement_date(budget_id: int) -> date | None:
-    from sqlalchemy import func, select
-
-    from ..banking.models import StatementLine
-
     return db.session.scalar(select(func.max(StatementLine.line_date)).where(StatementLine.budget_id == budget_id))
 
 

@@ -30,20 +30,6 @@ class StalePeriod(ValueError):
     """Someone else changed the period since the form was opened."""
 
 
-def closed_period_on(budget_id: int, day: date) -> ReconciliationPeriod | None:
-    return db.session.scalar(select(ReconciliationPeriod).where(
-        ReconciliationPeriod.budget_id == budget_id, ReconciliationPeriod.status == "closed",
-        ReconciliationPeriod.starts_on <= day, ReconciliationPeriod.ends_on >= day))
-
-
-def ensure_open(budget_id: int, *days: date) -> None:
-    """Refuse a change to money on a day a closed period covers."""
-    for day in days:
-        period = closed_period_on(budget_id, day)
-        if period is not None:
-            raise PeriodLocked(period)
-
-
 def periods_of(budget_id: int) -> list[ReconciliationPeriod]:
     return list(db.session.scalars(select(ReconciliationPeriod).where(ReconciliationPeriod.budget_id == budget_id)
                                    .order_by(ReconciliationPeriod.starts_on)))
@@ -284,9 +270,14 @@ _MONEY_FIELDS = {"status", "amount_pence", "paid_on", "received_on", "line_id", 
 
 def _refuse_changes_in_closed_periods(session, _context, _instances) -> None:
     """The lock itself, at the one place every change to money passes: a spending entry or money in dated
-    inside a closed period cannot be added, voided, corrected or moved, whichever screen or import asks."""
+    inside a closed period cannot be added, voided, corrected or moved, nor a statement line in it matched,
+    set aside or unmatched, whichever screen or import asks."""
     touched = []
     for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, StatementLine):  # matched, set aside or put back on the list to match
+            if obj in session.dirty and inspect(obj).attrs.status.history.has_changes():
+                touched.append((obj.budget_id, obj.line_date))
+            continue
         if not isinstance(obj, SpendingEntry | MoneyIn):
             continue
         if obj in session.dirty:
