@@ -31,6 +31,7 @@ demo: db
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set (.ci/run sets it).
 test: install e2e-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \

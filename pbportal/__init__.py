@@ -4,11 +4,53 @@ from __future__ import annotations
 import os
 
 from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import audit, cli, filters
+from .auth import models as _auth_models
+from .auth.views import bp as auth_bp
+from .banking import models as _banking_models
+from .banking.match_views import bp as matching_bp
+from .banking.views import bp as banking_bp
+from .banking.views import upload_too_large
+from .budget import models as _budget_models
+from .budget.locks import PeriodLocked
+from .budget.plan_views import bp as plan_bp
+from .budget.views import bp as budget_bp
 from .config import INSTANCE_DIR, Config
+from .contingency import models as _contingency_models
+from .contingency.views import bp as contingency_bp
+from .contingency.views import share_bp
+from .demo.views import bp as demo_bp
+from .employment import models as _employment_models
+from .employment import rates as _rates_models
+from .employment.admin_views import bp as rates_bp
+from .employment.views import bp as employment_bp
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+from .fields import error_list
+from .homes.funder_views import bp as funders_bp
+from .homes.views import bp as homes_bp
+from .income.views import bp as income_bp
+from .reconciliation import lock as period_lock
+from .reconciliation import models as _reconciliation_models
+from .reconciliation.account_views import bp as account_bp
+from .reconciliation.period_views import bp as periods_bp
+from .reconciliation.return_views import bp as returns_bp
+from .reviews import models as _reviews_models
+from .reviews.views import bp as reviews_bp
+from .security import SessionInterface, set_headers
+from .spending import models as _spending_models
+from .spending.views import bp as spending_bp
+
+# Every model module, so the metadata (and Alembic) sees every table.
+MODELS = (audit, _auth_models, _banking_models, _budget_models, _contingency_models, _employment_models,
+          _rates_models, _reconciliation_models, _reviews_models, _spending_models)
+BLUEPRINTS = (auth_bp, homes_bp, budget_bp, plan_bp, spending_bp, income_bp, employment_bp, rates_bp, contingency_bp,
+              share_bp, reviews_bp, funders_bp, banking_bp, matching_bp, periods_bp, returns_bp, account_bp,
+              demo_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -39,11 +81,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     _templates(app)
     _extensions(app)
-    _blueprints(app)
+    for bp in BLUEPRINTS:
+        app.register_blueprint(bp)
     _errors(app)
-
-    from . import cli
-
+    period_lock.register()  # the closed-period lock: a before_flush check on every session
     cli.register(app)
     return app
 
@@ -62,20 +103,12 @@ def _templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-    from govuk_frontend_wtf.main import WTFormsHelpers
-
-    from . import filters
-    from .fields import error_list
-
     WTFormsHelpers(app)
     app.add_template_global(error_list, "wtforms_errors")  # date errors link to the first box
     filters.register(app)
 
 
 def _extensions(app: Flask) -> None:
-    from .security import SessionInterface, set_headers
-
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     login_manager.init_app(app)
@@ -89,47 +122,8 @@ def _extensions(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.after_request(set_headers)
 
-    # Load every model so metadata (and Alembic) sees them all.
-    from . import audit  # noqa: F401
-    from .auth import models as _auth  # noqa: F401
-    from .banking import models as _banking  # noqa: F401
-    from .budget import models as _budget  # noqa: F401
-    from .contingency import models as _contingency  # noqa: F401
-    from .employment import models as _employment  # noqa: F401
-    from .employment import rates as _rates  # noqa: F401
-    from .reconciliation import models as _reconciliation  # noqa: F401
-    from .reviews import models as _reviews  # noqa: F401
-    from .spending import models as _spending  # noqa: F401
-
-
-def _blueprints(app: Flask) -> None:
-    from .auth.views import bp as auth_bp
-    from .banking.account_views import bp as account_bp
-    from .banking.match_views import bp as matching_bp
-    from .banking.views import bp as banking_bp
-    from .budget.plan_views import bp as plan_bp
-    from .budget.views import bp as budget_bp
-    from .contingency.views import bp as contingency_bp
-    from .contingency.views import share_bp
-    from .employment.admin_views import bp as rates_bp
-    from .employment.views import bp as employment_bp
-    from .homes.funders import bp as funders_bp
-    from .homes.views import bp as homes_bp
-    from .income.views import bp as income_bp
-    from .reconciliation.period_views import bp as periods_bp
-    from .reconciliation.return_views import bp as returns_bp
-    from .reviews.views import bp as reviews_bp
-    from .spending.views import bp as spending_bp
-
-    for bp in (auth_bp, homes_bp, budget_bp, plan_bp, spending_bp, income_bp, employment_bp, rates_bp,
-               contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp, matching_bp, periods_bp, returns_bp,
-               account_bp):
-        app.register_blueprint(bp)
-
 
 def _errors(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
     def page(template: str, status: int, **context):
         db.session.rollback()
         return render_template(template, **context), status
@@ -145,8 +139,6 @@ def _errors(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_error):
         if request.endpoint == "banking.upload":  # a statement: say so on the upload form itself
-            from .banking.views import upload_too_large
-
             db.session.rollback()
             form_page = upload_too_large((request.view_args or {}).get("budget_id"))
             if form_page is not None:
@@ -156,8 +148,6 @@ def _errors(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(_error):
         return page("errors/429.html", 429)
-
-    from .reconciliation.periods import PeriodLocked
 
     @app.errorhandler(PeriodLocked)
     def locked(error):

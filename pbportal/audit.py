@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import DDL, JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .choices import RecordStatus
 from .extensions import db
 from .timeutil import UTCDateTime, utcnow
 
@@ -72,7 +73,7 @@ def _jsonable(value: Any) -> Any:
 
 def mark_changed(row: Any, status: str, reason: str, actor: Any) -> None:
     """Void or correct a money record in place: it stays, with its new status, why, who and when."""
-    if row.status != "active":
+    if row.status != RecordStatus.ACTIVE:
         raise ValueError("Only a record that still counts can be voided or corrected")
     row.status = status
     row.change_reason = reason

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
+from .auth.models import Organisation, User
+from .demo import load_demo_data
 from .extensions import db
 
 
@@ -11,8 +14,6 @@ def register(app: Flask) -> None:
     @app.cli.command("demo-data")
     def demo_data() -> None:
         """Load the demo organisations, users and budgets (safe to run again)."""
-        from .demo import load_demo_data
-
         created = load_demo_data()
         click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
 
@@ -25,10 +26,6 @@ def register(app: Flask) -> None:
     @click.password_option()
     def create_user(email: str, name: str, role: str, organisation: str | None, password: str) -> None:
         """Add a user who can sign in."""
-        from sqlalchemy import select
-
-        from .auth.models import Organisation, User
-
         org = None
         if organisation:
             org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))

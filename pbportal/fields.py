@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
 from wtforms import Field, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from .money import MoneyError, parse_balance, parse_pounds, pence_to_input
 from .timeutil import today
@@ -93,8 +94,6 @@ class PoundsField(StringField):
             kwargs = {} if self.maximum_pence is None else {"maximum_pence": self.maximum_pence}
             self.pence = parse_pounds(self.data, **kwargs)
         except MoneyError as err:
-            from wtforms.validators import StopValidation
-
             message = str(err)
             if self.what:
                 message = f"Enter {self.what}" if message == "Enter an amount" else \
@@ -112,8 +111,6 @@ class BalanceField(PoundsField):
             self.data = value
 
     def pre_validate(self, form):
-        from wtforms.validators import StopValidation
-
         self.pence = None
         try:
             self.pence = parse_balance(self.data)
@@ -154,8 +151,6 @@ def _capital(what: str) -> str:
 def error_list(form) -> list[dict]:
     """The error summary's items, linking a date field's error to its first box (a link to the wrapper
     would not move focus), like govuk-frontend-wtf's wtforms_errors otherwise."""
-    from govuk_frontend_wtf.main import wtforms_errors
-
     params = wtforms_errors(form)
     dates = {field.id: field for field in form if isinstance(field, GovDateField)}
     for item in params["errorList"]:

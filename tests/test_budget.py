@@ -8,8 +8,9 @@ import pytest
 
 from pbportal.audit import AuditEvent
 from pbportal.budget.models import BudgetLine, MoneyIn, Plan
-from pbportal.budget.services import LineFigures, annual_pence, budget_figures
+from pbportal.budget.services import annual_pence
 from pbportal.extensions import db
+from pbportal.spending.figures import LineFigures, budget_figures
 from pbportal.timeutil import today
 
 from .conftest import login, make_entry, make_line

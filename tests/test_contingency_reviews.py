@@ -11,13 +11,14 @@ import pytest
 
 from pbportal.audit import AuditEvent
 from pbportal.budget.models import Budget, BudgetLine, MoneyIn, Plan
-from pbportal.budget.services import agree_plan, budget_figures, line_in_force, save_line, start_new_version
+from pbportal.budget.services import agree_plan, line_in_force, save_line, start_new_version
 from pbportal.contingency.models import Arrangement, ContingencyPlan, Risk, ShareLink
 from pbportal.contingency.services import create_share_link
 from pbportal.dates import plan_year_for
 from pbportal.extensions import db
 from pbportal.reviews.models import RequestEvent, Review, ReviewOutcome, ReviewRequest
 from pbportal.reviews.services import add_months, create_request, move_request, refresh_next_review
+from pbportal.spending.figures import budget_figures
 from pbportal.spending.models import SpendingEntry
 from pbportal.timeutil import today, utcnow
 

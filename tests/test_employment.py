@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from pbportal.audit import AuditEvent
 from pbportal.budget.models import Budget
-from pbportal.budget.services import budget_figures, current_plan, plan_lines
+from pbportal.budget.services import current_plan, plan_lines
 from pbportal.employment.models import (
     Absence,
     AllowanceClaim,
@@ -30,6 +30,7 @@ from pbportal.employment.models import (
 from pbportal.employment.rates import StatutoryRate, rates_on, seed_statutory_rates, tax_year_start
 from pbportal.employment.services import employment_lines, record_pay
 from pbportal.extensions import db
+from pbportal.spending.figures import budget_figures
 from pbportal.spending.models import SpendingEntry
 from pbportal.timeutil import today
 

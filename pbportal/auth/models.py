@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..choices import check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -38,13 +39,9 @@ ROLE_LABELS = {
 }
 
 
-def _in(column: str, enum_cls: type[enum.Enum]) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum_cls)})"
-
-
 class Organisation(db.Model):
     __tablename__ = "organisation"
-    __table_args__ = (CheckConstraint(_in("kind", OrgKind), name="kind"),)
+    __table_args__ = (CheckConstraint(check_in("kind", OrgKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -81,7 +78,7 @@ class Organisation(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+    __table_args__ = (CheckConstraint(check_in("role", Role), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

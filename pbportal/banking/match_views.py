@@ -1,18 +1,17 @@
 """Matching a managed account's statement lines to the plan, one by one or in bulk, with or without htmx."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
-from ..access import get_budget_or_404, holds_the_account, owned_or_404
-from ..budget.models import INCOME_SOURCES, MoneyIn
+from ..budget.access import get_budget_or_404, holds_the_account, owned_or_404
+from ..budget.locks import PeriodLocked
+from ..budget.models import INCOME_SOURCES
 from ..extensions import db
 from ..money import MoneyError, format_pence, parse_pounds
+from ..pagination import page_of
 from ..partials import wants_partial
-from ..reconciliation.periods import PeriodLocked
-from ..spending.models import SpendingEntry
 from . import matching
 from .models import StatementLine
 
@@ -25,39 +24,19 @@ def _version() -> int:
     return request.form.get("version", 0, type=int)
 
 
-def _matched_to(line_ids: list[int]) -> dict[int, list]:
-    """What each matched line became: its spending entries (with their budget line) or money in."""
-    found: dict[int, list] = {}
-    if not line_ids:
-        return found
-    for entry in db.session.scalars(select(SpendingEntry).options(joinedload(SpendingEntry.line)).where(
-            SpendingEntry.statement_line_id.in_(line_ids), SpendingEntry.status == "active")):
-        found.setdefault(entry.statement_line_id, []).append(entry)
-    for item in db.session.scalars(select(MoneyIn).where(MoneyIn.statement_line_id.in_(line_ids),
-                                                         MoneyIn.status == "active")):
-        found.setdefault(item.statement_line_id, []).append(item)
-    return found
-
-
 def _row_context(budget, lines, plan=None):
     plan = plan or matching.PlanIndex.load(budget.id)
     return {"budget": budget, "plan": plan, "suggested": matching.suggestions(budget, lines, plan),
-            "matched_to": _matched_to([ln.id for ln in lines if ln.status == "matched"]),
+            "matched_to": matching.matched_to([ln.id for ln in lines if ln.status == "matched"]),
             "sources": INCOME_SOURCES, "max_parts": MAX_PARTS}
 
 
 def _page_context(budget, show: str, page: int):
-    per_page = current_app.config["PAGE_SIZE"]
     where = [StatementLine.budget_id == budget.id]
     if show != "all":
         where.append(StatementLine.status == "unmatched")
-    count = db.session.scalar(select(func.count()).where(*where))
-    pages = max(1, -(-count // per_page))
-    page = min(max(page, 1), pages)
-    lines = db.session.scalars(select(StatementLine).where(*where)
-                               .order_by(StatementLine.line_date, StatementLine.id)
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return dict(_row_context(budget, lines), lines=lines, page=page, pages=pages, count=count, show=show,
+    found = page_of(select(StatementLine).where(*where).order_by(StatementLine.line_date, StatementLine.id), page)
+    return dict(_row_context(budget, found.items), lines=found.items, **found.context(), show=show,
                 totals=matching.match_counts(budget.id))
 
 

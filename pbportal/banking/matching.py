@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import mark_changed, record
 from ..budget.models import INCOME_SOURCES, Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import in_force
 from ..extensions import db
+from ..reviews.services import refresh_next_review
 from ..spending.models import SpendingEntry
 from ..timeutil import utcnow
 from .models import MatchRule, StatementLine
@@ -206,9 +208,7 @@ def match_income(budget: Budget, line: StatementLine, seen_version: int, source:
     db.session.add(item)
     _flush()
     _learn(budget.id, line.description, source=source)
-    from ..reviews.services import refresh_next_review  # the first funder payment starts the review clock
-
-    refresh_next_review(budget)
+    refresh_next_review(budget)  # the first funder payment starts the review clock
     record("statement_line.matched", line, actor=actor, budget_id=budget.id, amount_pence=line.amount_pence,
            income_source=source, money_in_id=item.id)
     return item
@@ -309,3 +309,17 @@ def match_counts(budget_id: int) -> dict[str, int]:
         if status == "unmatched":
             out["unmatched_in"], out["unmatched_out"] = int(money_in), int(money_out)
     return out
+
+
+def matched_to(line_ids: list[int]) -> dict[int, list]:
+    """What each matched line became: its spending entries (with their budget line) or money in."""
+    found: dict[int, list] = {}
+    if not line_ids:
+        return found
+    for entry in db.session.scalars(select(SpendingEntry).options(joinedload(SpendingEntry.line)).where(
+            SpendingEntry.statement_line_id.in_(line_ids), SpendingEntry.status == "active")):
+        found.setdefault(entry.statement_line_id, []).append(entry)
+    for item in db.session.scalars(select(MoneyIn).where(MoneyIn.statement_line_id.in_(line_ids),
+                                                         MoneyIn.status == "active")):
+        found.setdefault(item.statement_line_id, []).append(item)
+    return found

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from ..audit import record
 from ..extensions import db
 from .models import Statement, StatementLayout, StatementLine
-from .statement_csv import Layout, Parsed, parse
+from .statement_csv import Layout, Parsed, fingerprints, parse
 from .statement_ofx import OFX_LAYOUT, is_ofx, parse_ofx
 
 PENDING_HOURS = 24
@@ -93,7 +93,6 @@ class Preview:
 
 
 def preview(budget_id: int, content: bytes) -> Preview:
-    from .statement_csv import fingerprints
 
     if is_ofx(content):
         parsed, layout = parse_ofx(content), OFX_LAYOUT

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from ofxtools.Parser import OFXTree
+
 from .statement_csv import Layout, Parsed, ParsedLine, StatementError
 
 # Stands for "the columns are fixed by the format": an OFX file needs no column mapping.
@@ -18,8 +20,6 @@ def is_ofx(content: bytes) -> bool:
 def parse_ofx(content: bytes) -> Parsed:
     """Every transaction of every statement in the file; the ledger balance becomes the running balance after
     the last one. A file the library cannot read is refused as a whole, with a message for the user."""
-    from ofxtools.Parser import OFXTree
-
     tree = OFXTree()
     try:
         tree.parse(io.BytesIO(content))

@@ -1,18 +1,19 @@
 """Managed-account providers import each account's bank statements."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 from wtforms import SelectField, SubmitField
 
-from ..access import get_budget_or_404, holds_the_account
+from ..budget.access import get_budget_or_404, holds_the_account
 from ..extensions import db
+from ..pagination import page_of
 from .models import Statement, StatementLine
 from .services import discard_pending, import_statement, keep_upload, pending, preview, save_layout
 from .statement_csv import MAX_BYTES, TOO_LARGE, Layout, StatementError, decode, find_header, rows_of
@@ -47,18 +48,13 @@ class ConfirmForm(FlaskForm):
 @login_required
 def index(budget_id: int):
     budget = get_budget_or_404(budget_id, holds_the_account)
-    page = request.args.get("page", 1, type=int)
-    per_page = current_app.config["PAGE_SIZE"]
-    count = db.session.scalar(select(func.count()).where(StatementLine.budget_id == budget.id))
-    pages = max(1, -(-count // per_page))
-    page = min(max(page, 1), pages)
-    lines = db.session.scalars(select(StatementLine).where(StatementLine.budget_id == budget.id)
-                               .order_by(StatementLine.line_date.desc(), StatementLine.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).all()
+    found = page_of(select(StatementLine).where(StatementLine.budget_id == budget.id)
+                    .order_by(StatementLine.line_date.desc(), StatementLine.id.desc()),
+                    request.args.get("page", 1, type=int))
     statements = db.session.scalars(select(Statement).where(Statement.budget_id == budget.id)
                                     .order_by(Statement.imported_at.desc()).limit(10)).all()
-    return render_template("banking/index.html", budget=budget, lines=lines, statements=statements, page=page,
-                           pages=pages, count=count)
+    return render_template("banking/index.html", budget=budget, lines=found.items, statements=statements,
+                           **found.context())
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -81,27 +77,7 @@ def upload(budget_id: int):
             else:
                 token = keep_upload(current_app.config["UPLOAD_DIR"], budget.id, upload_.filename, content)
                 return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
-    return render_template("banking/upload.html", budget=budget, form=form,
-                           sample=_sample_statement(budget) is not None)
-
-
-def _sample_statement(budget):
-    from ..demo import sample_statement
-
-    return sample_statement(budget)
-
-
-@bp.route("/sample.csv")
-@login_required
-def sample(budget_id: int):
-    """The demo account's next statement, made up from today's date (only demo data has one): to try the import
-    and matching with."""
-    budget = get_budget_or_404(budget_id, holds_the_account)
-    made = _sample_statement(budget)
-    if made is None:
-        abort(404)
-    filename, content = made
-    return Response(content, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return render_template("banking/upload.html", budget=budget, form=form)
 
 
 def upload_too_large(budget_id: int | None):

@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import Organisation, User, _in
+from ..auth.models import Organisation, User
+from ..choices import check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -62,7 +63,7 @@ UNITS = {"hour": "hour", "day": "day", "week": "week", "month": "month", "item":
 
 class Budget(db.Model):
     __tablename__ = "budget"
-    __table_args__ = (CheckConstraint(_in("held_as", HeldAs), name="held_as"),)
+    __table_args__ = (CheckConstraint(check_in("held_as", HeldAs), name="held_as"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_name: Mapped[str] = mapped_column(String(200))
@@ -136,7 +137,7 @@ class Plan(db.Model):
 class BudgetLine(db.Model):
     __tablename__ = "budget_line"
     __table_args__ = (
-        CheckConstraint(_in("frequency", Frequency), name="frequency"),
+        CheckConstraint(check_in("frequency", Frequency), name="frequency"),
         CheckConstraint("unit_cost_pence > 0", name="unit_cost_positive"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("annual_pence >= 0", name="annual_not_negative"),

@@ -8,11 +8,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
-from ..access import can_edit_lines, get_budget_or_404
 from ..auth.models import Role
 from ..extensions import db
 from ..fields import GovDateField
 from ..timeutil import today
+from .access import can_edit_lines, get_budget_or_404
 from .services import agree_plan, editable_plan, in_force, plan_lines, plans_of, start_new_version
 
 bp = Blueprint("plan", __name__, url_prefix="/budgets/<int:budget_id>/plan")

@@ -1,91 +1,20 @@
-"""Budget figures: what the plan provides, what came in, what was spent and what is left."""
+"""Plans and their lines: versions, the version in force on a date, a line's yearly cost, sign-off."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from ..audit import record
-from ..dates import PlanYear, plan_year_for
 from ..extensions import db
-from ..money import multiply_pence, percent
-from .models import FREQUENCY_TIMES, Budget, BudgetLine, MoneyIn, Plan
-
-# Percentage points either side of the year's progress that still count as "on track".
-PACE_TOLERANCE = 10
+from ..money import multiply_pence
+from ..timeutil import today, utcnow
+from .models import FREQUENCY_TIMES, Budget, BudgetLine, Plan
 
 
 def annual_pence(unit_cost_pence: int, quantity: Decimal, frequency: str) -> int:
     return multiply_pence(unit_cost_pence, quantity, FREQUENCY_TIMES[frequency])
-
-
-@dataclass
-class LineFigures:
-    line: BudgetLine
-    spent_pence: int
-    year_percent: int
-
-    @property
-    def annual_pence(self) -> int:
-        return self.line.annual_pence
-
-    @property
-    def left_pence(self) -> int:
-        return self.line.annual_pence - self.spent_pence
-
-    @property
-    def used_percent(self) -> int:
-        return percent(self.spent_pence, self.line.annual_pence)
-
-    @property
-    def pace(self) -> str:
-        """overspent, ahead, underused, on_track, or not_paced for yearly and one-off lines."""
-        if self.spent_pence > self.line.annual_pence:
-            return "overspent"
-        if not self.line.paces_with_year:
-            return "not_paced"
-        gap = self.used_percent - self.year_percent
-        if gap > PACE_TOLERANCE:
-            return "ahead"
-        if gap < -PACE_TOLERANCE:
-            return "underused"
-        return "on_track"
-
-
-@dataclass
-class BudgetFigures:
-    plan_year: PlanYear
-    plan: Plan | None
-    lines: list[LineFigures]
-    received_pence: int
-    year_percent: int
-    other_spent_pence: int = 0  # this plan year's spending on lines an earlier version had
-
-    @property
-    def total_pence(self) -> int:
-        return sum(f.line.annual_pence for f in self.lines)
-
-    @property
-    def spent_pence(self) -> int:
-        return sum(f.spent_pence for f in self.lines) + self.other_spent_pence
-
-    @property
-    def left_pence(self) -> int:
-        return self.total_pence - self.spent_pence
-
-    @property
-    def held_pence(self) -> int:
-        """Money received this plan year less what was spent: what should be in the account."""
-        return self.received_pence - self.spent_pence
-
-    @property
-    def used_percent(self) -> int:
-        return percent(self.spent_pence, self.total_pence)
-
-    def for_line(self, line_id: int) -> LineFigures | None:
-        return next((f for f in self.lines if f.line.id == line_id), None)
 
 
 def plans_of(budget: Budget) -> list[Plan]:
@@ -102,8 +31,6 @@ def in_force(plans: list[Plan], day: date) -> Plan | None:
 
 
 def current_plan(budget: Budget, day: date | None = None) -> Plan | None:
-    from ..timeutil import today
-
     return in_force(plans_of(budget), day or today())
 
 
@@ -132,39 +59,6 @@ def line_in_force(budget: Budget, line: BudgetLine, day: date) -> BudgetLine | N
     return next((other for other in plan_lines(plan) if other.lineage == line.lineage), None)
 
 
-def budget_figures(budget: Budget, today: date) -> BudgetFigures:
-    """Everything the budget summary shows, in a fixed number of queries whatever the data size."""
-    from ..spending.models import SpendingEntry  # spending depends on budget, not the other way round
-
-    plan_year = plan_year_for(budget.plan_year_start, today)
-    plan = current_plan(budget, today)
-    lines = plan_lines(plan)
-    lineage = func.coalesce(BudgetLine.root_line_id, BudgetLine.id)
-    spent_by_line = dict(
-        db.session.execute(
-            select(lineage, func.sum(SpendingEntry.amount_pence))
-            .join(BudgetLine, BudgetLine.id == SpendingEntry.line_id)
-            .where(
-                SpendingEntry.budget_id == budget.id,
-                SpendingEntry.status == "active",
-                SpendingEntry.paid_on.between(plan_year.start, plan_year.end),
-            )
-            .group_by(lineage)
-        ).all()
-    )
-    received = db.session.scalar(
-        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
-            MoneyIn.budget_id == budget.id,
-            MoneyIn.status == "active",
-            MoneyIn.received_on.between(plan_year.start, plan_year.end),
-        )
-    )
-    year_percent = percent(plan_year.days_elapsed(today), plan_year.days)
-    figures = [LineFigures(line, int(spent_by_line.pop(line.lineage, 0) or 0), year_percent) for line in lines]
-    other = sum(int(v or 0) for v in spent_by_line.values())  # lines no longer in the plan in force
-    return BudgetFigures(plan_year, plan, figures, int(received or 0), year_percent, other)
-
-
 def ensure_plan(budget: Budget, actor) -> Plan:
     """The budget's editable draft, starting a first one if the budget has no plan yet."""
     plans = plans_of(budget)
@@ -178,8 +72,6 @@ def ensure_plan(budget: Budget, actor) -> Plan:
 
 def agree_plan(plan: Plan, actor) -> None:
     """The case manager signs off a draft: it becomes read-only and, from its start date, in force."""
-    from ..timeutil import utcnow
-
     if not plan.is_draft:
         raise ValueError("Only a draft can be agreed")
     plan.status, plan.agreed_by_id, plan.agreed_at = "agreed", actor.id, utcnow()

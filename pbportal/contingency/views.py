@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..access import can_edit_lines, get_budget_or_404, is_holder_side, owned_or_404
 from ..auth.models import Role
-from ..budget.services import budget_figures, current_plan, plan_lines
+from ..budget.access import can_edit_lines, get_budget_or_404, is_holder_side, owned_or_404
+from ..budget.models import Budget
+from ..budget.services import current_plan, plan_lines
 from ..extensions import db, limiter
 from ..money import pence_to_input
+from ..spending.figures import budget_figures
 from ..timeutil import today, utcnow
 from .forms import ArrangementForm, LastResortForm, RiskForm, ShareForm
 from .models import Arrangement, Risk, ShareLink
@@ -156,8 +159,6 @@ def share(budget_id: int):
 def revoke(budget_id: int, link_id: int):
     budget = get_budget_or_404(budget_id, is_holder_side)
     link = owned_or_404(ShareLink, link_id, budget)
-    from flask_wtf import FlaskForm
-
     if not FlaskForm().validate_on_submit():
         abort(400)
     if link.revoked_at is None:
@@ -174,8 +175,6 @@ def open_link(token: str):
     link = open_share_link(token)
     if link is None:
         abort(404)
-    from ..budget.models import Budget
-
     budget = db.session.get(Budget, link.budget_id)
     response = make_response(render_template("contingency/shared.html", shared=True, link=link,
                                              **_card_context(budget)))

@@ -20,6 +20,7 @@ from .models import (
     DelegatedTask,
     Employer,
     EmploymentCheck,
+    PayRate,
     PayRecord,
     PayRecordEntry,
     PersonalAssistant,
@@ -161,8 +162,6 @@ PA_FIELDS = ("name", "phone", "email", "date_of_birth", "start_date", "employmen
 
 def save_pa(budget, values: dict, rates: list[dict], actor, pa: PersonalAssistant | None = None):
     """Add or change a PA and their hourly rates (the rates are replaced as a set)."""
-    from .models import PayRate
-
     creating = pa is None
     if creating:
         pa = PersonalAssistant(budget_id=budget.id)

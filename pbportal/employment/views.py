@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import can_record_spending, get_budget_or_404, owned_or_404
+from ..budget.access import can_record_spending, get_budget_or_404, owned_or_404
 from ..budget.services import current_plan, plan_lines
 from ..dates import plan_year_for
 from ..extensions import db

@@ -1,16 +1,19 @@
 """Lists of budgets with their totals, for provider staff and case managers."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..banking.models import StatementLine
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import in_force
 from ..dates import PlanYear, plan_year_for
 from ..extensions import db
+from ..pagination import Page, page_of
+from ..reconciliation.models import ReconciliationPeriod
 from ..spending.models import SpendingEntry
 
 
@@ -41,15 +44,11 @@ class BudgetRow:
 
 
 def _lines_to_match():
-    from ..banking.models import StatementLine
-
     return (select(func.count()).where(StatementLine.budget_id == Budget.id, StatementLine.status == "unmatched")
             .correlate(Budget).scalar_subquery())
 
 
 def _last_reconciled():
-    from ..reconciliation.models import ReconciliationPeriod
-
     return (select(func.max(ReconciliationPeriod.ends_on))
             .where(ReconciliationPeriod.budget_id == Budget.id, ReconciliationPeriod.status == "closed")
             .correlate(Budget).scalar_subquery())
@@ -64,22 +63,17 @@ SORTS = {
 }
 
 
-def budget_rows(where, today: date, page: int, per_page: int, search: str = "", filters=(), sort: str = "name"):
-    """One page of budgets with this plan year's totals: a fixed number of queries, whatever the number."""
+def budget_rows(where, today: date, page: int, search: str = "", filters=(), sort: str = "name") -> Page:
+    """One page of budgets (as BudgetRows) with this plan year's totals: a fixed number of queries, whatever the
+    number."""
     query = select(Budget).where(where, *filters)
     if search:
         query = query.where(Budget.person_name.ilike(f"%{search.replace('%', '').replace('_', '')}%"))
-    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-count // per_page))
-    page = min(max(page, 1), pages)
-    budgets = db.session.scalars(
-        query.options(joinedload(Budget.funder), joinedload(Budget.provider))
-        .order_by(*SORTS.get(sort, SORTS["name"])())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    found = page_of(query.options(joinedload(Budget.funder), joinedload(Budget.provider))
+                    .order_by(*SORTS.get(sort, SORTS["name"])()), page)
+    budgets = found.items
     if not budgets:
-        return [], page, pages, count
+        return found
     ids = [b.id for b in budgets]
     years = {b.id: plan_year_for(b.plan_year_start, today) for b in budgets}
     plans_by_budget: dict[int, list] = {}
@@ -120,4 +114,4 @@ def budget_rows(where, today: date, page: int, per_page: int, search: str = "", 
                   int(received.get(b.id) or 0))
         for b in budgets
     ]
-    return rows, page, pages, count
+    return replace(found, items=rows)

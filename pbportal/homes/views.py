@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from ..access import visible_budgets_clause
 from ..auth.models import Organisation, Role, User
 from ..banking.models import LineComment, StatementLine
 from ..banking.services import statement_summary
+from ..budget.access import get_budget_or_404, visible_budgets_clause
 from ..budget.models import Budget
 from ..contingency.models import Arrangement
 from ..contingency.services import contingency_summary
@@ -23,6 +23,7 @@ from ..reconciliation.returns import returns_waiting
 from ..reviews.models import ReviewRequest
 from ..reviews.services import open_request_counts
 from ..timeutil import today
+from .budget_page import budget_page
 from .services import budget_rows
 
 bp = Blueprint("homes", __name__)
@@ -37,7 +38,7 @@ def home():
             select(Budget.id).where(visible_budgets_clause(current_user)).order_by(Budget.id).limit(2)
         ).all()
         if len(budget_ids) == 1:
-            return redirect(url_for("budget.show", budget_id=budget_ids[0]))
+            return redirect(url_for("homes.budget", budget_id=budget_ids[0]))
         return redirect(url_for("homes.budgets"))
     if role == Role.PROVIDER_STAFF:
         return redirect(url_for("homes.accounts"))
@@ -83,10 +84,9 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
     chosen = [key for key in filters if request.args.get(key) == "1"]
     sort = request.args.get("sort", "name")
     sort = sort if sort in sorts else "name"
-    rows, page, pages, count = budget_rows(
-        visible_budgets_clause(current_user), now, page, current_app.config["PAGE_SIZE"], search,
-        filters=[filters[key][1](now) for key in chosen], sort=sort,
-    )
+    found = budget_rows(visible_budgets_clause(current_user), now, page, search,
+                        filters=[filters[key][1](now) for key in chosen], sort=sort)
+    rows = found.items
     ids = [row.budget.id for row in rows]
     statements = statement_summary(ids) if accounts else {}
     # The books today, and at the end of each account's last statement to set beside the bank's balance.
@@ -94,7 +94,7 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         ids, {bid: row["as_of"] for bid, row in statements.items() if row["as_of"]}) if accounts else ({}, {})
     return render(
         "homes/budget_list.html", "homes/_budget_table.html",
-        title=title, rows=rows, page=page, pages=pages, count=count, search=search, endpoint=endpoint,
+        title=title, rows=rows, **found.context(), search=search, endpoint=endpoint,
         employment=load_employment(ids, now), caseload=caseload, today=now, chosen=chosen, sort=sort,
         filters=filters, sorts=sorts, open_requests=open_request_counts(ids) if caseload else {},
         contingency=contingency_summary(ids) if caseload else {},
@@ -102,6 +102,12 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         statements=statements, balances=balances, books_at_statement=at_statement,
         reconciled=last_reconciled(ids) if accounts else {},
     )
+
+
+@bp.route("/budgets/<int:budget_id>")
+@login_required
+def budget(budget_id: int):
+    return render_template("budget/show.html", **budget_page(get_budget_or_404(budget_id), current_user))
 
 
 @bp.route("/budgets")

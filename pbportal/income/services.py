@@ -8,12 +8,12 @@ from ..audit import mark_changed, record
 from ..budget.models import Budget, MoneyIn
 from ..dates import PlanYear
 from ..extensions import db
+from ..pagination import Page, page_of
+from ..reviews.services import refresh_next_review
 
 
 def _refresh_reviews(budget) -> None:
     """The first payment from the funder starts the review clock."""
-    from ..reviews.services import refresh_next_review
-
     refresh_next_review(budget)
 
 
@@ -36,7 +36,7 @@ def void_money_in(item: MoneyIn, reason: str, actor) -> None:
            amount_pence=item.amount_pence)
 
 
-def list_money_in(budget_id: int, plan_year: PlanYear, page: int, per_page: int):
+def list_money_in(budget_id: int, plan_year: PlanYear, page: int) -> tuple[Page, dict[str, int]]:
     """One page of this plan year's money in (voided records too, marked), newest first: three queries."""
     base = select(MoneyIn).where(MoneyIn.budget_id == budget_id,
                                  MoneyIn.received_on.between(plan_year.start, plan_year.end))
@@ -47,11 +47,6 @@ def list_money_in(budget_id: int, plan_year: PlanYear, page: int, per_page: int)
                MoneyIn.received_on.between(plan_year.start, plan_year.end))
         .group_by(MoneyIn.source)
     ).all())
-    pages = max(1, -(-count // per_page))
-    page = min(max(page, 1), pages)
-    rows = db.session.scalars(
-        base.options(joinedload(MoneyIn.created_by), joinedload(MoneyIn.changed_by))
-        .order_by(MoneyIn.received_on.desc(), MoneyIn.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return rows, page, pages, count, {k: int(v) for k, v in by_source.items()}
+    found = page_of(base.options(joinedload(MoneyIn.created_by), joinedload(MoneyIn.changed_by))
+                    .order_by(MoneyIn.received_on.desc(), MoneyIn.id.desc()), page, count=count)
+    return found, {k: int(v) for k, v in by_source.items()}

@@ -1,15 +1,15 @@
 """Money received into a budget: the funder's payments and the person's contributions."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..access import can_record_spending, get_budget_or_404, owned_or_404
+from ..budget.access import can_record_spending, get_budget_or_404, owned_or_404
+from ..budget.locks import PeriodLocked
 from ..budget.models import INCOME_SOURCES, MoneyIn
-from ..budget.services import budget_figures
 from ..extensions import db
 from ..money import format_pence
-from ..reconciliation.periods import PeriodLocked
+from ..spending.figures import budget_figures
 from ..timeutil import today
 from .forms import MoneyInForm, VoidMoneyInForm
 from .services import list_money_in, record_money_in, void_money_in
@@ -25,11 +25,9 @@ bp = Blueprint("income", __name__, url_prefix="/budgets/<int:budget_id>/money-in
 def index(budget_id: int):
     budget = get_budget_or_404(budget_id)
     figures = budget_figures(budget, today())
-    rows, page, pages, count, by_source = list_money_in(
-        budget.id, figures.plan_year, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
-    )
-    return render_template("income/index.html", budget=budget, figures=figures, rows=rows, page=page,
-                           pages=pages, count=count, by_source=by_source, sources=INCOME_SOURCES,
+    found, by_source = list_money_in(budget.id, figures.plan_year, request.args.get("page", 1, type=int))
+    return render_template("income/index.html", budget=budget, figures=figures, rows=found.items,
+                           **found.context(), by_source=by_source, sources=INCOME_SOURCES,
                            can_record=can_record_spending(current_user, budget))
 
 

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import get_budget_or_404, holds_the_account, is_managed_account, owned_or_404
 from ..banking.models import StatementLine
+from ..budget.access import get_budget_or_404, holds_the_account, is_managed_account, owned_or_404
 from ..extensions import db
 from ..timeutil import today
 from . import periods as svc

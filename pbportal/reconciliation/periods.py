@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, event, func, inspect, literal, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from ..audit import record
 from ..banking.models import StatementLine
@@ -15,15 +15,6 @@ from ..extensions import db
 from ..spending.models import SpendingEntry
 from ..timeutil import utcnow
 from .models import ReconciliationPeriod
-
-
-class PeriodLocked(ValueError):
-    """A change to money dated inside a closed period."""
-
-    def __init__(self, period: ReconciliationPeriod):
-        self.period = period
-        super().__init__(f"The books from {period.starts_on:%-d %B %Y} to {period.ends_on:%-d %B %Y} are closed. "
-                         "Reopen that period first, or choose a later date")
 
 
 class StalePeriod(ValueError):
@@ -263,45 +254,3 @@ def book_balances(budget_ids: list[int], as_of: dict[int, date]) -> tuple[dict[i
         if bid in then:
             then[bid] += int(until or 0)
     return now, then
-
-
-_MONEY_FIELDS = {"status", "amount_pence", "paid_on", "received_on", "line_id", "statement_line_id", "source"}
-
-
-def _refuse_changes_in_closed_periods(session, _context, _instances) -> None:
-    """The lock itself, at the one place every change to money passes: a spending entry or money in dated
-    inside a closed period cannot be added, voided, corrected or moved, nor a statement line in it matched,
-    set aside or unmatched, whichever screen or import asks."""
-    touched = []
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, StatementLine):  # matched, set aside or put back on the list to match
-            if obj in session.dirty and inspect(obj).attrs.status.history.has_changes():
-                touched.append((obj.budget_id, obj.line_date))
-            continue
-        if not isinstance(obj, SpendingEntry | MoneyIn):
-            continue
-        if obj in session.dirty:
-            state = inspect(obj)
-            changed = {a.key for a in state.attrs if a.key in _MONEY_FIELDS and a.history.has_changes()}
-            if not changed:
-                continue
-            days = [obj.paid_on if isinstance(obj, SpendingEntry) else obj.received_on]
-            for key in ("paid_on", "received_on"):
-                if key in changed:
-                    days += [d for d in state.attrs[key].history.deleted if d is not None]
-        else:
-            days = [obj.paid_on if isinstance(obj, SpendingEntry) else obj.received_on]
-        touched += [(obj.budget_id, day) for day in days]
-    if not touched:
-        return
-    with session.no_autoflush:
-        closed = session.scalars(select(ReconciliationPeriod).where(
-            ReconciliationPeriod.budget_id.in_({bid for bid, _ in touched}),
-            ReconciliationPeriod.status == "closed")).all()
-    for budget_id, day in touched:
-        for period in closed:
-            if period.budget_id == budget_id and period.starts_on <= day <= period.ends_on:
-                raise PeriodLocked(period)
-
-
-event.listen(Session, "before_flush", _refuse_changes_in_closed_periods)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import get_budget_or_404, holds_the_account, is_case_manager, is_managed_account, owned_or_404
+from ..budget.access import get_budget_or_404, holds_the_account, is_case_manager, is_managed_account, owned_or_404
 from ..budget.models import CATEGORIES
 from ..extensions import db
 from . import returns as svc

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from ..fields import GovDateField
 from ..timeutil import today
 from .models import DECISIONS, RATINGS, REASONS, URGENCY
+from .services import add_months
 
 
 class RequestForm(FlaskForm):
@@ -67,8 +68,6 @@ class ReviewForm(FlaskForm):
             raise ValidationError("The date of the review must be today or in the past")
 
     def validate_next_review_on(self, field):
-        from .services import add_months
-
         if not (field.data and self.held_on.data):
             return
         if field.data <= self.held_on.data:

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import get_budget_or_404, is_case_manager, owned_or_404
 from ..auth.models import Role
-from ..budget.services import budget_figures
+from ..budget.access import get_budget_or_404, is_case_manager, owned_or_404
 from ..extensions import db
 from ..partials import render
+from ..spending.figures import budget_figures
 from ..timeutil import today
 from .forms import RequestForm, ReviewForm, StatusForm
 from .models import REASONS, URGENCY, Review, ReviewRequest

@@ -1,3 +1,4 @@
+"""Recording, correcting and voiding payments."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -11,6 +12,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, reason_field
+from ..timeutil import today
 
 
 def _line_id(value) -> int:
@@ -62,6 +64,16 @@ class PaymentForm(FlaskForm):
 
     def validate_paid_on(self, field):
         check_past_and_in_plan_year(field.data, self.plan_year, "the date the payment was made")
+
+
+def payment_form_for(plan_year, lines, submitted: bool = False) -> PaymentForm:
+    """A blank payment form (dated today), or one bound to the submitted request (form fields and files)."""
+    kwargs = {} if submitted else {"formdata": None}
+    form = PaymentForm(plan_year=plan_year, line_ids=[line.id for line in lines], **kwargs)
+    form.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in lines]
+    if not submitted:
+        form.paid_on.data = today()
+    return form
 
 
 class CorrectionForm(PaymentForm):

@@ -11,6 +11,7 @@ from ..audit import mark_changed, record
 from ..budget.models import BudgetLine
 from ..dates import PlanYear, month_bounds
 from ..extensions import db
+from ..pagination import Page, page_of
 from .models import Receipt, SpendingEntry
 from .receipts import CheckedReceipt, store
 
@@ -122,24 +123,19 @@ def entries_query(budget_id: int, flt: EntryFilter):
     return query.where(SpendingEntry.paid_on.between(start, end))
 
 
-def list_entries(budget_id: int, flt: EntryFilter, page: int, per_page: int):
-    """One page of entries, newest first, with counts and the total: two queries, whatever the size."""
+def list_entries(budget_id: int, flt: EntryFilter, page: int) -> tuple[Page, int, int]:
+    """One page of entries, newest first; the total of those that count, and how many count: two queries,
+    whatever the size."""
     base = entries_query(budget_id, flt).subquery()
     is_active = base.c.status == "active"
     counted, total_count, total_pence = db.session.execute(
         select(func.count(), func.count().filter(is_active),
                func.coalesce(func.sum(base.c.amount_pence).filter(is_active), 0))
     ).one()
-    pages = max(1, -(-counted // per_page))
-    page = min(max(page, 1), pages)
-    rows = db.session.scalars(
-        entries_query(budget_id, flt)
-        .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
-        .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return rows, page, pages, counted, int(total_pence), total_count
+    found = page_of(entries_query(budget_id, flt)
+                    .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
+                    .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.id.desc()), page, count=counted)
+    return found, int(total_pence), total_count
 
 
 def recent_entries(budget_id: int, limit: int = 5):

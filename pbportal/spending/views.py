@@ -7,16 +7,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from ..access import can_record_spending, get_budget_or_404, owned_or_404
+from ..budget.access import can_record_spending, get_budget_or_404, owned_or_404
+from ..budget.locks import PeriodLocked
 from ..budget.services import current_plan, line_in_force, plan_lines
-from ..budget.views import page_context, payment_form_for
 from ..dates import month_bounds, months_in, plan_year_for, plan_years
 from ..extensions import db
 from ..money import format_pence
 from ..partials import render, wants_partial
-from ..reconciliation.periods import PeriodLocked
 from ..timeutil import today
-from .forms import CorrectionForm, VoidForm
+from .forms import CorrectionForm, VoidForm, payment_form_for
 from .models import Receipt, SpendingEntry
 from .receipts import ACCEPT, ReceiptError, check_receipt, discard, path_for
 from .services import (
@@ -29,6 +28,7 @@ from .services import (
     save_receipt,
     void_payment,
 )
+from .summary import spending_summary
 
 bp = Blueprint("spending", __name__, url_prefix="/budgets/<int:budget_id>")
 
@@ -117,9 +117,9 @@ def new_payment(budget_id: int):
                               budget=budget, form=form, swap_title=_swap_title(budget) if wants_partial() else None)
             if not wants_partial():
                 flash(message, "success")
-                return redirect(url_for("budget.show", budget_id=budget_id) + "#recent-spending", 303)
+                return redirect(url_for("homes.budget", budget_id=budget_id) + "#recent-spending", 303)
             return render_template("spending/_payment_recorded.html", message=message, accept=ACCEPT,
-                                   swap_title=_swap_title(budget), **page_context(budget))
+                                   swap_title=_swap_title(budget), **spending_summary(budget, current_user))
     return render("spending/new_payment.html", "spending/_payment_form.html", accept=ACCEPT, budget=budget,
                   form=form, swap_title=_swap_title(budget) if wants_partial() else None)
 
@@ -148,12 +148,10 @@ def index(budget_id: int):
     lines = plan_lines(current_plan(budget))
     flt, years = _filter_from_args(budget, lines)
     page = request.args.get("page", 1, type=int)
-    rows, page, pages, count, total_pence, active_count = list_entries(
-        budget.id, flt, page, current_app.config["PAGE_SIZE"]
-    )
+    found, total_pence, active_count = list_entries(budget.id, flt, page)
     return render(
         "spending/index.html", "spending/_results.html",
-        budget=budget, lines=lines, flt=flt, years=years, rows=rows, page=page, pages=pages, count=count,
+        budget=budget, lines=lines, flt=flt, years=years, rows=found.items, **found.context(),
         total_pence=total_pence, active_count=active_count, months=months_in(flt.plan_year),
         can_record=can_record_spending(current_user, budget),
         line_label=next((line.item for line in lines if line.id == flt.line_id), ""),
@@ -222,7 +220,7 @@ def void(budget_id: int, entry_id: int):
         db.session.commit()
         flash(f"Payment of {format_pence(entry.amount_pence)} to {entry.payee} voided. "
               "It stays in the history but no longer counts.", "success")
-        return redirect(url_for("budget.show", budget_id=budget.id), 303)
+        return redirect(url_for("homes.budget", budget_id=budget.id), 303)
     return render_template("spending/void.html", budget=budget, entry=entry, form=form)
 
 

@@ -13,16 +13,17 @@ from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ..access import get_budget_or_404, holds_the_account, is_holder_side, is_managed_account, owned_or_404
 from ..audit import record
+from ..banking.matching import matched_to
+from ..banking.models import LineComment, StatementLine
+from ..banking.services import statement_summary
+from ..budget.access import get_budget_or_404, holds_the_account, is_holder_side, is_managed_account, owned_or_404
 from ..extensions import db
-from ..reconciliation.periods import last_reconciled, portal_balances
+from ..pagination import page_of
 from ..spending.receipts import ACCEPT, ReceiptError, check_receipt, discard
 from ..spending.services import save_receipt
 from ..timeutil import utcnow
-from .match_views import _matched_to
-from .models import LineComment, StatementLine
-from .services import statement_summary
+from .periods import last_reconciled, portal_balances
 
 bp = Blueprint("account", __name__, url_prefix="/budgets/<int:budget_id>/account")
 
@@ -48,21 +49,18 @@ class AnswerForm(FlaskForm):
 @login_required
 def show(budget_id: int):
     budget = get_budget_or_404(budget_id, is_managed_account)
-    per_page = current_app.config["PAGE_SIZE"]
-    count = db.session.scalar(select(func.count()).where(StatementLine.budget_id == budget.id))
-    pages = max(1, -(-count // per_page))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    lines = db.session.scalars(select(StatementLine).where(StatementLine.budget_id == budget.id)
-                               .order_by(StatementLine.line_date.desc(), StatementLine.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).all()
+    found = page_of(select(StatementLine).where(StatementLine.budget_id == budget.id)
+                    .order_by(StatementLine.line_date.desc(), StatementLine.id.desc()),
+                    request.args.get("page", 1, type=int))
+    lines = found.items
     ids = [line.id for line in lines]
     comments = dict(db.session.execute(select(LineComment.statement_line_id, func.count())
                                        .where(LineComment.statement_line_id.in_(ids or [0]))
                                        .group_by(LineComment.statement_line_id)).all())
     open_questions = db.session.scalar(select(func.count()).where(LineComment.budget_id == budget.id,
                                                                   LineComment.status == "open"))
-    return render_template("banking/account.html", budget=budget, lines=lines, page=page, pages=pages, count=count,
-                           matched_to=_matched_to([ln.id for ln in lines if ln.status == "matched"]),
+    return render_template("reconciliation/account.html", budget=budget, lines=lines, **found.context(),
+                           matched_to=matched_to([ln.id for ln in lines if ln.status == "matched"]),
                            comments=comments, open_questions=open_questions,
                            statement=statement_summary([budget.id])[budget.id],
                            portal_pence=portal_balances([budget.id])[budget.id],
@@ -76,8 +74,8 @@ def _thread(line: StatementLine) -> list[LineComment]:
 
 
 def _page(budget, line, form=None, answer_form=None, answering=None):
-    return render_template("banking/account_line.html", budget=budget, line=line, thread=_thread(line),
-                           matched_to=_matched_to([line.id]).get(line.id, []), form=form, answer_form=answer_form,
+    return render_template("reconciliation/account_line.html", budget=budget, line=line, thread=_thread(line),
+                           matched_to=matched_to([line.id]).get(line.id, []), form=form, answer_form=answer_form,
                            answering=answering, accept=ACCEPT,
                            has_errors=bool((form and form.errors) or (answer_form and answer_form.errors)))
 

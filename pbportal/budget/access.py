@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
-from .auth.models import Role, User
-from .budget.models import Budget, Representative
-from .extensions import db
+from ..auth.models import Role, User
+from ..extensions import db
+from .models import Budget, Representative
 
 
 def visible_budgets_clause(user: User):

@@ -1,7 +1,6 @@
-"""Demo data: realistic budgets the README's demo logins open. Dates are relative to today."""
+"""The demo data: realistic budgets the README's demo logins open. Dates are relative to today."""
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,15 +9,41 @@ from flask import current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from .audit import record
-from .auth.models import Organisation, User
-from .budget.models import Budget, BudgetLine, MoneyIn, Plan, Representative
-from .budget.services import annual_pence
-from .extensions import db
-from .spending.models import SpendingEntry
-from .spending.receipts import CheckedReceipt
-from .spending.services import save_receipt
-from .timeutil import today, utcnow
+from ..audit import record
+from ..auth.models import Organisation, User
+from ..banking import matching
+from ..banking.models import LineComment, StatementLine
+from ..banking.services import import_statement, save_layout
+from ..banking.statement_csv import Layout
+from ..budget.models import Budget, BudgetLine, MoneyIn, Plan, Representative
+from ..budget.services import annual_pence
+from ..contingency.services import save_arrangement, save_last_resort, save_risk
+from ..employment.models import (
+    AllowanceClaim,
+    DelegatedTask,
+    Employer,
+    EmploymentCheck,
+    PayRate,
+    PersonalAssistant,
+    Training,
+)
+from ..employment.rates import seed_statutory_rates, tax_year_start
+from ..extensions import db
+from ..reconciliation.periods import close_period, open_period
+from ..reconciliation.returns import submit_return
+from ..reviews.models import RequestEvent, Review, ReviewRequest
+from ..reviews.services import add_months, refresh_next_review
+from ..spending.models import SpendingEntry
+from ..spending.receipts import CheckedReceipt
+from ..spending.services import save_receipt
+from ..timeutil import today, utcnow
+from .statements import (
+    BANK_LAYOUT,
+    MA_LINES,
+    PRIYA_OPENING_PENCE,
+    priya_transactions,
+    statement_csv,
+)
 
 PASSWORD = "demo-password"
 
@@ -46,12 +71,6 @@ DP_LINES = [
     ("Respite breaks", "Give my family a rest and have a change of scene", "respite", "day", "6", 18000, "yearly"),
     ("Riverside Arts Club", "See my friends every week", "day_activities", "week", "1", 2500, "weekly"),
     ("Shower chair", "Wash safely on my own", "equipment", "item", "1", 45000, "one_off"),
-]
-
-MA_LINES = [
-    ("Agency care visits", "Have help at home in the morning and evening", "agency_care", "hour", "14", 2450, "weekly"),
-    ("Managed account fee", "Have my money looked after", "fees", "month", "1", 3500, "monthly"),
-    ("Day centre", "Spend time with other people", "day_activities", "day", "2", 4800, "weekly"),
 ]
 
 # More accounts Demo Managed Accounts holds. The provider records their payments as it makes them; no bank
@@ -100,12 +119,6 @@ MORE_MANAGED = [
 ]
 
 # Priya's bank account: the statement the demo imports, and the sample statement that follows it.
-PRIYA_OPENING_PENCE = 60000  # carried forward from last year
-BANK_HEADER = ["Date", "Type", "Description", "Paid out", "Paid in", "Balance"]
-BANK_LAYOUT = {"date": "Date", "description": "Description", "paid_out": "Paid out", "paid_in": "Paid in",
-               "balance": "Balance"}
-NOT_FROM_A_BANK = "Made up by the pbportal demo: not a real bank statement"
-
 SECOND_LINES = [
     ("Personal assistant wages", "Get to work and stay in work", "pa_wages", "hour", "12", 1300, "weekly"),
     ("Payroll service", "Employ my PA legally", "fees", "month", "1", 3000, "monthly"),
@@ -186,8 +199,6 @@ def _next_month(day: date) -> date:
 
 def _more_managed(users, orgs, provider_org, staff, cm, now) -> list[Budget]:
     """Four more people whose budgets Demo Managed Accounts holds, two of them on Dana's caseload."""
-    from .contingency.services import save_arrangement
-
     made = []
     for spec in MORE_MANAGED:
         start = _first_of_month(now, spec["months"])
@@ -227,75 +238,10 @@ def _statement_end(now: date) -> date:
     return end
 
 
-def _priya_funding_pence() -> int:
-    """The council's 4-weekly payment: the plan's yearly cost over 13."""
-    return sum(annual_pence(cost, Decimal(qty), freq) for _, _, _, _, qty, cost, freq in MA_LINES) // 13
-
-
-def priya_transactions(plan_start: date, first: date, last: date, combined: set[int] = frozenset(),
-                       transfer_on: date | None = None) -> list[tuple[date, str, str, int]]:
-    """What goes through Priya's account from `first` to `last` (date, type, description, signed pence): the
-    council's payment every 4 weeks from the plan's start, the provider's fee on the 1st, Homecare Partners every
-    week and Oakwood Day Centre two days later. In a week listed in `combined` Homecare Partners also charged for
-    an escort to the day centre (one invoice for two budget lines). On `transfer_on` money paid in by mistake
-    from the provider's holding account goes back the next day (not for the plan)."""
-    rows = []
-    day = first
-    while day <= last:
-        offset = (day - plan_start).days
-        week = offset // 7
-        if offset % 28 == 0:
-            rows.append((day, "BGC", f"DEMO COUNCIL PERSONAL BUDGET REF PB{4100 + offset // 28}",
-                         _priya_funding_pence()))
-        if day.day == 1:
-            rows.append((day, "DD", f"DEMO MANAGED ACCOUNTS FEE REF {day:%Y%m}", -3500))
-        if offset % 7 == 0 and week in combined:
-            rows.append((day, "FPO", f"HOMECARE PARTNERS LTD REF INV{20400 + week} VISITS+ESCORT", -(34300 + 4800)))
-        elif offset % 7 == 0:
-            rows.append((day, "FPO", f"HOMECARE PARTNERS LTD REF INV{20400 + week}", -34300))
-        if offset % 7 == 2:
-            rows.append((day, "FPO", f"OAKWOOD DAY CENTRE REF OAK{700 + week}", -9600))
-        if transfer_on is not None and day == transfer_on:
-            rows.append((day, "TFR", "TFR FROM DMA HOLDING ACCOUNT", 12000))
-        if transfer_on is not None and day == transfer_on + timedelta(days=1):
-            rows.append((day, "TFR", "TFR TO DMA HOLDING ACCOUNT", -12000))
-        day += timedelta(days=1)
-    return rows
-
-
-def _pounds(pence: int) -> str:
-    return f"{'-' if pence < 0 else ''}{abs(pence) // 100}.{abs(pence) % 100:02d}"
-
-
-def statement_csv(person: str, rows, opening_pence: int) -> tuple[bytes, int]:
-    """A CSV as UK banks export it (paid out and paid in in separate columns, a running balance, a few rows
-    about the account first); returns the file and its closing balance."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([NOT_FROM_A_BANK])
-    writer.writerow(["Account name", f"{person} client account"])
-    writer.writerow(["Account number", "****4821"])
-    writer.writerow([])
-    writer.writerow(BANK_HEADER)
-    balance = opening_pence
-    for day, kind, description, pence in rows:
-        balance += pence
-        writer.writerow([f"{day:%d/%m/%Y}", kind, description, _pounds(-pence) if pence < 0 else "",
-                         _pounds(pence) if pence > 0 else "", _pounds(balance)])
-    return out.getvalue().encode("utf-8"), balance
-
-
 def _priya_bank(ma, ma_lines, priya, staff, now) -> None:
     """Priya's statement from the plan's start to the end of a recent month: imported, every line matched (which
     teaches the rules that suggest where the next statement's lines go), the period reconciled and closed, and
     the monitoring return for it submitted. Priya asked about one line and the provider answered."""
-    from .banking import matching
-    from .banking.models import LineComment, StatementLine
-    from .banking.services import import_statement, save_layout
-    from .banking.statement_csv import Layout
-    from .reconciliation.periods import close_period, open_period
-    from .reconciliation.returns import submit_return
-
     visits, _fee, centre = ma_lines
     start, end = ma.plan_year_start, _statement_end(now)
     content, closing = statement_csv(ma.person_name, priya_transactions(start, start, end, combined={10}),
@@ -327,48 +273,9 @@ def _priya_bank(ma, ma_lines, priya, staff, now) -> None:
                "centre line."))
 
 
-def sample_statement(budget: Budget) -> tuple[str, bytes] | None:
-    """The next statement for a demo account that has one (Priya's): from the day after its last line (and
-    after the last period reconciled) to today, following on from the running balance, with descriptions the
-    rules learned from the first statement recognise. None for any other account, and once it is up to date."""
-    from .audit import AuditEvent
-    from .banking.models import StatementLine
-    from .reconciliation.periods import next_period_start
-
-    loaded = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "demo.loaded")
-                               .order_by(AuditEvent.id).limit(1))
-    if loaded is None or budget.id not in (loaded.data or {}).get("sample_statements", []):
-        return None
-    last = db.session.scalar(select(StatementLine).where(StatementLine.budget_id == budget.id)
-                             .order_by(StatementLine.line_date.desc(), StatementLine.id.desc()).limit(1))
-    if last is None:
-        return None
-    first = max(last.line_date + timedelta(days=1), next_period_start(budget.id) or last.line_date)
-    end = today()
-    if first > end:
-        return None
-    start = budget.plan_year_start
-    second_visit = first + timedelta(days=(-(first - start).days) % 7 + 7)
-    rows = priya_transactions(start, first, end, combined={(second_visit - start).days // 7},
-                              transfer_on=first + timedelta(days=3))
-    content, _ = statement_csv(budget.person_name, rows, last.balance_pence or 0)
-    return f"sample-statement-{first:%Y%m%d}-{end:%Y%m%d}.csv", content
-
-
 def _employment(dp, alex, wages_line, now):
     """Alex employs Maria (with a delegated task) and Tom (whose DBS renewal is close), and pays an agency
     worker, Kemi, as self-employed."""
-    from .employment.models import (
-        AllowanceClaim,
-        DelegatedTask,
-        Employer,
-        EmploymentCheck,
-        PayRate,
-        PersonalAssistant,
-        Training,
-    )
-    from .employment.rates import tax_year_start
-
     start = dp.plan_year_start
     maria = PersonalAssistant(budget_id=dp.id, name="Maria Santos", phone="07700 900123", start_date=date(2023, 9, 4),
                               date_of_birth=date(1979, 6, 14), employment_type="employed", line_id=wages_line.id,
@@ -417,10 +324,6 @@ def _employment(dp, alex, wages_line, now):
 
 def _contingency_and_reviews(dp, ma, second, alex, sam, cm, rep, dp_lines, now):
     """Alex has a contingency plan and risks; Alex's first review is overdue; Sam has asked for a review."""
-    from .contingency.services import save_arrangement, save_last_resort, save_risk
-    from .reviews.models import RequestEvent, Review, ReviewRequest
-    from .reviews.services import add_months, refresh_next_review
-
     wages = dp_lines[0]
     for values in (
         {"scenario": "pa_sick", "what_happens": "Tom covers Maria's mornings; if he cannot, call Helping Hands.",
@@ -468,9 +371,6 @@ def _contingency_and_reviews(dp, ma, second, alex, sam, cm, rep, dp_lines, now):
 
 def load_demo_data() -> bool:
     """Create the demo world once; return False if it is already there."""
-    from .employment.rates import seed_statutory_rates
-    from .reviews.services import refresh_next_review
-
     seed_statutory_rates()
     if db.session.scalar(select(User).where(User.email == "dp.holder@example.org")) is not None:
         db.session.commit()

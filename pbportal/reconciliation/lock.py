@@ -1,0 +1,60 @@
+"""The closed-period lock: no spending entry or money in dated inside a closed reconciliation period is added
+or changed, nor a statement line in it matched, set aside or unmatched, whichever code asks.
+
+It is a `before_flush` check on every database session, registered once by the app factory (`register`), so it
+holds for every screen, import, command and the worker alike."""
+from __future__ import annotations
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from ..banking.models import StatementLine
+from ..budget.locks import PeriodLocked
+from ..budget.models import MoneyIn
+from ..spending.models import SpendingEntry
+from .models import ReconciliationPeriod
+
+
+def register() -> None:
+    """Install the lock on every session (once per process, however many apps are made)."""
+    if not event.contains(Session, "before_flush", _refuse_changes_in_closed_periods):
+        event.listen(Session, "before_flush", _refuse_changes_in_closed_periods)
+
+
+_MONEY_FIELDS = {"status", "amount_pence", "paid_on", "received_on", "line_id", "statement_line_id", "source"}
+
+
+def _refuse_changes_in_closed_periods(session, _context, _instances) -> None:
+    """The lock itself, at the one place every change to money passes: a spending entry or money in dated
+    inside a closed period cannot be added, voided, corrected or moved, nor a statement line in it matched,
+    set aside or unmatched, whichever screen or import asks."""
+    touched = []
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, StatementLine):  # matched, set aside or put back on the list to match
+            if obj in session.dirty and inspect(obj).attrs.status.history.has_changes():
+                touched.append((obj.budget_id, obj.line_date))
+            continue
+        if not isinstance(obj, SpendingEntry | MoneyIn):
+            continue
+        if obj in session.dirty:
+            state = inspect(obj)
+            changed = {a.key for a in state.attrs if a.key in _MONEY_FIELDS and a.history.has_changes()}
+            if not changed:
+                continue
+            days = [obj.paid_on if isinstance(obj, SpendingEntry) else obj.received_on]
+            for key in ("paid_on", "received_on"):
+                if key in changed:
+                    days += [d for d in state.attrs[key].history.deleted if d is not None]
+        else:
+            days = [obj.paid_on if isinstance(obj, SpendingEntry) else obj.received_on]
+        touched += [(obj.budget_id, day) for day in days]
+    if not touched:
+        return
+    with session.no_autoflush:
+        closed = session.scalars(select(ReconciliationPeriod).where(
+            ReconciliationPeriod.budget_id.in_({bid for bid, _ in touched}),
+            ReconciliationPeriod.status == "closed")).all()
+    for budget_id, day in touched:
+        for period in closed:
+            if period.budget_id == budget_id and period.starts_on <= day <= period.ends_on:
+                raise PeriodLocked(period)

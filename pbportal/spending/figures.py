@@ -1,0 +1,119 @@
+"""Budget figures: what the plan provides, what came in, what was spent and what is left.
+
+They sum spending, so they live with spending; the budget page, the income page, contingency and reviews read
+them from here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
+from ..budget.services import current_plan, plan_lines
+from ..dates import PlanYear, plan_year_for
+from ..extensions import db
+from ..money import percent
+from .models import SpendingEntry
+
+# Percentage points either side of the year's progress that still count as "on track".
+PACE_TOLERANCE = 10
+
+
+
+@dataclass
+class LineFigures:
+    line: BudgetLine
+    spent_pence: int
+    year_percent: int
+
+    @property
+    def annual_pence(self) -> int:
+        return self.line.annual_pence
+
+    @property
+    def left_pence(self) -> int:
+        return self.line.annual_pence - self.spent_pence
+
+    @property
+    def used_percent(self) -> int:
+        return percent(self.spent_pence, self.line.annual_pence)
+
+    @property
+    def pace(self) -> str:
+        """overspent, ahead, underused, on_track, or not_paced for yearly and one-off lines."""
+        if self.spent_pence > self.line.annual_pence:
+            return "overspent"
+        if not self.line.paces_with_year:
+            return "not_paced"
+        gap = self.used_percent - self.year_percent
+        if gap > PACE_TOLERANCE:
+            return "ahead"
+        if gap < -PACE_TOLERANCE:
+            return "underused"
+        return "on_track"
+
+
+@dataclass
+class BudgetFigures:
+    plan_year: PlanYear
+    plan: Plan | None
+    lines: list[LineFigures]
+    received_pence: int
+    year_percent: int
+    other_spent_pence: int = 0  # this plan year's spending on lines an earlier version had
+
+    @property
+    def total_pence(self) -> int:
+        return sum(f.line.annual_pence for f in self.lines)
+
+    @property
+    def spent_pence(self) -> int:
+        return sum(f.spent_pence for f in self.lines) + self.other_spent_pence
+
+    @property
+    def left_pence(self) -> int:
+        return self.total_pence - self.spent_pence
+
+    @property
+    def held_pence(self) -> int:
+        """Money received this plan year less what was spent: what should be in the account."""
+        return self.received_pence - self.spent_pence
+
+    @property
+    def used_percent(self) -> int:
+        return percent(self.spent_pence, self.total_pence)
+
+    def for_line(self, line_id: int) -> LineFigures | None:
+        return next((f for f in self.lines if f.line.id == line_id), None)
+
+
+def budget_figures(budget: Budget, today: date) -> BudgetFigures:
+    """Everything the budget summary shows, in a fixed number of queries whatever the data size."""
+    plan_year = plan_year_for(budget.plan_year_start, today)
+    plan = current_plan(budget, today)
+    lines = plan_lines(plan)
+    lineage = func.coalesce(BudgetLine.root_line_id, BudgetLine.id)
+    spent_by_line = dict(
+        db.session.execute(
+            select(lineage, func.sum(SpendingEntry.amount_pence))
+            .join(BudgetLine, BudgetLine.id == SpendingEntry.line_id)
+            .where(
+                SpendingEntry.budget_id == budget.id,
+                SpendingEntry.status == "active",
+                SpendingEntry.paid_on.between(plan_year.start, plan_year.end),
+            )
+            .group_by(lineage)
+        ).all()
+    )
+    received = db.session.scalar(
+        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
+            MoneyIn.budget_id == budget.id,
+            MoneyIn.status == "active",
+            MoneyIn.received_on.between(plan_year.start, plan_year.end),
+        )
+    )
+    year_percent = percent(plan_year.days_elapsed(today), plan_year.days)
+    figures = [LineFigures(line, int(spent_by_line.pop(line.lineage, 0) or 0), year_percent) for line in lines]
+    other = sum(int(v or 0) for v in spent_by_line.values())  # lines no longer in the plan in force
+    return BudgetFigures(plan_year, plan, figures, int(received or 0), year_percent, other)
