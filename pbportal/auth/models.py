@@ -16,27 +16,23 @@ from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
 
-class OrgKind(str, enum.Enum):
+class OrgKind(enum.StrEnum):
+    """Funders (a council, or an NHS body for personal health budgets) and managed-account providers."""
+
     COUNCIL = "council"
     NHS = "nhs"
     PROVIDER = "provider"
 
 
-class Role(str, enum.Enum):
+ORG_KIND_LABELS = {OrgKind.COUNCIL: "Council", OrgKind.NHS: "NHS body", OrgKind.PROVIDER: "Managed-account provider"}
+
+
+class Role(enum.StrEnum):
     HOLDER = "holder"
     REPRESENTATIVE = "representative"
     PROVIDER_STAFF = "provider_staff"
     CASE_MANAGER = "case_manager"
     ADMIN = "admin"
-
-
-ROLE_LABELS = {
-    Role.HOLDER: "Budget holder",
-    Role.REPRESENTATIVE: "Representative",
-    Role.PROVIDER_STAFF: "Managed-account provider",
-    Role.CASE_MANAGER: "Case manager",
-    Role.ADMIN: "Administrator",
-}
 
 
 class Organisation(db.Model):
@@ -55,7 +51,7 @@ class Organisation(db.Model):
     @property
     def first_review_months(self) -> int:
         """Council DPs: within 6 months of the first payment; NHS personal health budgets: 3 months."""
-        return self.first_review_months_setting or (3 if self.kind == "nhs" else 6)
+        return self.first_review_months_setting or (3 if self.kind == OrgKind.NHS else 6)
 
     @property
     def review_interval_months(self) -> int:
@@ -73,7 +69,12 @@ class Organisation(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return {"council": "Council", "nhs": "NHS body", "provider": "Managed-account provider"}[self.kind]
+        return ORG_KIND_LABELS[self.kind]
+
+    @property
+    def is_funder(self) -> bool:
+        """Councils and NHS bodies fund budgets (and have settings); providers hold managed accounts."""
+        return self.kind != OrgKind.PROVIDER
 
 
 class User(UserMixin, db.Model):
@@ -110,7 +111,3 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_account
-
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS[Role(self.role)]

@@ -5,21 +5,18 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
-from ..audit import record
 from ..extensions import db, limiter, login_manager
 from .forms import SignInForm
 from .models import User
+from .services import authenticate, end_session, start_session, user_for_session
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(User.session_token == session_token, User.is_active_account.is_(True))
-    )
+    return user_for_session(session_token)
 
 
 def _account_key() -> str:
@@ -52,11 +49,9 @@ def sign_in():
         return redirect(url_for("homes.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is not None and user.is_active_account and user.check_password(form.password.data):
-            user.rotate_session()
-            record("user.signed_in", user, actor=user, budget_id=None)
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_session(user)
             db.session.commit()
             login_user(user)
             target = _safe_next(request.args.get("next")) or url_for("homes.home")
@@ -68,9 +63,7 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
-    user = current_user._get_current_object()
-    user.rotate_session()
-    record("user.signed_out", user, actor=user, budget_id=None)
+    end_session(current_user._get_current_object())
     db.session.commit()
     logout_user()
     flash("You have signed out.", "success")

@@ -1,7 +1,9 @@
+"""Forms for a PA's record, the employer, the payroll import, voiding pay and the statutory figures (the PA
+page's section forms are in section_forms.py)."""
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
@@ -14,13 +16,22 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, reason_field
-from ..money import MoneyError, is_nothing, parse_pounds
+from ..fields import GovDateField, reason_field
+from ..money import MoneyError, is_nothing, parse_pounds, pence_to_input
 from ..timeutil import today
-from .models import ABSENCE_KINDS, CHECK_KINDS, DBS_LEVELS
+from .models import (
+    EMPLOYER_DETAILS,
+    EMPLOYMENT_TYPES,
+    PA_DETAILS,
+    RATE_KINDS,
+    EmploymentType,
+    RateKind,
+)
+from .rates import Unit
 
 
-def _hours(text: str, what: str, required: bool = True) -> Decimal | None:
+def parse_hours(text: str, what: str, required: bool = True) -> Decimal | None:
+    """Hours typed as a number ("7.5", "1,200"), to 2 decimal places; None if left empty and not required."""
     text = (text or "").strip().replace(",", "")
     if not text:
         if required:
@@ -39,8 +50,15 @@ def _hours(text: str, what: str, required: bool = True) -> Decimal | None:
     return value
 
 
+def stripped(field) -> str:
+    """A text field's value without surrounding spaces ("" if it was not sent)."""
+    return (field.data or "").strip()
+
+
 class PAForm(FlaskForm):
-    RATES = (("day", "Day"), ("night", "Night"), ("weekend", "Weekend"))
+    """A PA's details and hourly rates. `lines` are the budget lines their pay may come from."""
+
+    RATES = (RateKind.DAY, RateKind.NIGHT, RateKind.WEEKEND)  # each has a <kind>_rate and <kind>_hours field
 
     name = StringField("Full name", widget=GovTextInput(),
                        validators=[DataRequired(message="Enter the PA's full name"),
@@ -56,8 +74,7 @@ class PAForm(FlaskForm):
     start_date = GovDateField("Start date", what="the date they started working for you")
     employment_type = RadioField(
         "How are they paid?", widget=GovRadioInput(),
-        choices=[("employed", "Employed: I pay them through payroll"),
-                 ("self_employed", "Self-employed: they send me invoices")],
+        choices=list(EMPLOYMENT_TYPES.items()),
         validators=[DataRequired(message="Select how they are paid")])
     irregular_hours = BooleanField("Their hours change from week to week (holiday is 12.07% of hours worked)",
                                    widget=GovCheckboxInput())
@@ -77,11 +94,34 @@ class PAForm(FlaskForm):
         validators=[Optional(), Length(max=1000, message="Exception must be 1,000 characters or fewer")])
     submit = SubmitField("Save PA", widget=GovSubmitInput())
 
-    def __init__(self, *args, line_ids=(), end_date=None, **kwargs):
+    def __init__(self, *args, lines=(), end_date=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.line_ids = set(line_ids)
+        self.line_ids = [line.id for line in lines]
+        self.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in lines]
         self.end_date = end_date
         self.rate_values: list[dict] = []
+
+    def fill(self, pa=None) -> None:
+        """Show a PA's details and rates; for a new PA, employed and paid from the first line offered."""
+        if pa is None:
+            self.employment_type.data = EmploymentType.EMPLOYED
+            self.line_id.data = self.line_ids[0] if self.line_ids else 0
+            return
+        for name in PA_DETAILS:
+            getattr(self, name).data = getattr(pa, name)
+        for rate in pa.rates:
+            if rate.kind in self.RATES:
+                getattr(self, f"{rate.kind}_rate").data = pence_to_input(rate.hourly_pence)
+                getattr(self, f"{rate.kind}_hours").data = f"{rate.hours_per_week.normalize():f}"
+
+    def values(self) -> dict:
+        """The PA's details (the rates are in rate_values); a relative's exception is kept only for relatives."""
+        relative = bool(self.is_relative.data)
+        return {"name": stripped(self.name), "phone": stripped(self.phone), "email": stripped(self.email),
+                "date_of_birth": self.date_of_birth.data, "start_date": self.start_date.data,
+                "employment_type": self.employment_type.data, "irregular_hours": bool(self.irregular_hours.data),
+                "is_relative": relative, "relative_exception": stripped(self.relative_exception) if relative else "",
+                "line_id": self.line_id.data}
 
     def validate_start_date(self, field):
         if field.data and self.end_date and field.data > self.end_date:
@@ -98,9 +138,10 @@ class PAForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         self.rate_values = []
-        for kind, label in self.RATES:
+        for kind in self.RATES:
+            label = RATE_KINDS[kind]
             rate_field, hours_field = getattr(self, f"{kind}_rate"), getattr(self, f"{kind}_hours")
-            required = kind == "day"
+            required = kind == RateKind.DAY
             text = (rate_field.data or "").strip()
             if not text and not required and not (hours_field.data or "").strip():
                 continue
@@ -116,7 +157,7 @@ class PAForm(FlaskForm):
                 ok = False
                 continue
             try:
-                hours = _hours(hours_field.data, f"{label.lower()} hours a week")
+                hours = parse_hours(hours_field.data, f"{label.lower()} hours a week")
                 if hours is not None and hours > 168:
                     raise ValidationError(f"{label} hours must be 168 a week or fewer")
             except ValidationError as err:
@@ -139,162 +180,6 @@ class EndEmploymentForm(FlaskForm):
     def validate_end_date(self, field):
         if field.data and self.start_date and field.data < self.start_date:
             raise ValidationError(f"The last day must be on or after their start date, {self.start_date:%-d %B %Y}")
-
-
-class CheckForm(FlaskForm):
-    kind = RadioField("Which check?", widget=GovRadioInput(), choices=list(CHECK_KINDS.items()),
-                      validators=[DataRequired(message="Select which check")])
-    checked_on = GovDateField("Date of the check", what="the date of the check")
-    expires_on = GovDateField("Expiry or renewal date (optional)", what="the expiry date", optional=True,
-                              description="For a time-limited right to work, or when a DBS check is to be renewed")
-    dbs_level = SelectField("DBS level", widget=GovSelect(),
-                            choices=[("", "Not a DBS check")] + list(DBS_LEVELS.items()), validate_choice=False)
-    dbs_certificate = StringField("DBS certificate number (optional)", widget=GovTextInput(),
-                                  validators=[Optional(), Length(max=40, message="Certificate number is too long")])
-    dbs_update_service = BooleanField("They are on the DBS Update Service", widget=GovCheckboxInput())
-    evidence = TextAreaField("Evidence", widget=GovTextArea(),
-                             description="What you saw or keep: for example, passport seen and copied",
-                             validators=[DataRequired(message="Enter the evidence for this check"),
-                                         Length(max=1000, message="Evidence must be 1,000 characters or fewer")])
-    submit = SubmitField("Add check", widget=GovSubmitInput())
-
-    def validate_checked_on(self, field):
-        if field.data and field.data > today():
-            raise ValidationError("The date of the check must be today or in the past")
-
-    def validate_expires_on(self, field):
-        if field.data and self.checked_on.data and field.data < self.checked_on.data:
-            raise ValidationError("The expiry date must be after the date of the check")
-
-    def validate_dbs_level(self, field):
-        if self.kind.data == "dbs" and field.data not in DBS_LEVELS:
-            raise ValidationError("Select the level of the DBS check")
-
-
-class TrainingForm(FlaskForm):
-    course = StringField("Course", widget=GovTextInput(),
-                         validators=[DataRequired(message="Enter the name of the course"),
-                                     Length(max=200, message="Course must be 200 characters or fewer")])
-    completed_on = GovDateField("Date completed", what="the date the course was completed")
-    expires_on = GovDateField("Expiry date (optional)", what="the expiry date", optional=True)
-    cost = StringField("Cost (optional)", widget=GovTextInput())
-    submit = SubmitField("Add training", widget=GovSubmitInput())
-
-    def validate_completed_on(self, field):
-        if field.data and field.data > today():
-            raise ValidationError("The date completed must be today or in the past")
-
-    def validate_expires_on(self, field):
-        if field.data and self.completed_on.data and field.data < self.completed_on.data:
-            raise ValidationError("The expiry date must be after the date completed")
-
-    def validate_cost(self, field):
-        self.cost_pence = 0
-        if not is_nothing(field.data):
-            try:
-                self.cost_pence = parse_pounds(field.data, maximum_pence=10_000_00)
-            except MoneyError as err:
-                raise ValidationError(str(err).replace("Amount", "Cost")) from None
-
-
-class TaskForm(FlaskForm):
-    task = StringField("Task", widget=GovTextInput(), description="For example, PEG feeding or catheter care",
-                       validators=[DataRequired(message="Enter the task"), Length(max=200)])
-    practitioner = StringField("Registered practitioner who delegated it", widget=GovTextInput(),
-                               validators=[DataRequired(message="Enter who delegated the task"), Length(max=200)])
-    practitioner_registration = StringField(
-        "Their professional registration", widget=GovTextInput(), description="For example, NMC PIN 12A3456E",
-        validators=[DataRequired(message="Enter the practitioner's professional registration"), Length(max=60)])
-    trained_on = GovDateField("Date the PA was trained", what="the training date", optional=True)
-    signed_off_by = StringField("Competence signed off by (optional)", widget=GovTextInput(),
-                                validators=[Optional(), Length(max=200)])
-    signed_off_on = GovDateField("Date competence was signed off (optional)", what="the sign-off date", optional=True)
-    review_on = GovDateField("Review date", what="the review date")
-    submit = SubmitField("Add delegated task", widget=GovSubmitInput())
-
-    def validate_signed_off_on(self, field):
-        if field.data and not (self.signed_off_by.data or "").strip():
-            self.signed_off_by.errors = list(self.signed_off_by.errors) + ["Enter who signed off competence"]
-            raise ValidationError("Enter who signed off competence as well as the date")
-        if field.data and field.data > today():
-            raise ValidationError("The sign-off date must be today or in the past")
-        if field.data and self.trained_on.data and field.data < self.trained_on.data:
-            raise ValidationError("Competence can only be signed off after the training")
-
-
-class PayForm(FlaskForm):
-    period_start = GovDateField("Pay period start", what="the start of the pay period")
-    period_end = GovDateField("Pay period end", what="the end of the pay period")
-    hours = StringField("Hours worked", widget=GovTextInput())
-    gross = PoundsField("Gross pay", what="the gross pay")
-    employer_ni = StringField("Employer National Insurance", widget=GovTextInput(), description="Enter 0 if none")
-    employee_pension = StringField("Employee pension contribution (deducted from pay)", widget=GovTextInput(),
-                                   description="Enter 0 if none")
-    employer_pension = StringField("Employer pension contribution", widget=GovTextInput(),
-                                   description="Enter 0 if none")
-    net = PoundsField("Net pay (paid to the PA)", what="the net pay")
-    paid_on = GovDateField("Date paid", what="the date the pay was paid")
-    submit = SubmitField("Record pay", widget=GovSubmitInput())
-
-    def __init__(self, *args, plan_year=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan_year = plan_year
-        self.pence: dict[str, int] = {}
-
-    def validate_hours(self, field):
-        self.hours_value = _hours(field.data, "hours worked")
-        if self.hours_value is not None and self.hours_value > 744:
-            raise ValidationError("Hours worked must be 744 or fewer (a month of every hour)")
-
-    def _optional_pounds(self, field, key):
-        text = (field.data or "").strip()
-        if is_nothing(text):
-            self.pence[key] = 0
-            return
-        try:
-            self.pence[key] = parse_pounds(text)
-        except MoneyError as err:
-            raise ValidationError(str(err).replace("Amount", field.label.text)) from None
-
-    def validate_employer_ni(self, field):
-        self._optional_pounds(field, "employer_ni_pence")
-
-    def validate_employee_pension(self, field):
-        self._optional_pounds(field, "employee_pension_pence")
-
-    def validate_employer_pension(self, field):
-        self._optional_pounds(field, "employer_pension_pence")
-
-    def validate_period_end(self, field):
-        if field.data and self.period_start.data and field.data < self.period_start.data:
-            raise ValidationError("The end of the pay period must be on or after its start")
-        if field.data and self.period_start.data and (field.data - self.period_start.data).days > 31:
-            raise ValidationError("A pay period must be a month or shorter")
-
-    def validate_paid_on(self, field):
-        check_past_and_in_plan_year(field.data, self.plan_year, "the date the pay was paid")
-
-    def validate_net(self, field):
-        if self.net.pence and self.gross.pence and self.net.pence > self.gross.pence:
-            raise ValidationError("Net pay cannot be more than gross pay")
-        employee_pension = self.pence.get("employee_pension_pence", 0)
-        if self.net.pence and self.gross.pence and self.net.pence + employee_pension > self.gross.pence:
-            raise ValidationError("Net pay and the employee’s pension contribution cannot add up to more than "
-                                  "gross pay")
-
-
-class AbsenceForm(FlaskForm):
-    kind = RadioField("Holiday or sick?", widget=GovRadioInput(), choices=list(ABSENCE_KINDS.items()),
-                      validators=[DataRequired(message="Select holiday or sick")])
-    start_date = GovDateField("First day", what="the first day")
-    end_date = GovDateField("Last day", what="the last day")
-    note = TextAreaField("Note (optional)", widget=GovTextArea(),
-                         validators=[Optional(), Length(max=500, message="Note must be 500 characters or fewer")])
-    submit = SubmitField("Add absence", widget=GovSubmitInput())
-
-    def validate_end_date(self, field):
-        if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError("The last day must be on or after the first day")
 
 
 class EmployerForm(FlaskForm):
@@ -330,11 +215,32 @@ class EmployerForm(FlaskForm):
     def validate_payroll_fee(self, field):
         self.payroll_pence = self._money(field)
 
+    def fill(self, employer, allowance_claimed: bool) -> None:
+        """Show the employer's details, if recorded, and this tax year's Employment Allowance claim."""
+        self.allowance_claimed.data = allowance_claimed
+        if employer is None:
+            return
+        for name in EMPLOYER_DETAILS:
+            getattr(self, name).data = getattr(employer, name)
+        self.insurance_premium.data = pence_to_input(employer.insurance_premium_pence or None)
+        self.payroll_fee.data = pence_to_input(employer.payroll_fee_pence_per_year or None)
+
+    def values(self) -> dict:
+        """The employer's details (the allowance claim is separate: it is per tax year)."""
+        values = {name: getattr(self, name).data for name in EMPLOYER_DETAILS}
+        for name in ("paye_reference", "insurer", "policy_number"):
+            values[name] = stripped(getattr(self, name))
+        values["insurance_covers_delegated_tasks"] = bool(self.insurance_covers_delegated_tasks.data)
+        values["insurance_premium_pence"] = self.premium_pence
+        values["payroll_fee_pence_per_year"] = self.payroll_pence
+        return values
+
 
 class PayrollImportForm(FlaskForm):
     file = FileField("Payslip summary (CSV)", widget=GovFileInput(),
                      description="One row per PA per pay period, with columns: PA, Period start, Period end, Hours, "
-                                 "Gross pay, Employer NI, Employee pension, Employer pension, Net pay, Date paid")
+                                 "Gross pay, Employer NI, Employee pension, Employer pension, Net pay, Date paid",
+                     validators=[FileRequired(message="Select a CSV file")])
     submit = SubmitField("Import pay", widget=GovSubmitInput())
 
 
@@ -352,13 +258,20 @@ class RateForm(FlaskForm):
                                        Length(max=500)])
     submit = SubmitField("Save figure", widget=GovSubmitInput())
 
-    def __init__(self, *args, unit: str = "", **kwargs):
+    def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
 
+    def fill(self, row) -> None:
+        self.valid_from.data, self.source.data = row.valid_from, row.source
+        self.value.data = f"{Decimal(row.value).normalize():f}"
+
+    def values(self) -> dict:
+        return {"valid_from": self.valid_from.data, "value": self.decimal_value, "source": stripped(self.source)}
+
     def validate_value(self, field):
         text = (field.data or "").strip().replace(",", "")
-        if self.unit.startswith("pence") and ("£" in text or "." in text):
+        if self.unit.in_pence and ("£" in text or "." in text):
             # Typed in pounds ("£12.71"): store pence, never 12.71p.
             try:
                 self.decimal_value = Decimal(parse_pounds(text, maximum_pence=None))
@@ -371,5 +284,5 @@ class RateForm(FlaskForm):
             raise ValidationError("Enter the figure as a number") from None
         if not self.decimal_value.is_finite() or self.decimal_value < 0:
             raise ValidationError("Enter the figure as a number")
-        if self.unit.startswith("pence") and self.decimal_value != self.decimal_value.to_integral_value():
+        if self.unit.in_pence and self.decimal_value != self.decimal_value.to_integral_value():
             raise ValidationError("Enter a whole number of pence")

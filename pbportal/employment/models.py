@@ -1,6 +1,7 @@
 """Personal assistants a holder employs: their pay, the employer's checks, training and delegated tasks."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,19 +10,81 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..budget.models import BudgetLine
+from ..choices import RecordStatus, check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
-CHECK_KINDS = {
-    "right_to_work": "Right to work",
-    "dbs": "DBS check",
-    "contract": "Written contract and terms",
-    "pension": "Pension duties assessed",
+
+class EmploymentType(enum.StrEnum):
+    """Employed PAs are paid through payroll (holiday, pension, NI); self-employed ones send invoices."""
+
+    EMPLOYED = "employed"
+    SELF_EMPLOYED = "self_employed"
+
+
+EMPLOYMENT_TYPES = {
+    EmploymentType.EMPLOYED: "Employed: I pay them through payroll",
+    EmploymentType.SELF_EMPLOYED: "Self-employed: they send me invoices",
 }
-DBS_LEVELS = {"enhanced": "Enhanced", "enhanced_barred": "Enhanced with barred list", "standard": "Standard",
-              "basic": "Basic"}
-RATE_KINDS = {"day": "Day", "night": "Night", "weekend": "Weekend", "sleep_in": "Sleep-in", "other": "Other"}
-ABSENCE_KINDS = {"holiday": "Holiday", "sick": "Sick"}
+
+
+class CheckKind(enum.StrEnum):
+    RIGHT_TO_WORK = "right_to_work"
+    DBS = "dbs"
+    CONTRACT = "contract"
+    PENSION = "pension"
+
+
+CHECK_KINDS = {
+    CheckKind.RIGHT_TO_WORK: "Right to work",
+    CheckKind.DBS: "DBS check",
+    CheckKind.CONTRACT: "Written contract and terms",
+    CheckKind.PENSION: "Pension duties assessed",
+}
+
+
+class DbsLevel(enum.StrEnum):
+    ENHANCED = "enhanced"
+    ENHANCED_BARRED = "enhanced_barred"
+    STANDARD = "standard"
+    BASIC = "basic"
+
+
+DBS_LEVELS = {DbsLevel.ENHANCED: "Enhanced", DbsLevel.ENHANCED_BARRED: "Enhanced with barred list",
+              DbsLevel.STANDARD: "Standard", DbsLevel.BASIC: "Basic"}
+
+
+class RateKind(enum.StrEnum):
+    """A PA's hourly rates. The PA form offers day, night and weekend; the others are kept for older records."""
+
+    DAY = "day"
+    NIGHT = "night"
+    WEEKEND = "weekend"
+    SLEEP_IN = "sleep_in"
+    OTHER = "other"
+
+
+RATE_KINDS = {RateKind.DAY: "Day", RateKind.NIGHT: "Night", RateKind.WEEKEND: "Weekend",
+              RateKind.SLEEP_IN: "Sleep-in", RateKind.OTHER: "Other"}
+
+
+class AbsenceKind(enum.StrEnum):
+    HOLIDAY = "holiday"
+    SICK = "sick"
+
+
+ABSENCE_KINDS = {AbsenceKind.HOLIDAY: "Holiday", AbsenceKind.SICK: "Sick"}
+
+
+class PaySource(enum.StrEnum):
+    """Where a pay record came from: the pay form, or the payroll provider's CSV."""
+
+    FORM = "form"
+    CSV = "csv"
+
+
+# A mistaken pay record is voided with a reason (and recorded again), never corrected.
+PAY_STATUSES = (RecordStatus.ACTIVE, RecordStatus.VOIDED)
 
 
 class _Timestamps:
@@ -29,10 +92,17 @@ class _Timestamps:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+# What the holder sets on the PA form and the employer form (besides rates and money).
+PA_DETAILS = ("name", "phone", "email", "date_of_birth", "start_date", "employment_type", "irregular_hours",
+              "is_relative", "relative_exception", "line_id")
+EMPLOYER_DETAILS = ("paye_reference", "hmrc_registered_on", "insurer", "policy_number", "insurance_renews_on",
+                    "insurance_covers_delegated_tasks")
+
+
 class PersonalAssistant(_Timestamps, db.Model):
     __tablename__ = "personal_assistant"
     __table_args__ = (
-        CheckConstraint("employment_type IN ('employed', 'self_employed')", name="employment_type"),
+        CheckConstraint(check_in("employment_type", EmploymentType), name="employment_type"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
         CheckConstraint("hours_per_week >= 0", name="hours_not_negative"),
     )
@@ -46,7 +116,7 @@ class PersonalAssistant(_Timestamps, db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(Text, default="")
-    employment_type: Mapped[str] = mapped_column(String(20), default="employed")
+    employment_type: Mapped[str] = mapped_column(String(20), default=EmploymentType.EMPLOYED)
     irregular_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     hours_per_week: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=0)
     is_relative: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -58,7 +128,7 @@ class PersonalAssistant(_Timestamps, db.Model):
 
     @property
     def is_employed(self) -> bool:
-        return self.employment_type == "employed"
+        return self.employment_type == EmploymentType.EMPLOYED
 
     def is_current(self, on: date) -> bool:
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)
@@ -76,7 +146,7 @@ class PayRate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     pa_id: Mapped[int] = mapped_column(ForeignKey("personal_assistant.id"), index=True)
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), default="day")
+    kind: Mapped[str] = mapped_column(String(20), default=RateKind.DAY)
     hourly_pence: Mapped[int]
     hours_per_week: Mapped[Decimal] = mapped_column(Numeric(6, 2))
 
@@ -92,7 +162,7 @@ class EmploymentCheck(db.Model):
 
     __tablename__ = "employment_check"
     __table_args__ = (
-        CheckConstraint("kind IN ('right_to_work', 'dbs', 'contract', 'pension')", name="kind"),
+        CheckConstraint(check_in("kind", CheckKind), name="kind"),
         CheckConstraint("expires_on IS NULL OR expires_on >= checked_on", name="expires_after_check"),
     )
 
@@ -114,6 +184,14 @@ class EmploymentCheck(db.Model):
     @property
     def kind_label(self) -> str:
         return CHECK_KINDS[self.kind]
+
+    @property
+    def is_dbs(self) -> bool:
+        return self.kind == CheckKind.DBS
+
+    @property
+    def dbs_level_label(self) -> str:
+        return DBS_LEVELS.get(self.dbs_level, "")
 
 
 class Employer(_Timestamps, db.Model):
@@ -195,7 +273,7 @@ class PayRecord(db.Model):
                         name="net_within_gross"),
         CheckConstraint("employer_ni_pence >= 0 AND employer_pension_pence >= 0 AND employee_pension_pence >= 0",
                         name="costs_not_negative"),
-        CheckConstraint("status IN ('active', 'voided')", name="status"),
+        CheckConstraint(check_in("status", PAY_STATUSES), name="status"),
         CheckConstraint("status = 'active' OR change_reason <> ''", name="reason_when_voided"),
     )
 
@@ -211,13 +289,21 @@ class PayRecord(db.Model):
     employer_pension_pence: Mapped[int] = mapped_column(default=0)
     net_pence: Mapped[int]
     paid_on: Mapped[date] = mapped_column(Date)
-    source: Mapped[str] = mapped_column(String(20), default="form")
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    source: Mapped[str] = mapped_column(String(20), default=PaySource.FORM)
+    status: Mapped[str] = mapped_column(String(10), default=RecordStatus.ACTIVE)
     change_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RecordStatus.ACTIVE
+
+    @property
+    def is_imported(self) -> bool:
+        return self.source == PaySource.CSV
 
     @property
     def hmrc_pence(self) -> int:
@@ -243,7 +329,7 @@ class PayRecordEntry(db.Model):
 class Absence(db.Model):
     __tablename__ = "absence"
     __table_args__ = (
-        CheckConstraint("kind IN ('holiday', 'sick')", name="kind"),
+        CheckConstraint(check_in("kind", AbsenceKind), name="kind"),
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
     )
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,29 +11,53 @@ from pathlib import Path
 from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..audit import record
 from ..extensions import db
+from ..money import format_pence
 from ..timeutil import UTCDateTime, utcnow
 
 SEED_FILE = Path(__file__).with_name("statutory_rates.csv")
 
-# kind: (label, unit). Units: pence_per_hour, percent, pence_per_year, pence_per_week, pence, weeks.
+
+class Unit(enum.StrEnum):
+    """What a statutory figure is measured in."""
+
+    PENCE_PER_HOUR = "pence_per_hour"
+    PENCE_PER_WEEK = "pence_per_week"
+    PENCE_PER_YEAR = "pence_per_year"
+    PENCE = "pence"
+    PERCENT = "percent"
+    WEEKS = "weeks"
+
+    @property
+    def in_pence(self) -> bool:
+        """Money, kept as a whole number of pence."""
+        return self in (Unit.PENCE_PER_HOUR, Unit.PENCE_PER_WEEK, Unit.PENCE_PER_YEAR, Unit.PENCE)
+
+    def show(self, value: Decimal) -> str:
+        if self.in_pence:
+            return format_pence(int(value))
+        return f"{float(value):g}%" if self is Unit.PERCENT else f"{float(value):g} weeks"
+
+
+# kind: (label, unit)
 KINDS = {
-    "nlw_21_plus": ("National Living Wage, 21 and over", "pence_per_hour"),
-    "nmw_18_20": ("National Minimum Wage, 18 to 20", "pence_per_hour"),
-    "nmw_under_18": ("National Minimum Wage, under 18", "pence_per_hour"),
-    "employer_ni_rate": ("Employer National Insurance rate", "percent"),
-    "employer_ni_threshold": ("Employer NI secondary threshold", "pence_per_year"),
-    "employer_ni_under21_upper": ("Employer NI: 0% up to this for PAs under 21", "pence_per_year"),
-    "employment_allowance": ("Employment Allowance", "pence_per_year"),
-    "pension_trigger": ("Pension auto-enrolment earnings trigger", "pence_per_year"),
-    "pension_lower": ("Pension qualifying earnings: lower limit", "pence_per_year"),
-    "pension_upper": ("Pension qualifying earnings: upper limit", "pence_per_year"),
-    "pension_employer_rate": ("Employer pension contribution", "percent"),
-    "holiday_accrual_rate": ("Holiday accrual for irregular hours", "percent"),
-    "holiday_weeks": ("Statutory holiday", "weeks"),
-    "ssp_weekly": ("Statutory Sick Pay", "pence_per_week"),
-    "dbs_enhanced": ("Enhanced DBS check", "pence"),
-    "dbs_update_service": ("DBS Update Service subscription", "pence_per_year"),
+    "nlw_21_plus": ("National Living Wage, 21 and over", Unit.PENCE_PER_HOUR),
+    "nmw_18_20": ("National Minimum Wage, 18 to 20", Unit.PENCE_PER_HOUR),
+    "nmw_under_18": ("National Minimum Wage, under 18", Unit.PENCE_PER_HOUR),
+    "employer_ni_rate": ("Employer National Insurance rate", Unit.PERCENT),
+    "employer_ni_threshold": ("Employer NI secondary threshold", Unit.PENCE_PER_YEAR),
+    "employer_ni_under21_upper": ("Employer NI: 0% up to this for PAs under 21", Unit.PENCE_PER_YEAR),
+    "employment_allowance": ("Employment Allowance", Unit.PENCE_PER_YEAR),
+    "pension_trigger": ("Pension auto-enrolment earnings trigger", Unit.PENCE_PER_YEAR),
+    "pension_lower": ("Pension qualifying earnings: lower limit", Unit.PENCE_PER_YEAR),
+    "pension_upper": ("Pension qualifying earnings: upper limit", Unit.PENCE_PER_YEAR),
+    "pension_employer_rate": ("Employer pension contribution", Unit.PERCENT),
+    "holiday_accrual_rate": ("Holiday accrual for irregular hours", Unit.PERCENT),
+    "holiday_weeks": ("Statutory holiday", Unit.WEEKS),
+    "ssp_weekly": ("Statutory Sick Pay", Unit.PENCE_PER_WEEK),
+    "dbs_enhanced": ("Enhanced DBS check", Unit.PENCE),
+    "dbs_update_service": ("DBS Update Service subscription", Unit.PENCE_PER_YEAR),
 }
 
 
@@ -49,12 +74,13 @@ class StatutoryRate(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     @property
-    def label(self) -> str:
-        return KINDS.get(self.kind, (self.kind, ""))[0]
+    def unit(self) -> Unit:
+        return KINDS[self.kind][1]
 
     @property
-    def unit(self) -> str:
-        return KINDS.get(self.kind, ("", ""))[1]
+    def shown(self) -> str:
+        """The figure as people read it: £12.71, 15% or 5.6 weeks."""
+        return self.unit.show(self.value)
 
 
 def tax_year_start(day: date) -> date:
@@ -123,3 +149,34 @@ def seed_statutory_rates() -> int:
             db.session.add(StatutoryRate(**row))
             added += 1
     return added
+
+
+def figures_by_kind() -> dict[str, list[StatutoryRate]]:
+    """Every figure, grouped by kind in the order of KINDS, the latest first."""
+    by_kind: dict[str, list[StatutoryRate]] = {kind: [] for kind in KINDS}
+    for row in db.session.scalars(select(StatutoryRate).order_by(StatutoryRate.kind, StatutoryRate.valid_from.desc())):
+        by_kind.setdefault(row.kind, []).append(row)
+    return by_kind
+
+
+class FigureExists(ValueError):
+    """The kind already has a figure from that date; the message is for the administrator."""
+
+
+def save_figure(kind: str, values: dict, actor, row: StatutoryRate | None = None) -> StatutoryRate:
+    """Add a figure of `kind`, or change `row`; audited. values: valid_from, value, source."""
+    clash = select(StatutoryRate.id).where(StatutoryRate.kind == kind, StatutoryRate.valid_from == values["valid_from"])
+    if row is not None:
+        clash = clash.where(StatutoryRate.id != row.id)
+    if db.session.scalar(clash) is not None:
+        raise FigureExists(f"There is already a figure for {KINDS[kind][0]} from this date: change that one")
+    creating = row is None
+    before = None if creating else {"valid_from": row.valid_from, "value": row.value, "source": row.source}
+    row = row or StatutoryRate(kind=kind)
+    row.valid_from, row.value, row.source = values["valid_from"], values["value"], values["source"]
+    row.changed_by_id = actor.id
+    db.session.add(row)
+    db.session.flush()
+    record("statutory_rate.added" if creating else "statutory_rate.changed", row, actor=actor, budget_id=None,
+           kind=kind, before=before, valid_from=row.valid_from, value=row.value, source=row.source)
+    return row

@@ -11,18 +11,23 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import mark_changed, record
 from ..budget.models import BudgetLine, Plan
-from ..budget.services import in_force
+from ..budget.services import current_plan, in_force, plan_lines
+from ..choices import RecordStatus
 from ..extensions import db
 from ..spending.models import SpendingEntry
 from .costs import EmploymentCost, employment_cost
 from .models import (
+    PA_DETAILS,
+    Absence,
     AllowanceClaim,
+    CheckKind,
     DelegatedTask,
     Employer,
     EmploymentCheck,
     PayRate,
     PayRecord,
     PayRecordEntry,
+    PaySource,
     PersonalAssistant,
     Training,
 )
@@ -72,7 +77,7 @@ def _on_costs(emp: Employment, rates) -> dict[str, int]:
             costs["Payroll service"] = emp.employer.payroll_fee_pence_per_year
     dbs = 0
     for pa in emp.current_pas:
-        dbs_checks = sorted((c for c in emp.checks[pa.id] if c.kind == "dbs"), key=lambda c: c.checked_on)
+        dbs_checks = sorted((c for c in emp.checks[pa.id] if c.kind == CheckKind.DBS), key=lambda c: c.checked_on)
         dbs += sum(rates.pence("dbs_enhanced") for c in dbs_checks if start <= c.checked_on <= end)
         if dbs_checks and dbs_checks[-1].dbs_update_service:
             dbs += rates.pence("dbs_update_service")
@@ -145,6 +150,21 @@ def employment_for(budget_id: int, today: date) -> Employment:
     return load_employment([budget_id], today)[budget_id]
 
 
+def recent_absences(pa: PersonalAssistant, limit: int = 20) -> list[Absence]:
+    return list(db.session.scalars(select(Absence).where(Absence.pa_id == pa.id)
+                                   .order_by(Absence.start_date.desc()).limit(limit)))
+
+
+# Budget line categories a PA's pay may come from; without such a line, any line of the plan.
+WAGE_CATEGORIES = ("pa_wages", "agency_care")
+
+
+def wage_lines(budget) -> list[BudgetLine]:
+    """The lines of the plan in force that a PA's pay may come from."""
+    lines = plan_lines(current_plan(budget))
+    return [line for line in lines if line.category in WAGE_CATEGORIES] or lines
+
+
 # ---- changes ---------------------------------------------------------------------------------------
 
 def _values(obj, names) -> dict:
@@ -156,10 +176,6 @@ def _hours_text(hours) -> str:
     return f"{Decimal(hours).normalize():f}"
 
 
-PA_FIELDS = ("name", "phone", "email", "date_of_birth", "start_date", "employment_type", "irregular_hours",
-             "is_relative", "relative_exception", "line_id")
-
-
 def save_pa(budget, values: dict, rates: list[dict], actor, pa: PersonalAssistant | None = None):
     """Add or change a PA and their hourly rates (the rates are replaced as a set)."""
     creating = pa is None
@@ -168,8 +184,8 @@ def save_pa(budget, values: dict, rates: list[dict], actor, pa: PersonalAssistan
         db.session.add(pa)
         before = {}
     else:
-        before = _values(pa, PA_FIELDS) | {"rates": [(r.kind, r.hourly_pence, _hours_text(r.hours_per_week))
-                                                      for r in pa.rates]}
+        before = _values(pa, PA_DETAILS) | {"rates": [(r.kind, r.hourly_pence, _hours_text(r.hours_per_week))
+                                                       for r in pa.rates]}
     for key, value in values.items():
         setattr(pa, key, value)
     for old in list(pa.rates):
@@ -179,8 +195,8 @@ def save_pa(budget, values: dict, rates: list[dict], actor, pa: PersonalAssistan
         pa.rates.append(PayRate(budget_id=budget.id, **rate))
     pa.hours_per_week = sum((r["hours_per_week"] for r in rates), start=0)
     db.session.flush()
-    after = _values(pa, PA_FIELDS) | {"rates": [(r["kind"], r["hourly_pence"], _hours_text(r["hours_per_week"]))
-                                                for r in rates]}
+    after = _values(pa, PA_DETAILS) | {"rates": [(r["kind"], r["hourly_pence"], _hours_text(r["hours_per_week"]))
+                                                 for r in rates]}
     if creating:
         record("pa.added", pa, actor=actor, budget_id=budget.id, **after)
     else:
@@ -233,12 +249,14 @@ class DuplicatePeriod(ValueError):
     pass
 
 
-def record_pay(pa: PersonalAssistant, values: dict, lines: dict, actor, source: str = "form") -> PayRecord:
+def record_pay(pa: PersonalAssistant, values: dict, lines: dict, actor,
+               source: PaySource = PaySource.FORM) -> PayRecord:
     """Record a pay period and, in the same transaction, the spending entries that pay it.
 
     lines: {"wages": BudgetLine, "hmrc": BudgetLine | None, "pension": BudgetLine | None}."""
-    exists = db.session.scalar(select(PayRecord.id).where(PayRecord.pa_id == pa.id, PayRecord.status == "active",
-                                                          PayRecord.period_start == values["period_start"]))
+    exists = db.session.scalar(select(PayRecord.id).where(
+        PayRecord.pa_id == pa.id, PayRecord.status == RecordStatus.ACTIVE,
+        PayRecord.period_start == values["period_start"]))
     if exists:
         raise DuplicatePeriod(f"Pay for {pa.name} from {values['period_start']:%-d %B %Y} is already recorded")
     pay = PayRecord(pa_id=pa.id, budget_id=pa.budget_id, source=source, created_by_id=actor.id, **values)
@@ -273,11 +291,11 @@ def record_pay(pa: PersonalAssistant, values: dict, lines: dict, actor, source: 
 
 def void_pay(pay: PayRecord, reason: str, actor) -> None:
     """Void a pay record and every spending entry it created."""
-    mark_changed(pay, "voided", reason, actor)
+    mark_changed(pay, RecordStatus.VOIDED, reason, actor)
     entry_ids = db.session.scalars(select(PayRecordEntry.entry_id).where(PayRecordEntry.pay_record_id == pay.id))
     for entry in db.session.scalars(select(SpendingEntry).where(SpendingEntry.id.in_(list(entry_ids)))):
-        if entry.status == "active":
-            mark_changed(entry, "voided", f"Pay record voided: {reason}", actor)
+        if entry.is_active:
+            mark_changed(entry, RecordStatus.VOIDED, f"Pay record voided: {reason}", actor)
             record("spending.voided", entry, actor=actor, budget_id=entry.budget_id, reason=reason,
                    pay_record_id=pay.id)
     record("pay.voided", pay, actor=actor, budget_id=pay.budget_id, reason=reason)
@@ -289,3 +307,8 @@ def employment_lines(lines) -> dict:
     for line in lines:
         by_category.setdefault(line.category, line)
     return {"hmrc": by_category.get("hmrc"), "pension": by_category.get("pension")}
+
+
+def pay_lines(budget, pa: PersonalAssistant) -> dict:
+    """Where a PA's pay goes (record_pay's lines): their own line for wages, the plan's HMRC and pension lines."""
+    return {"wages": pa.line, **employment_lines(plan_lines(current_plan(budget)))}

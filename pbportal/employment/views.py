@@ -1,30 +1,31 @@
 """The PAs a holder employs: their records, checks, training, delegated tasks, pay and true cost."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..budget.access import can_record_spending, get_budget_or_404, owned_or_404
-from ..budget.services import current_plan, plan_lines
 from ..dates import plan_year_for
 from ..extensions import db
-from ..money import format_pence, pence_to_input
+from ..money import format_pence
 from ..partials import wants_partial
 from ..timeutil import today
-from . import forms
+from . import forms, section_forms
 from .models import Absence, DelegatedTask, EmploymentCheck, PayRecord, PersonalAssistant, Training
-from .payroll_csv import PayrollFileError, parse
+from .payroll import import_payroll
+from .payroll_csv import MAX_BYTES, PayrollFileError
 from .services import (
     DuplicatePeriod,
     add_row,
     employment_for,
-    employment_lines,
     end_employment,
+    pay_lines,
+    recent_absences,
     record_pay,
     save_employer,
     save_pa,
     void_pay,
+    wage_lines,
 )
 
 bp = Blueprint("employment", __name__, url_prefix="/budgets/<int:budget_id>/pas")
@@ -45,42 +46,12 @@ def index(budget_id: int):
 
 # ---- a PA's record -----------------------------------------------------------------------------------
 
-def _lines(budget):
-    return plan_lines(current_plan(budget))
-
-
-def _pa_form(budget, lines, pa=None) -> forms.PAForm:
-    wage_lines = [line for line in lines if line.category in ("pa_wages", "agency_care")] or lines
-    form = forms.PAForm(line_ids=[line.id for line in wage_lines], end_date=pa.end_date if pa else None)
-    form.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in wage_lines]
-    if not form.is_submitted():
-        if pa is None:
-            form.employment_type.data = "employed"
-            form.line_id.data = wage_lines[0].id if wage_lines else 0
-        else:
-            for name in ("name", "phone", "email", "date_of_birth", "start_date", "employment_type",
-                         "irregular_hours", "is_relative", "relative_exception", "line_id"):
-                getattr(form, name).data = getattr(pa, name)
-            for rate in pa.rates:
-                if hasattr(form, f"{rate.kind}_rate"):
-                    getattr(form, f"{rate.kind}_rate").data = pence_to_input(rate.hourly_pence)
-                    getattr(form, f"{rate.kind}_hours").data = f"{rate.hours_per_week.normalize():f}"
-    return form
-
-
 def _edit_pa(budget, pa=None):
-    lines = _lines(budget)
-    form = _pa_form(budget, lines, pa)
+    form = forms.PAForm(lines=wage_lines(budget), end_date=pa.end_date if pa else None)
+    if not form.is_submitted():
+        form.fill(pa)
     if form.validate_on_submit():
-        values = {
-            "name": form.name.data.strip(), "phone": (form.phone.data or "").strip(),
-            "email": (form.email.data or "").strip(), "date_of_birth": form.date_of_birth.data,
-            "start_date": form.start_date.data, "employment_type": form.employment_type.data,
-            "irregular_hours": bool(form.irregular_hours.data), "is_relative": bool(form.is_relative.data),
-            "relative_exception": (form.relative_exception.data or "").strip() if form.is_relative.data else "",
-            "line_id": form.line_id.data,
-        }
-        saved = save_pa(budget, values, form.rate_values, current_user, pa)
+        saved = save_pa(budget, form.values(), form.rate_values, current_user, pa)
         db.session.commit()
         flash(f"{saved.name}’s details saved.", "success")
         return redirect(url_for("employment.show", budget_id=budget.id, pa_id=saved.id), 303)
@@ -106,7 +77,7 @@ def end(budget_id: int, pa_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
     pa = owned_or_404(PersonalAssistant, pa_id, budget)
     form = forms.EndEmploymentForm(start_date=pa.start_date)
-    if request.method == "GET":
+    if not form.is_submitted():
         form.end_date.data = today()
     if form.validate_on_submit():
         end_employment(pa, form.end_date.data, form.reason.data.strip(), current_user)
@@ -118,35 +89,19 @@ def end(budget_id: int, pa_id: int):
 
 # ---- the PA page and its sections (checks, training, delegated tasks, pay, absences) ---------------------
 
-def _check_values(form):
-    dbs = form.kind.data == "dbs"
-    return {"kind": form.kind.data, "checked_on": form.checked_on.data, "expires_on": form.expires_on.data,
-            "evidence": form.evidence.data.strip(), "dbs_level": form.dbs_level.data if dbs else "",
-            "dbs_certificate": (form.dbs_certificate.data or "").strip() if dbs else "",
-            "dbs_update_service": bool(form.dbs_update_service.data) if dbs else False}
-
-
+# section: (its form, what it adds, the audit action, the message once added)
 SECTIONS = {
-    "checks": (forms.CheckForm, EmploymentCheck, "employment_check.added", _check_values, "Check added."),
-    "training": (forms.TrainingForm, Training, "training.added",
-                 lambda f: {"course": f.course.data.strip(), "completed_on": f.completed_on.data,
-                            "expires_on": f.expires_on.data, "cost_pence": f.cost_pence}, "Training added."),
-    "tasks": (forms.TaskForm, DelegatedTask, "delegated_task.added",
-              lambda f: {"task": f.task.data.strip(), "practitioner": f.practitioner.data.strip(),
-                         "practitioner_registration": f.practitioner_registration.data.strip(),
-                         "trained_on": f.trained_on.data, "signed_off_by": (f.signed_off_by.data or "").strip(),
-                         "signed_off_on": f.signed_off_on.data, "review_on": f.review_on.data},
-              "Delegated task added."),
-    "absences": (forms.AbsenceForm, Absence, "absence.added",
-                 lambda f: {"kind": f.kind.data, "start_date": f.start_date.data, "end_date": f.end_date.data,
-                            "note": (f.note.data or "").strip()}, "Absence added."),
+    "checks": (section_forms.CheckForm, EmploymentCheck, "employment_check.added", "Check added."),
+    "training": (section_forms.TrainingForm, Training, "training.added", "Training added."),
+    "tasks": (section_forms.TaskForm, DelegatedTask, "delegated_task.added", "Delegated task added."),
+    "absences": (section_forms.AbsenceForm, Absence, "absence.added", "Absence added."),
 }
 
 
 def _blank_forms(budget):
     plan_year = plan_year_for(budget.plan_year_start, today())
     blank = {name: spec[0](formdata=None, prefix=f"{name}-") for name, spec in SECTIONS.items()}
-    blank["pay"] = forms.PayForm(formdata=None, plan_year=plan_year, prefix="pay-")
+    blank["pay"] = section_forms.PayForm(formdata=None, plan_year=plan_year, prefix="pay-")
     blank["pay"].paid_on.data = today()
     return blank
 
@@ -159,8 +114,7 @@ def pa_context(budget, pa, **overrides) -> dict:
         "checks": sorted(emp.checks[pa.id], key=lambda c: c.checked_on, reverse=True),
         "trainings": sorted(emp.trainings[pa.id], key=lambda t: t.completed_on, reverse=True),
         "tasks": emp.tasks[pa.id], "pay": emp.pay[pa.id],
-        "absences": db.session.scalars(select(Absence).where(Absence.pa_id == pa.id)
-                                       .order_by(Absence.start_date.desc()).limit(20)).all(),
+        "absences": recent_absences(pa),
         "forms": _blank_forms(budget), "messages": {},
     }
     context["forms"].update(overrides.pop("forms", {}))
@@ -200,10 +154,10 @@ def _saved(budget, pa, section: str, message: str):
 def add(budget_id: int, pa_id: int, section: str):
     budget = get_budget_or_404(budget_id, can_record_spending)
     pa = owned_or_404(PersonalAssistant, pa_id, budget)
-    form_class, model, action, values, message = SECTIONS[section]
+    form_class, model, action, message = SECTIONS[section]
     form = form_class(prefix=f"{section}-")  # five forms share the PA page: prefixes keep their ids apart
     if form.validate_on_submit():
-        add_row(model, pa, values(form), current_user, action)
+        add_row(model, pa, form.values(), current_user, action)
         return _saved(budget, pa, section, message)
     return _section_response(budget, pa, section, form)
 
@@ -215,17 +169,13 @@ def pay(budget_id: int, pa_id: int):
     pa = owned_or_404(PersonalAssistant, pa_id, budget)
     if not pa.is_employed:
         abort(404)  # self-employed PAs are paid on invoice, recorded as ordinary payments
-    form = forms.PayForm(plan_year=plan_year_for(budget.plan_year_start, today()), prefix="pay-")
+    form = section_forms.PayForm(plan_year=plan_year_for(budget.plan_year_start, today()), prefix="pay-")
     if form.validate_on_submit():
         if pa.line_id is None:
             form.gross.errors = ["Choose the budget line this PA’s pay comes from first (change their details)"]
             return _section_response(budget, pa, "pay", form)
-        values = {"period_start": form.period_start.data, "period_end": form.period_end.data,
-                  "hours": form.hours_value, "gross_pence": form.gross.pence, "net_pence": form.net.pence,
-                  "paid_on": form.paid_on.data, **form.pence}
-        lines = {"wages": pa.line, **employment_lines(_lines(budget))}
         try:
-            saved = record_pay(pa, values, lines, current_user)
+            saved = record_pay(pa, form.values(), pay_lines(budget, pa), current_user)
         except DuplicatePeriod as err:
             db.session.rollback()
             form.period_start.errors = [str(err)]
@@ -242,19 +192,20 @@ def pay(budget_id: int, pa_id: int):
 def void_pay_record(budget_id: int, pa_id: int, pay_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
     pa = owned_or_404(PersonalAssistant, pa_id, budget)
-    record_ = db.session.scalar(select(PayRecord).where(PayRecord.id == pay_id, PayRecord.pa_id == pa.id))
-    if record_ is None:
+    pay_record = owned_or_404(PayRecord, pay_id, budget)
+    if pay_record.pa_id != pa.id:
         abort(404)
-    if record_.status != "active":
+    pay_section = url_for("employment.show", budget_id=budget.id, pa_id=pa.id) + "#pay"
+    if not pay_record.is_active:
         flash("This pay record has already been voided.", "important")
-        return redirect(url_for("employment.show", budget_id=budget.id, pa_id=pa.id) + "#pay", 303)
+        return redirect(pay_section, 303)
     form = forms.VoidPayForm()
     if form.validate_on_submit():
-        void_pay(record_, form.reason.data.strip(), current_user)
+        void_pay(pay_record, form.reason.data.strip(), current_user)
         db.session.commit()
         flash("Pay record voided, with its payments.", "success")
-        return redirect(url_for("employment.show", budget_id=budget.id, pa_id=pa.id) + "#pay", 303)
-    return render_template("employment/void_pay.html", budget=budget, pa=pa, pay=record_, form=form)
+        return redirect(pay_section, 303)
+    return render_template("employment/void_pay.html", budget=budget, pa=pa, pay=pay_record, form=form)
 
 
 # ---- the employer ------------------------------------------------------------------------------------
@@ -265,24 +216,10 @@ def employer(budget_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
     emp = employment_for(budget.id, today())
     form = forms.EmployerForm()
-    current = emp.employer
     if not form.is_submitted():
-        form.allowance_claimed.data = emp.allowance_claimed
-        if current is not None:
-            for name in ("paye_reference", "hmrc_registered_on", "insurer", "policy_number", "insurance_renews_on",
-                         "insurance_covers_delegated_tasks"):
-                getattr(form, name).data = getattr(current, name)
-            form.insurance_premium.data = pence_to_input(current.insurance_premium_pence or None)
-            form.payroll_fee.data = pence_to_input(current.payroll_fee_pence_per_year or None)
+        form.fill(emp.employer, emp.allowance_claimed)
     if form.validate_on_submit():
-        values = {name: (getattr(form, name).data.strip() if isinstance(getattr(form, name).data, str)
-                         else getattr(form, name).data)
-                  for name in ("paye_reference", "hmrc_registered_on", "insurer", "policy_number",
-                               "insurance_renews_on")}
-        values["insurance_covers_delegated_tasks"] = bool(form.insurance_covers_delegated_tasks.data)
-        values["insurance_premium_pence"] = form.premium_pence
-        values["payroll_fee_pence_per_year"] = form.payroll_pence
-        save_employer(budget, values, bool(form.allowance_claimed.data), today(), current_user)
+        save_employer(budget, form.values(), bool(form.allowance_claimed.data), today(), current_user)
         db.session.commit()
         flash("Employer details saved.", "success")
         return redirect(url_for("employment.index", budget_id=budget.id), 303)
@@ -298,64 +235,17 @@ def payroll_import(budget_id: int):
     form = forms.PayrollImportForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        upload = form.file.data
-        if not upload or not getattr(upload, "filename", ""):
-            form.file.errors = ["Select a CSV file"]
-        else:
-            result = _import(budget, upload.stream.read(1024 * 1024 + 1))
-            if isinstance(result, str):
-                form.file.errors = [result]
-            elif result[0]:
-                problems = result[0]
-                form.file.errors = [f"The file has {len(problems)} problem{'s' if len(problems) != 1 else ''}. "
-                                    "Nothing was imported. Correct the file and try again."]
-            else:
-                created, skipped = result[1], result[2]
-                flash(f"{created} pay record{'s' if created != 1 else ''} imported"
-                      + (f"; {skipped} already recorded and left as they were" if skipped else "") + ".", "success")
-                return redirect(url_for("employment.index", budget_id=budget.id), 303)
-    return render_template("employment/import.html", budget=budget, form=form, problems=problems)
-
-
-def _import(budget, content: bytes):
-    """All or nothing: every row is checked and saved in one transaction, or none is."""
-    pas = db.session.scalars(select(PersonalAssistant).where(PersonalAssistant.budget_id == budget.id)).all()
-    try:
-        parsed = parse(content, {pa.name.strip().lower(): pa for pa in pas})
-    except PayrollFileError as err:
-        return str(err)
-    if parsed.errors:
-        return parsed.errors, 0, 0
-    lines = employment_lines(_lines(budget))
-    existing = {(r.pa_id, r.period_start): r for r in db.session.scalars(
-        select(PayRecord).where(PayRecord.budget_id == budget.id, PayRecord.status == "active"))}
-    errors, created, skipped = [], 0, 0
-    for row in parsed.rows:
-        pa, values = row.pa, row.values
-        same = existing.get((pa.id, values["period_start"]))
-        if same is not None:
-            if all(getattr(same, key) == value for key, value in values.items()):
-                skipped += 1
-                continue
-            errors.append(f"Row {row.line_no}: pay for {pa.name} from {values['period_start']:%-d %B %Y} is already "
-                          "recorded with different figures")
-            continue
-        if pa.line_id is None:
-            errors.append(f"Row {row.line_no}: choose the budget line {pa.name}’s pay comes from first")
-            continue
-        plan_year = plan_year_for(budget.plan_year_start, today())
-        if values["paid_on"] > today() or not plan_year.contains(values["paid_on"]):
-            errors.append(f"Row {row.line_no}: the date paid must be in this plan year and not in the future")
-            continue
         try:
-            record_pay(pa, values, {"wages": pa.line, **lines}, current_user, source="csv")
-        except DuplicatePeriod as err:
-            errors.append(f"Row {row.line_no}: {err}")
-            continue
-        created += 1
-    if errors:
-        db.session.rollback()
-        return errors, 0, 0
-    db.session.commit()
-    current_app.logger.info("payroll import: %s created, %s skipped for budget %s", created, skipped, budget.id)
-    return [], created, skipped
+            result = import_payroll(budget, form.file.data.stream.read(MAX_BYTES + 1), current_user, today())
+        except PayrollFileError as err:
+            form.file.errors = [str(err)]
+        else:
+            if not result.problems:
+                db.session.commit()
+                current_app.logger.info("payroll import: %s created, %s skipped for budget %s", result.created,
+                                        result.skipped, budget.id)
+                flash(result.message, "success")
+                return redirect(url_for("employment.index", budget_id=budget.id), 303)
+            db.session.rollback()
+            problems, form.file.errors = result.problems, [result.message]
+    return render_template("employment/import.html", budget=budget, form=form, problems=problems)

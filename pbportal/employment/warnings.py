@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..choices import RecordStatus
 from ..money import format_pence
 from .costs import EmploymentCost, minimum_wage
+from .models import CheckKind
 from .rates import Rates, UnknownRate
 
 SOON = timedelta(days=30)
@@ -55,7 +57,7 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
                         f"be below the {upcoming_label} ({format_pence(upcoming)} an hour) within 30 days",
                         False, pa.id))
         for record in pay_records:
-            if record.hours and record.status == "active":
+            if record.hours and record.status == RecordStatus.ACTIVE:
                 hourly = Decimal(record.gross_pence) / Decimal(record.hours)
                 try:
                     lowest, label = minimum_wage(rates_at(record.paid_on), pa.date_of_birth, record.paid_on)
@@ -65,17 +67,18 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
                     found.append(Warning(
                         f"{name}’s pay for {record.period_start:%-d %b} to {record.period_end:%-d %b %Y} works out "
                         f"at {format_pence(int(hourly))} an hour, below the {label} on the pay date", True, pa.id))
-        if "contract" not in latest:
+        if CheckKind.CONTRACT not in latest:
             found.append(Warning(f"No written contract recorded for {name}", True, pa.id))
-        if "right_to_work" not in latest:
+        if CheckKind.RIGHT_TO_WORK not in latest:
             found.append(Warning(f"No right to work check recorded for {name}", True, pa.id))
         else:
-            found += filter(None, [_dated(f"{name}’s right to work", latest["right_to_work"].expires_on, today,
+            found += filter(None, [_dated(f"{name}’s right to work", latest[CheckKind.RIGHT_TO_WORK].expires_on, today,
                                           pa.id)])
-    if "dbs" not in latest:
+    if CheckKind.DBS not in latest:
         found.append(Warning(f"No DBS check recorded for {name}", True, pa.id))
     else:
-        found += filter(None, [_dated(f"{name}’s DBS check (renewal date)", latest["dbs"].expires_on, today, pa.id)])
+        found += filter(None, [_dated(f"{name}’s DBS check (renewal date)", latest[CheckKind.DBS].expires_on, today,
+                                      pa.id)])
     newest_course = {}
     for training in sorted(trainings, key=lambda t: t.completed_on):
         newest_course[training.course.strip().lower()] = training
