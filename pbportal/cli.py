@@ -1,6 +1,7 @@
 """Command-line tasks: `flask --app app demo-data`, `create-user` and `worker`."""
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 
@@ -45,6 +46,8 @@ def register(app: Flask) -> None:
     @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
     def worker(once: bool) -> None:
         """Deliver the email outbox: every WORKER_INTERVAL seconds, until stopped (SIGTERM or Ctrl-C)."""
+        if not logging.getLogger().handlers:  # what the worker does (and, with no MAIL_SERVER, each email) is logged
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if once:
             click.echo(f"Outbox: {deliver_due()}.")
             return
