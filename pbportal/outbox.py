@@ -80,6 +80,17 @@ def queue(to_address: str, subject: str, body: str) -> OutboxMessage:
     return message
 
 
+def queue_email(to_address: str, template: str, **context) -> OutboxMessage:
+    """Render `templates/email/<template>.txt` (its first line `Subject: …`, a blank line, then the text) and
+    queue it. Plain text in GOV.UK's style: what happened, what to do, one link, who to contact."""
+    rendered = current_app.jinja_env.get_template(f"email/{template}.txt").render(absolute_url=absolute_url,
+                                                                                 **context)
+    head, _, body = rendered.partition("\n\n")
+    if not head.startswith("Subject: "):
+        raise ValueError(f"email/{template}.txt must start with a Subject: line")
+    return queue(to_address, head.removeprefix("Subject: ").strip(), body.strip() + "\n")
+
+
 def absolute_url(endpoint: str, **values) -> str:
     """A link for an email: built from BASE_URL, never from the request's Host header."""
     base = urlsplit(current_app.config["BASE_URL"])

@@ -16,7 +16,7 @@ class MailServer:
         self.received: list[EmailMessage] = []
         self.reply: str | None = None
         self._lock = threading.Lock()
-        self.port = _free_port()
+        self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
@@ -43,7 +43,7 @@ class MailServer:
         return [m for m in self.received if m["To"] == address]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

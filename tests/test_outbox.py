@@ -18,24 +18,7 @@ from pbportal.outbox import LEASE, MAX_ATTEMPTS, Delivered, OutboxMessage, Outbo
 from pbportal.timeutil import utcnow
 
 from .conftest import make_user
-from .mailserver import MailServer, _free_port
-
-
-@pytest.fixture(scope="session")
-def mail_server():
-    server = MailServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mail(app, mail_server):
-    """The app sending to the test's SMTP server."""
-    mail_server.clear()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port)
-    yield mail_server
-    mail_server.clear()
-    app.config.update(MAIL_SERVER="", MAIL_PORT=25)
+from .mailserver import free_port
 
 
 def _only_message() -> OutboxMessage:
@@ -81,7 +64,7 @@ def test_with_the_server_down_a_message_waits_and_goes_when_it_is_back(app, mail
     queue("jo@example.org", "Reminder", "Text")
     db.session.commit()
     now = utcnow()
-    app.config["MAIL_PORT"] = _free_port()  # nothing listens there
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
     assert deliver_due(now) == Delivered(retrying=1)
     row = _only_message()
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
