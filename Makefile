@@ -7,8 +7,12 @@ SECRET_FILE := instance/.secret_key
 
 .PHONY: run install db demo test test-sqlite test-postgres e2e-deps bench clean
 
+# The web server and, beside it, the worker that delivers email (stopped with the server).
 run: install db demo
-	SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_FILE))}" $(BIN)/flask run --host 127.0.0.1 --port 5000
+	@export SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_FILE))}"; \
+	$(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 install: $(VENV)/.installed
 

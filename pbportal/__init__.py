@@ -9,8 +9,10 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, cli, filters
+from . import audit, cli, filters, outbox
 from .auth import models as _auth_models
+from .auth import tokens as _token_models
+from .auth.password_views import bp as passwords_bp
 from .auth.views import bp as auth_bp
 from .banking import models as _banking_models
 from .banking.match_views import bp as matching_bp
@@ -46,11 +48,11 @@ from .spending import models as _spending_models
 from .spending.views import bp as spending_bp
 
 # Every model module, so the metadata (and Alembic) sees every table.
-MODELS = (audit, _auth_models, _banking_models, _budget_models, _contingency_models, _employment_models,
-          _rates_models, _reconciliation_models, _reviews_models, _spending_models)
-BLUEPRINTS = (auth_bp, homes_bp, budget_bp, plan_bp, spending_bp, income_bp, employment_bp, rates_bp, contingency_bp,
-              share_bp, reviews_bp, funders_bp, banking_bp, matching_bp, periods_bp, returns_bp, account_bp,
-              demo_bp)
+MODELS = (audit, outbox, _auth_models, _token_models, _banking_models, _budget_models, _contingency_models,
+          _employment_models, _rates_models, _reconciliation_models, _reviews_models, _spending_models)
+BLUEPRINTS = (auth_bp, passwords_bp, homes_bp, budget_bp, plan_bp, spending_bp, income_bp, employment_bp, rates_bp,
+              contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp, matching_bp, periods_bp, returns_bp,
+              account_bp, demo_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,13 +1,18 @@
-"""Command-line tasks: `flask --app app demo-data`, `flask --app app create-user`."""
+"""Command-line tasks: `flask --app app demo-data`, `create-user` and `worker`."""
 from __future__ import annotations
 
+import logging
+import signal
+import threading
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from .auth.models import Organisation, User
 from .demo import load_demo_data
 from .extensions import db
+from .outbox import deliver_due
 
 
 def register(app: Flask) -> None:
@@ -36,3 +41,25 @@ def register(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"Created {role} {email}")
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+    def worker(once: bool) -> None:
+        """Deliver the email outbox: every WORKER_INTERVAL seconds, until stopped (SIGTERM or Ctrl-C)."""
+        if not logging.getLogger().handlers:  # what the worker does (and, with no MAIL_SERVER, each email) is logged
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if once:
+            click.echo(f"Outbox: {deliver_due()}.")
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        interval = current_app.config["WORKER_INTERVAL"]
+        click.echo(f"Worker started: delivering the outbox every {interval:g} s.")
+        while not stop.is_set():
+            done = deliver_due()
+            if done.sent or done.retrying or done.failed:
+                click.echo(f"Outbox: {done}.")
+            db.session.remove()
+            stop.wait(interval)
+        click.echo("Worker stopped.")

@@ -16,6 +16,10 @@ def _database_url() -> str:
     return url
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -33,12 +37,23 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     # Always Secure when this is set; otherwise Secure whenever the request came over HTTPS
     # (see security.SessionInterface).
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
     REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PAGE_SIZE = 20
+    # Links in emails are built from this, never from a request's Host header.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Email (the worker delivers the outbox). With no MAIL_SERVER the worker writes each message to its log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "pbportal <no-reply@localhost>")
+    WORKER_INTERVAL = float(os.environ.get("WORKER_INTERVAL", "5"))
     DEBUG = False
     TESTING = False
 
@@ -51,3 +66,5 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     # Fast hashing keeps the suite quick; production uses werkzeug's default (scrypt).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    MAIL_SERVER = ""  # the tests that send start their own SMTP server and point MAIL_SERVER at it
+    BASE_URL = "http://pbportal.test"

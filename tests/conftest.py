@@ -20,6 +20,8 @@ from pbportal.extensions import db, limiter
 from pbportal.spending.models import SpendingEntry
 from pbportal.timeutil import today
 
+from .mailserver import MailServer
+
 PASSWORD = "correct horse battery"
 
 
@@ -282,3 +284,22 @@ def csrf_app(app):
 
 def days_ago(n: int) -> date:
     return today() - timedelta(days=n)
+
+
+# ---- email ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def mail_server():
+    server = MailServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail(app, mail_server):
+    """The app sending to the test's SMTP server."""
+    mail_server.clear()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.port)
+    yield mail_server
+    mail_server.clear()
+    app.config.update(MAIL_SERVER="", MAIL_PORT=25)
