@@ -4,10 +4,11 @@ database checks the same values with a CHECK constraint built from the enum (`ch
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 
-def check_in(column: str, choices: type[enum.Enum]) -> str:
-    """The SQL for a CHECK constraint: column IN (every value of the enum)."""
+def check_in(column: str, choices: type[enum.Enum] | Iterable[enum.Enum]) -> str:
+    """The SQL for a CHECK constraint: column IN (every value of the enum, or of the members given)."""
     return f"{column} IN ({', '.join(repr(m.value) for m in choices)})"
 
 

@@ -9,20 +9,22 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organisation, User
-from ..choices import check_in
+from ..choices import RecordStatus, check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
 
-class HeldAs(str, enum.Enum):
+class HeldAs(enum.StrEnum):
+    """Who holds the money: the person (a direct payment) or a provider, for them (a managed account)."""
+
     DIRECT_PAYMENT = "direct_payment"
     MANAGED_ACCOUNT = "managed_account"
 
 
-HELD_AS_LABELS = {"direct_payment": "Direct payment", "managed_account": "Managed account"}
+HELD_AS_LABELS = {HeldAs.DIRECT_PAYMENT: "Direct payment", HeldAs.MANAGED_ACCOUNT: "Managed account"}
 
 
-class Frequency(str, enum.Enum):
+class Frequency(enum.StrEnum):
     WEEKLY = "weekly"
     FOUR_WEEKLY = "four_weekly"
     MONTHLY = "monthly"
@@ -32,14 +34,17 @@ class Frequency(str, enum.Enum):
 
 # Occurrences in a plan year. A year is taken as 52 weeks / 13 four-week periods, as councils'
 # DP calculations do.
-FREQUENCY_TIMES = {"weekly": 52, "four_weekly": 13, "monthly": 12, "yearly": 1, "one_off": 1}
+FREQUENCY_TIMES = {Frequency.WEEKLY: 52, Frequency.FOUR_WEEKLY: 13, Frequency.MONTHLY: 12, Frequency.YEARLY: 1,
+                   Frequency.ONE_OFF: 1}
 FREQUENCY_LABELS = {
-    "weekly": "Every week",
-    "four_weekly": "Every 4 weeks",
-    "monthly": "Every month",
-    "yearly": "Once a year",
-    "one_off": "One-off",
+    Frequency.WEEKLY: "Every week",
+    Frequency.FOUR_WEEKLY: "Every 4 weeks",
+    Frequency.MONTHLY: "Every month",
+    Frequency.YEARLY: "Once a year",
+    Frequency.ONE_OFF: "One-off",
 }
+# Spending on these tracks the calendar (weekly wages); on the others it lands at once (insurance).
+PACED_FREQUENCIES = (Frequency.WEEKLY, Frequency.FOUR_WEEKLY, Frequency.MONTHLY)
 
 CATEGORIES = {
     "pa_wages": "Personal assistant wages",
@@ -87,6 +92,21 @@ class Budget(db.Model):
     def held_as_label(self) -> str:
         return HELD_AS_LABELS[self.held_as]
 
+    @property
+    def is_direct_payment(self) -> bool:
+        return self.held_as == HeldAs.DIRECT_PAYMENT
+
+    @property
+    def is_managed_account(self) -> bool:
+        return self.held_as == HeldAs.MANAGED_ACCOUNT
+
+
+class RepresentativeKind(enum.StrEnum):
+    """A nominated person acts for a holder who has capacity; an authorised one for a holder who lacks it."""
+
+    NOMINATED = "nominated"
+    AUTHORISED = "authorised"
+
 
 class Representative(db.Model):
     """Someone who acts for a holder: a nominated person (holder has capacity) or an authorised one."""
@@ -94,7 +114,7 @@ class Representative(db.Model):
     __tablename__ = "representative"
     __table_args__ = (
         UniqueConstraint("budget_id", "user_id"),
-        CheckConstraint("kind IN ('nominated', 'authorised')", name="kind"),
+        CheckConstraint(check_in("kind", RepresentativeKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +126,11 @@ class Representative(db.Model):
     user: Mapped[User] = relationship()
 
 
+class PlanStatus(enum.StrEnum):
+    DRAFT = "draft"
+    AGREED = "agreed"
+
+
 class Plan(db.Model):
     """One version of the care and support plan's budget: drafted, then agreed by the case manager.
 
@@ -115,13 +140,13 @@ class Plan(db.Model):
     __tablename__ = "plan"
     __table_args__ = (
         UniqueConstraint("budget_id", "version"),
-        CheckConstraint("status IN ('draft', 'agreed')", name="status"),
+        CheckConstraint(check_in("status", PlanStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=PlanStatus.DRAFT)
     starts_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -131,7 +156,11 @@ class Plan(db.Model):
 
     @property
     def is_draft(self) -> bool:
-        return self.status == "draft"
+        return self.status == PlanStatus.DRAFT
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.status == PlanStatus.AGREED
 
 
 class BudgetLine(db.Model):
@@ -175,14 +204,24 @@ class BudgetLine(db.Model):
     @property
     def paces_with_year(self) -> bool:
         """Whether spending should track the calendar (weekly wages) rather than land at once (insurance)."""
-        return self.frequency in ("weekly", "four_weekly", "monthly")
+        return self.frequency in PACED_FREQUENCIES
+
+
+class IncomeSource(enum.StrEnum):
+    """Where money paid into the budget came from. The funder's first payment starts the review clock."""
+
+    FUNDER = "funder"
+    CONTRIBUTION = "contribution"
+    OTHER = "other"
 
 
 INCOME_SOURCES = {
-    "funder": "Payment from the council or NHS",
-    "contribution": "My own contribution",
-    "other": "Other money in (for example, a refund)",
+    IncomeSource.FUNDER: "Payment from the council or NHS",
+    IncomeSource.CONTRIBUTION: "My own contribution",
+    IncomeSource.OTHER: "Other money in (for example, a refund)",
 }
+# A mistaken record of money in is voided with a reason, never corrected: two of the money records' states.
+MONEY_IN_STATUSES = (RecordStatus.ACTIVE, RecordStatus.VOIDED)
 
 
 class MoneyIn(db.Model):
@@ -193,8 +232,8 @@ class MoneyIn(db.Model):
     __tablename__ = "money_in"
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
-        CheckConstraint("source IN ('funder', 'contribution', 'other')", name="source"),
-        CheckConstraint("status IN ('active', 'voided')", name="status"),
+        CheckConstraint(check_in("source", IncomeSource), name="source"),
+        CheckConstraint(check_in("status", MONEY_IN_STATUSES), name="status"),
         CheckConstraint("status = 'active' OR change_reason <> ''", name="reason_when_voided"),
     )
 
@@ -207,7 +246,7 @@ class MoneyIn(db.Model):
     # The bank statement line it arrived on (managed accounts), once matched.
     statement_line_id: Mapped[int | None] = mapped_column(ForeignKey("statement_line.id"), index=True)
     from_statement: Mapped[bool] = mapped_column(default=False, server_default="0")
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    status: Mapped[str] = mapped_column(String(10), default=RecordStatus.ACTIVE)
     change_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -219,7 +258,7 @@ class MoneyIn(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == RecordStatus.ACTIVE
 
     @property
     def source_label(self) -> str:

@@ -3,41 +3,28 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
-from wtforms.validators import ValidationError
 
 from ..auth.models import Role
 from ..extensions import db
-from ..fields import GovDateField
+from ..forms import ActionForm
 from ..timeutil import today
 from .access import can_edit_lines, get_budget_or_404
-from .services import agree_plan, editable_plan, in_force, plan_lines, plans_of, start_new_version
+from .forms import NewVersionForm
+from .services import (
+    PlanError,
+    agree_plan,
+    editable_plan,
+    in_force,
+    new_version_starts_after,
+    plan_lines,
+    plans_of,
+    start_new_version,
+)
 
 bp = Blueprint("plan", __name__, url_prefix="/budgets/<int:budget_id>/plan")
 
 
-class AgreeForm(FlaskForm):
-    submit = SubmitField("Agree and sign off this version", widget=GovSubmitInput())
-
-
-class NewVersionForm(FlaskForm):
-    starts_on = GovDateField("When should the new version start?", what="the date the new version starts",
-                             description="Spending from this date follows the new version once it is agreed")
-    submit = SubmitField("Start a new version", widget=GovSubmitInput())
-
-    def __init__(self, *args, earliest=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.earliest = earliest
-
-    def validate_starts_on(self, field):
-        if field.data and self.earliest and field.data <= self.earliest:
-            raise ValidationError(f"The new version must start after {self.earliest:%-d %B %Y}, when the version "
-                                  "in force started")
-
-
-def _context(budget, **forms):
+def _context(budget, version_form: NewVersionForm | None = None):
     plans = plans_of(budget)
     now = today()
     current = in_force(plans, now)
@@ -47,17 +34,9 @@ def _context(budget, **forms):
         "lines": {p.id: plan_lines(p) for p in plans if p in (current, draft)},
         "can_agree": current_user.role == Role.CASE_MANAGER and draft is not None,
         "can_edit": can_edit_lines(current_user),
-        "agree_form": forms.get("agree_form") or AgreeForm(formdata=None),
-        "version_form": forms.get("version_form") or _version_form(current, submitted=False),
+        "agree_form": ActionForm(formdata=None),
+        "version_form": version_form or NewVersionForm(formdata=None, starts_on=now),
     }
-
-
-def _version_form(current, submitted: bool) -> NewVersionForm:
-    earliest = current.starts_on if current else None
-    form = NewVersionForm(earliest=earliest, **({} if submitted else {"formdata": None}))
-    if not submitted:
-        form.starts_on.data = today()
-    return form
 
 
 @bp.route("")
@@ -76,12 +55,13 @@ def agree(budget_id: int):
     if draft is None:
         flash("There is no draft to agree.", "important")
         return redirect(url_for("plan.show", budget_id=budget.id), 303)
-    if not AgreeForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
-    if not plan_lines(draft):
-        flash("A plan with no budget lines cannot be agreed. Add its lines first.", "important")
+    try:
+        agree_plan(draft, current_user)
+    except PlanError as err:
+        flash(str(err), "important")
         return redirect(url_for("plan.show", budget_id=budget.id), 303)
-    agree_plan(draft, current_user)
     db.session.commit()
     flash(f"Version {draft.version} agreed. It is in force from {draft.starts_on:%-d %B %Y}.", "success")
     return redirect(url_for("plan.show", budget_id=budget.id), 303)
@@ -90,17 +70,12 @@ def agree(budget_id: int):
 @bp.route("/versions", methods=["POST"])
 @login_required
 def new_version(budget_id: int):
-    budget = get_budget_or_404(budget_id)
-    if not can_edit_lines(current_user):
-        abort(404)
+    budget = get_budget_or_404(budget_id, can_edit_lines)
     plans = plans_of(budget)
     if editable_plan(plans) is not None:
         flash("There is already a draft version: change that one.", "important")
         return redirect(url_for("plan.show", budget_id=budget.id), 303)
-    # A new version starts after the latest agreed one (which may not be in force yet).
-    agreed = [p for p in plans if p.status == "agreed"]
-    form = _version_form(max(agreed, key=lambda p: p.starts_on) if agreed else in_force(plans, today()),
-                         submitted=True)
+    form = NewVersionForm(earliest=new_version_starts_after(plans, today()))
     if form.validate_on_submit():
         plan = start_new_version(budget, form.starts_on.data, current_user)
         db.session.commit()

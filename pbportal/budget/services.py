@@ -10,7 +10,11 @@ from ..audit import record
 from ..extensions import db
 from ..money import multiply_pence
 from ..timeutil import today, utcnow
-from .models import FREQUENCY_TIMES, Budget, BudgetLine, Plan
+from .models import FREQUENCY_TIMES, Budget, BudgetLine, Plan, PlanStatus
+
+
+class PlanError(ValueError):
+    """A change to the plan that is not allowed; the message is for the user."""
 
 
 def annual_pence(unit_cost_pence: int, quantity: Decimal, frequency: str) -> int:
@@ -24,7 +28,7 @@ def plans_of(budget: Budget) -> list[Plan]:
 
 def in_force(plans: list[Plan], day: date) -> Plan | None:
     """The version in force on day: the latest agreed one starting by then; before any sign-off, the first."""
-    agreed = [p for p in plans if p.status == "agreed" and p.starts_on <= day]
+    agreed = [p for p in plans if p.is_agreed and p.starts_on <= day]
     if agreed:
         return max(agreed, key=lambda p: p.version)
     return plans[0] if plans else None
@@ -37,6 +41,23 @@ def current_plan(budget: Budget, day: date | None = None) -> Plan | None:
 def editable_plan(plans: list[Plan]) -> Plan | None:
     """The version whose lines can be changed: the newest, while it is a draft."""
     return plans[-1] if plans and plans[-1].is_draft else None
+
+
+def new_version_starts_after(plans: list[Plan], day: date) -> date | None:
+    """A new version starts after the latest agreed one (which may not be in force yet) or, before any sign-off,
+    after the version in force."""
+    agreed = [p for p in plans if p.is_agreed]
+    after = max(agreed, key=lambda p: p.starts_on) if agreed else in_force(plans, day)
+    return after.starts_on if after else None
+
+
+def lines_can_change(plans: list[Plan], line: BudgetLine | None = None) -> bool:
+    """Whether a line can be added (or this line changed): only a draft's lines can, and a budget with no plan
+    yet gets a first draft with its first line. An agreed version is read-only."""
+    draft = editable_plan(plans)
+    if line is not None:
+        return draft is not None and line.plan_id == draft.id
+    return draft is not None or not plans
 
 
 def plan_lines(plan: Plan | None) -> list[BudgetLine]:
@@ -64,7 +85,7 @@ def ensure_plan(budget: Budget, actor) -> Plan:
     plans = plans_of(budget)
     plan = editable_plan(plans)
     if plan is None and not plans:
-        plan = Plan(budget_id=budget.id, version=1, status="draft", starts_on=budget.plan_year_start)
+        plan = Plan(budget_id=budget.id, version=1, status=PlanStatus.DRAFT, starts_on=budget.plan_year_start)
         db.session.add(plan)
         record("plan.created", plan, actor=actor, budget_id=budget.id, version=1)
     return plan
@@ -73,8 +94,10 @@ def ensure_plan(budget: Budget, actor) -> Plan:
 def agree_plan(plan: Plan, actor) -> None:
     """The case manager signs off a draft: it becomes read-only and, from its start date, in force."""
     if not plan.is_draft:
-        raise ValueError("Only a draft can be agreed")
-    plan.status, plan.agreed_by_id, plan.agreed_at = "agreed", actor.id, utcnow()
+        raise PlanError("Only a draft can be agreed")
+    if not plan_lines(plan):
+        raise PlanError("A plan with no budget lines cannot be agreed. Add its lines first.")
+    plan.status, plan.agreed_by_id, plan.agreed_at = PlanStatus.AGREED, actor.id, utcnow()
     record("plan.agreed", plan, actor=actor, budget_id=plan.budget_id, version=plan.version,
            starts_on=plan.starts_on)
 
@@ -83,9 +106,9 @@ def start_new_version(budget: Budget, starts_on: date, actor) -> Plan:
     """A change to an agreed plan starts a new draft version, copying the lines of the newest agreed one."""
     plans = plans_of(budget)
     if editable_plan(plans) is not None:
-        raise ValueError("There is already a draft version")
+        raise PlanError("There is already a draft version")
     source = plans[-1]
-    plan = Plan(budget_id=budget.id, version=source.version + 1, status="draft", starts_on=starts_on)
+    plan = Plan(budget_id=budget.id, version=source.version + 1, status=PlanStatus.DRAFT, starts_on=starts_on)
     db.session.add(plan)
     db.session.flush()
     for line in plan_lines(source):
@@ -104,7 +127,7 @@ LINE_FIELDS = ("item", "outcome", "category", "unit", "quantity", "unit_cost_pen
 def save_line(budget: Budget, plan: Plan, values: dict, actor, line: BudgetLine | None = None) -> BudgetLine:
     """Add a line to a draft plan, or change one; the annual amount follows from cost × quantity × frequency."""
     if not plan.is_draft:
-        raise ValueError("Only a draft plan's lines can be changed")
+        raise PlanError("Only a draft plan's lines can be changed")
     values = dict(values)
     values["annual_pence"] = annual_pence(values["unit_cost_pence"], values["quantity"], values["frequency"])
     if line is None:

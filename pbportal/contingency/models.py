@@ -1,6 +1,7 @@
 """What happens when things go wrong: arrangements per scenario, a risk register, and share links."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
@@ -8,17 +9,44 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..budget.models import BudgetLine
+from ..choices import check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
+
+class Scenario(enum.StrEnum):
+    """What an arrangement is for. OWN is something else, named by the arrangement's title."""
+
+    PA_SICK = "pa_sick"
+    PA_LEAVE = "pa_leave"
+    HOLDER_UNWELL = "holder_unwell"
+    EMERGENCY = "emergency"
+    BAD_WEATHER = "bad_weather"
+    MONEY_LATE = "money_late"
+    OWN = "own"
+
+
 SCENARIOS = {
-    "pa_sick": "A PA is off sick",
-    "pa_leave": "A PA is on holiday or leave",
-    "holder_unwell": "I am unwell or in hospital",
-    "emergency": "An emergency",
-    "bad_weather": "Bad weather",
-    "money_late": "The money does not arrive",
-    "own": "Something else",
+    Scenario.PA_SICK: "A PA is off sick",
+    Scenario.PA_LEAVE: "A PA is on holiday or leave",
+    Scenario.HOLDER_UNWELL: "I am unwell or in hospital",
+    Scenario.EMERGENCY: "An emergency",
+    Scenario.BAD_WEATHER: "Bad weather",
+    Scenario.MONEY_LATE: "The money does not arrive",
+    Scenario.OWN: "Something else",
+}
+
+
+class RiskStatus(enum.StrEnum):
+    """How a risk is handled: something reduces it, or the person accepts it as their own choice."""
+
+    MITIGATED = "mitigated"
+    ACCEPTED = "accepted"
+
+
+RISK_HANDLING = {
+    RiskStatus.MITIGATED: "Mitigated: something is in place to reduce it",
+    RiskStatus.ACCEPTED: "Accepted by the person as their own choice",
 }
 
 
@@ -58,13 +86,13 @@ class Arrangement(db.Model):
 
     @property
     def heading(self) -> str:
-        return self.title if self.scenario == "own" and self.title else SCENARIOS[self.scenario]
+        return self.title if self.scenario == Scenario.OWN and self.title else SCENARIOS[self.scenario]
 
 
 class Risk(db.Model):
     __tablename__ = "risk"
     __table_args__ = (
-        CheckConstraint("status IN ('mitigated', 'accepted')", name="status"),
+        CheckConstraint(check_in("status", RiskStatus), name="status"),
         CheckConstraint("status = 'accepted' OR mitigation <> ''", name="mitigation_when_mitigated"),
     )
 
@@ -80,6 +108,10 @@ class Risk(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     recorded_by: Mapped[User] = relationship()
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == RiskStatus.ACCEPTED
 
 
 class ShareLink(db.Model):

@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..extensions import db
-from ..timeutil import utcnow
-from .models import Arrangement, ContingencyPlan, Risk, ShareLink
+from ..timeutil import today, utcnow
+from .models import Arrangement, ContingencyPlan, Risk, RiskStatus, Scenario, ShareLink
 
 
 def _hash(token: str) -> str:
@@ -42,9 +42,14 @@ class Contingency:
         return held_pence >= costliest.expected_cost_pence * weeks
 
 
+def plan_of(budget_id: int) -> ContingencyPlan | None:
+    """The budget's contingency plan (its last-resort contact and who last changed it), once there is one."""
+    return db.session.scalar(select(ContingencyPlan).where(ContingencyPlan.budget_id == budget_id))
+
+
 def contingency_for(budget_id: int) -> Contingency:
     return Contingency(
-        db.session.scalar(select(ContingencyPlan).where(ContingencyPlan.budget_id == budget_id)),
+        plan_of(budget_id),
         list(db.session.scalars(select(Arrangement).options(joinedload(Arrangement.line))
                                 .where(Arrangement.budget_id == budget_id)
                                 .order_by(Arrangement.position, Arrangement.id))),
@@ -65,7 +70,7 @@ def contingency_summary(budget_ids: list[int]) -> dict[int, datetime]:
 
 
 def touch_plan(budget_id: int, actor) -> ContingencyPlan:
-    plan = db.session.scalar(select(ContingencyPlan).where(ContingencyPlan.budget_id == budget_id))
+    plan = plan_of(budget_id)
     if plan is None:
         plan = ContingencyPlan(budget_id=budget_id)
         db.session.add(plan)
@@ -74,6 +79,10 @@ def touch_plan(budget_id: int, actor) -> ContingencyPlan:
 
 
 def save_arrangement(budget_id: int, values: dict, actor, arrangement: Arrangement | None = None) -> Arrangement:
+    """Add an arrangement, or change one. A title only counts for a scenario of the person's own."""
+    values = dict(values)
+    if values["scenario"] != Scenario.OWN:
+        values["title"] = ""
     creating = arrangement is None
     before = {} if creating else {k: getattr(arrangement, k) for k in values}
     if creating:
@@ -102,6 +111,20 @@ def save_last_resort(budget_id: int, name: str, phone: str, actor) -> None:
 
 
 def save_risk(budget_id: int, values: dict, actor, risk: Risk | None = None) -> Risk:
+    """Add a risk, or change one. A mitigated risk keeps how it is reduced; an accepted one, who accepted it and
+    since when: the day it was first accepted (today, unless `values` gives "accepted_on"), kept through later
+    changes."""
+    accepted = values["status"] == RiskStatus.ACCEPTED
+    if not accepted:
+        accepted_on = None
+    elif risk is not None and risk.is_accepted:
+        accepted_on = risk.accepted_on
+    else:
+        accepted_on = values.get("accepted_on") or today()
+    values = {"description": values["description"], "status": values["status"],
+              "mitigation": "" if accepted else values["mitigation"],
+              "accepted_by": values["accepted_by"] if accepted else "",
+              "accepted_on": accepted_on, "review_on": values["review_on"]}
     creating = risk is None
     before = {} if creating else {k: getattr(risk, k) for k in values}
     if creating:

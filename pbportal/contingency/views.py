@@ -3,23 +3,22 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..auth.models import Role
 from ..budget.access import can_edit_lines, get_budget_or_404, is_holder_side, owned_or_404
 from ..budget.models import Budget
 from ..budget.services import current_plan, plan_lines
 from ..extensions import db, limiter
-from ..money import pence_to_input
+from ..forms import ActionForm
 from ..spending.figures import budget_figures
 from ..timeutil import today, utcnow
 from .forms import ArrangementForm, LastResortForm, RiskForm, ShareForm
-from .models import Arrangement, Risk, ShareLink
+from .models import Arrangement, Risk, RiskStatus, ShareLink
 from .services import (
     contingency_for,
     create_share_link,
     open_share_link,
+    plan_of,
     revoke_share_link,
     save_arrangement,
     save_last_resort,
@@ -28,6 +27,7 @@ from .services import (
 
 bp = Blueprint("contingency", __name__, url_prefix="/budgets/<int:budget_id>/contingency")
 share_bp = Blueprint("share", __name__)
+bp.add_app_template_global(RiskStatus, "RiskStatus")
 
 
 def _card_context(budget):
@@ -40,38 +40,27 @@ def _card_context(budget):
 @login_required
 def show(budget_id: int):
     budget = get_budget_or_404(budget_id)
+    can_share = is_holder_side(current_user)
     links = []
-    if current_user.role in (Role.HOLDER, Role.REPRESENTATIVE):
+    if can_share:
         links = db.session.scalars(select(ShareLink).where(ShareLink.budget_id == budget.id)
                                    .order_by(ShareLink.created_at.desc())).all()
     return render_template("contingency/show.html", can_edit=can_edit_lines(current_user), links=links,
-                           now=utcnow(), can_share=current_user.role in (Role.HOLDER, Role.REPRESENTATIVE),
-                           **_card_context(budget))
+                           now=utcnow(), can_share=can_share, **_card_context(budget))
 
 
-def _arrangement_form(budget, arrangement=None) -> ArrangementForm:
-    lines = plan_lines(current_plan(budget))
-    form = ArrangementForm(line_ids=[line.id for line in lines])
-    form.line_id.choices = [(0, "None")] + [(line.id, line.item) for line in lines]
-    if arrangement is not None and not form.is_submitted():
-        for name in ("scenario", "title", "what_happens", "who_steps_in", "contact"):
-            getattr(form, name).data = getattr(arrangement, name)
-        form.line_id.data = arrangement.line_id or 0
-        form.expected_cost.data = pence_to_input(arrangement.expected_cost_pence)
-    elif not form.is_submitted():
-        form.scenario.data = request.args.get("scenario", "")
-    return form
+# Edit forms are filled from the saved record only when first shown: a POST is judged on what was sent (WTForms
+# would keep the record's value for a field left out of it).
 
 
 def _edit_arrangement(budget, arrangement=None):
-    form = _arrangement_form(budget, arrangement)
+    lines = plan_lines(current_plan(budget))
+    if request.method == "POST":
+        form = ArrangementForm(lines=lines)
+    else:  # the arrangement being changed; a new one may start from the scenario its link names
+        form = ArrangementForm(lines=lines, obj=arrangement, scenario=request.args.get("scenario", ""))
     if form.validate_on_submit():
-        values = {"scenario": form.scenario.data,
-                  "title": (form.title.data or "").strip() if form.scenario.data == "own" else "",
-                  "what_happens": form.what_happens.data.strip(), "who_steps_in": form.who_steps_in.data.strip(),
-                  "contact": form.contact.data.strip(), "expected_cost_pence": form.cost_pence,
-                  "line_id": form.line_id.data or None}
-        save_arrangement(budget.id, values, current_user, arrangement)
+        save_arrangement(budget.id, form.values(), current_user, arrangement)
         db.session.commit()
         flash("Arrangement saved.", "success")
         return redirect(url_for("contingency.show", budget_id=budget.id), 303)
@@ -95,13 +84,9 @@ def edit_arrangement(budget_id: int, arrangement_id: int):
 @login_required
 def last_resort(budget_id: int):
     budget = get_budget_or_404(budget_id, can_edit_lines)
-    form = LastResortForm()
-    c = contingency_for(budget.id)
-    if not form.is_submitted() and c.plan is not None:
-        form.last_resort_name.data, form.last_resort_phone.data = c.plan.last_resort_name, c.plan.last_resort_phone
+    form = LastResortForm() if request.method == "POST" else LastResortForm(obj=plan_of(budget.id))
     if form.validate_on_submit():
-        save_last_resort(budget.id, form.last_resort_name.data.strip(), form.last_resort_phone.data.strip(),
-                         current_user)
+        save_last_resort(budget.id, form.last_resort_name.data, form.last_resort_phone.data, current_user)
         db.session.commit()
         flash("Last-resort contact saved.", "success")
         return redirect(url_for("contingency.show", budget_id=budget.id), 303)
@@ -109,19 +94,9 @@ def last_resort(budget_id: int):
 
 
 def _edit_risk(budget, risk=None):
-    form = RiskForm()
-    if risk is not None and not form.is_submitted():
-        for name in ("description", "status", "mitigation", "accepted_by", "review_on"):
-            getattr(form, name).data = getattr(risk, name)
+    form = RiskForm() if request.method == "POST" else RiskForm(obj=risk)
     if form.validate_on_submit():
-        accepted = form.status.data == "accepted"
-        values = {"description": form.description.data.strip(), "status": form.status.data,
-                  "mitigation": (form.mitigation.data or "").strip() if not accepted else "",
-                  "accepted_by": (form.accepted_by.data or "").strip() if accepted else "",
-                  "accepted_on": (risk.accepted_on if risk and risk.status == "accepted" and accepted else
-                                  today() if accepted else None),
-                  "review_on": form.review_on.data}
-        save_risk(budget.id, values, current_user, risk)
+        save_risk(budget.id, form.values(), current_user, risk)
         db.session.commit()
         flash("Risk saved.", "success")
         return redirect(url_for("contingency.show", budget_id=budget.id) + "#risks", 303)
@@ -147,7 +122,7 @@ def share(budget_id: int):
     budget = get_budget_or_404(budget_id, is_holder_side)
     form = ShareForm()
     if form.validate_on_submit():
-        link, token = create_share_link(budget.id, form.label.data.strip(), form.days.data, current_user)
+        link, token = create_share_link(budget.id, form.label.data, form.days.data, current_user)
         db.session.commit()
         url = url_for("share.open_link", token=token, _external=True)
         return render_template("contingency/share_created.html", budget=budget, link=link, url=url)
@@ -159,7 +134,7 @@ def share(budget_id: int):
 def revoke(budget_id: int, link_id: int):
     budget = get_budget_or_404(budget_id, is_holder_side)
     link = owned_or_404(ShareLink, link_id, budget)
-    if not FlaskForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     if link.revoked_at is None:
         revoke_share_link(link, current_user)

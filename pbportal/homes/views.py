@@ -50,7 +50,7 @@ def home():
 CASELOAD_FILTERS = {
     "overdue": ("Review overdue", lambda now: Budget.next_review_due < now),
     "requests": ("Open review requests", lambda now: Budget.id.in_(
-        select(ReviewRequest.budget_id).where(ReviewRequest.status.in_(("requested", "acknowledged", "scheduled"))))),
+        select(ReviewRequest.budget_id).where(ReviewRequest.is_open))),
     "no_contingency": ("No contingency plan", lambda now: Budget.id.not_in(select(Arrangement.budget_id))),
     "returns": ("Monitoring returns to check", lambda now: Budget.id.in_(
         select(MonitoringReturn.budget_id).where(MonitoringReturn.status == "submitted"))),

@@ -1,12 +1,15 @@
 """Review requests and their progress, and reviews as the case manager records them."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..choices import check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -19,32 +22,86 @@ REASONS = {
     "other": "Something else",
 }
 URGENCY = {"routine": "Routine", "soon": "Soon (within a month)", "urgent": "Urgent (within a week)"}
-STATUSES = {"requested": "Requested", "acknowledged": "Acknowledged", "scheduled": "Scheduled",
-            "completed": "Completed", "declined": "Declined"}
+
+
+class ReviewStatus(enum.StrEnum):
+    """Where a review request has got to. Completed and declined are final; the others are open."""
+
+    REQUESTED = "requested"
+    ACKNOWLEDGED = "acknowledged"
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+
+STATUS_LABELS = {
+    ReviewStatus.REQUESTED: "Requested",
+    ReviewStatus.ACKNOWLEDGED: "Acknowledged",
+    ReviewStatus.SCHEDULED: "Scheduled",
+    ReviewStatus.COMPLETED: "Completed",
+    ReviewStatus.DECLINED: "Declined",
+}
+STATUS_TAGS = {
+    ReviewStatus.REQUESTED: "govuk-tag--blue",
+    ReviewStatus.ACKNOWLEDGED: "govuk-tag--purple",
+    ReviewStatus.SCHEDULED: "govuk-tag--yellow",
+    ReviewStatus.COMPLETED: "govuk-tag--green",
+    ReviewStatus.DECLINED: "govuk-tag--red",
+}
+# What the case manager does to move a request on, as the status form offers it.
+STATUS_ACTIONS = {
+    ReviewStatus.ACKNOWLEDGED: "Acknowledge the request",
+    ReviewStatus.SCHEDULED: "Schedule the review",
+    ReviewStatus.COMPLETED: "Mark it completed",
+    ReviewStatus.DECLINED: "Decline the request",
+}
+OPEN_STATUSES = (ReviewStatus.REQUESTED, ReviewStatus.ACKNOWLEDGED, ReviewStatus.SCHEDULED)
 # Where a request may go next; completed and declined are final.
 NEXT = {
-    "requested": ("acknowledged", "scheduled", "declined"),
-    "acknowledged": ("scheduled", "declined"),
-    "scheduled": ("scheduled", "completed", "declined"),
-    "completed": (),
-    "declined": (),
+    ReviewStatus.REQUESTED: (ReviewStatus.ACKNOWLEDGED, ReviewStatus.SCHEDULED, ReviewStatus.DECLINED),
+    ReviewStatus.ACKNOWLEDGED: (ReviewStatus.SCHEDULED, ReviewStatus.DECLINED),
+    ReviewStatus.SCHEDULED: (ReviewStatus.SCHEDULED, ReviewStatus.COMPLETED, ReviewStatus.DECLINED),
+    ReviewStatus.COMPLETED: (),
+    ReviewStatus.DECLINED: (),
 }
-RATINGS = {"met": "Met", "partly": "Partly met", "not_met": "Not met"}
+
+
+class Rating(enum.StrEnum):
+    """Whether an outcome of the plan is being met."""
+
+    MET = "met"
+    PARTLY = "partly"
+    NOT_MET = "not_met"
+
+
+RATINGS = {Rating.MET: "Met", Rating.PARTLY: "Partly met", Rating.NOT_MET: "Not met"}
+
+
+class Decision(enum.StrEnum):
+    """What a review decided about the plan and its money."""
+
+    MAINTAIN = "maintain"
+    INCREASE = "increase"
+    REDUCE = "reduce"
+    CHANGE = "change"
+    STOP = "stop"
+    REPAY = "repay"
+
+
 DECISIONS = {
-    "maintain": "Keep the plan as it is",
-    "increase": "Increase the budget",
-    "reduce": "Reduce the budget",
-    "change": "Change the plan",
-    "stop": "Stop the direct payment",
-    "repay": "Money to be repaid",
+    Decision.MAINTAIN: "Keep the plan as it is",
+    Decision.INCREASE: "Increase the budget",
+    Decision.REDUCE: "Reduce the budget",
+    Decision.CHANGE: "Change the plan",
+    Decision.STOP: "Stop the direct payment",
+    Decision.REPAY: "Money to be repaid",
 }
 
 
 class ReviewRequest(db.Model):
     __tablename__ = "review_request"
     __table_args__ = (
-        CheckConstraint("status IN ('requested', 'acknowledged', 'scheduled', 'completed', 'declined')",
-                        name="status"),
+        CheckConstraint(check_in("status", ReviewStatus), name="status"),
         CheckConstraint("status <> 'declined' OR decline_reason <> ''", name="reason_when_declined"),
         CheckConstraint("status <> 'scheduled' OR scheduled_for IS NOT NULL", name="date_when_scheduled"),
     )
@@ -54,7 +111,7 @@ class ReviewRequest(db.Model):
     reason: Mapped[str] = mapped_column(String(20))
     details: Mapped[str] = mapped_column(Text)
     urgency: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(12), default="requested")
+    status: Mapped[str] = mapped_column(String(12), default=ReviewStatus.REQUESTED)
     scheduled_for: Mapped[date | None] = mapped_column(Date)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -66,13 +123,24 @@ class ReviewRequest(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @property
+    @hybrid_property
     def is_open(self) -> bool:
-        return self.status not in ("completed", "declined")
+        """Still to be dealt with: requested, acknowledged or scheduled. Also a SQL condition
+        (`.where(ReviewRequest.is_open)`), so pages and counts agree on what is open."""
+        return self.status in OPEN_STATUSES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(OPEN_STATUSES)
 
     @property
     def status_label(self) -> str:
-        return STATUSES[self.status]
+        return STATUS_LABELS[self.status]
+
+    @property
+    def status_tag(self) -> str:
+        return STATUS_TAGS[self.status]
 
 
 class RequestEvent(db.Model):
@@ -89,6 +157,10 @@ class RequestEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     by: Mapped[User] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
 
 
 class Review(db.Model):
@@ -124,7 +196,7 @@ class Review(db.Model):
 
 class ReviewOutcome(db.Model):
     __tablename__ = "review_outcome"
-    __table_args__ = (CheckConstraint("rating IN ('met', 'partly', 'not_met')", name="rating"),)
+    __table_args__ = (CheckConstraint(check_in("rating", Rating), name="rating"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import record
-from ..budget.models import Budget, MoneyIn
+from ..budget.models import Budget, BudgetLine, IncomeSource, MoneyIn
+from ..choices import RecordStatus
 from ..extensions import db
-from .models import NEXT, RequestEvent, Review, ReviewOutcome, ReviewRequest
+from .models import NEXT, RequestEvent, Review, ReviewOutcome, ReviewRequest, ReviewStatus
 
 
 def add_months(day: date, months: int) -> date:
@@ -24,7 +25,7 @@ def add_months(day: date, months: int) -> date:
 def first_payment_on(budget_id: int) -> date | None:
     """The first payment from the funder into the budget, which starts the review clock."""
     return db.session.scalar(select(func.min(MoneyIn.received_on)).where(
-        MoneyIn.budget_id == budget_id, MoneyIn.source == "funder", MoneyIn.status == "active"))
+        MoneyIn.budget_id == budget_id, MoneyIn.source == IncomeSource.FUNDER, MoneyIn.status == RecordStatus.ACTIVE))
 
 
 def latest_review(budget_id: int) -> Review | None:
@@ -61,36 +62,42 @@ def create_request(budget: Budget, reason: str, details: str, urgency: str, acto
                             requested_by_id=actor.id)
     db.session.add(request)
     db.session.flush()
-    db.session.add(RequestEvent(request_id=request.id, status="requested", by_id=actor.id, note=details))
+    db.session.add(RequestEvent(request_id=request.id, status=ReviewStatus.REQUESTED, by_id=actor.id, note=details))
     record("review_request.created", request, actor=actor, budget_id=budget.id, reason=reason, urgency=urgency,
            details=details)
     return request
 
 
 class TransitionError(ValueError):
-    """A status change that is not allowed; the message is for the user."""
+    """A status change that is not allowed. The message is for the user; `field` names the argument it is about
+    ("status", "scheduled_for" or "note" of move_request; "request" of record_review)."""
+
+    def __init__(self, message: str, field: str = "status"):
+        super().__init__(message)
+        self.field = field
 
 
 def move_request(request: ReviewRequest, status: str, actor, *, today: date, scheduled_for: date | None = None,
                  note: str = "") -> None:
+    """Move a request on a step. `note` is kept as given (forms strip what was typed); declining needs one."""
     if status not in NEXT[request.status]:
         raise TransitionError(f"A request that is {request.status_label.lower()} cannot be "
-                              f"{'marked ' if status != 'scheduled' else ''}{status}")
-    if status == "scheduled":
+                              f"{'marked ' if status != ReviewStatus.SCHEDULED else ''}{status}")
+    if status == ReviewStatus.SCHEDULED:
         if scheduled_for is None:
-            raise TransitionError("Enter the date of the review")
+            raise TransitionError("Enter the date of the review", field="scheduled_for")
         if scheduled_for < today:
-            raise TransitionError("The review cannot be scheduled in the past")
-    if status == "declined" and not note.strip():
-        raise TransitionError("Enter why the request is declined")
+            raise TransitionError("The review cannot be scheduled in the past", field="scheduled_for")
+    if status == ReviewStatus.DECLINED and not note.strip():
+        raise TransitionError("Enter why the request is declined", field="note")
     before = request.status
     request.status = status
-    if status == "scheduled":
+    if status == ReviewStatus.SCHEDULED:
         request.scheduled_for = scheduled_for
-    if status == "declined":
-        request.decline_reason = note.strip()
-    db.session.add(RequestEvent(request_id=request.id, status=status, by_id=actor.id, note=note.strip(),
-                                scheduled_for=scheduled_for if status == "scheduled" else None))
+    if status == ReviewStatus.DECLINED:
+        request.decline_reason = note
+    db.session.add(RequestEvent(request_id=request.id, status=status, by_id=actor.id, note=note,
+                                scheduled_for=scheduled_for if status == ReviewStatus.SCHEDULED else None))
     record("review_request.status_changed", request, actor=actor, budget_id=request.budget_id, before=before,
            after=status, scheduled_for=scheduled_for, note=note)
 
@@ -107,12 +114,16 @@ def open_request_counts(budget_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(db.session.execute(
         select(ReviewRequest.budget_id, func.count()).where(
-            ReviewRequest.budget_id.in_(budget_ids),
-            ReviewRequest.status.in_(("requested", "acknowledged", "scheduled")))
+            ReviewRequest.budget_id.in_(budget_ids), ReviewRequest.is_open)
         .group_by(ReviewRequest.budget_id)).all())
 
 
 # ---- reviews -----------------------------------------------------------------------------------------
+
+def outcomes_to_rate(lines: list[BudgetLine]) -> list[str]:
+    """The outcomes the plan's lines name, each once (two lines may serve one outcome), in order."""
+    return sorted({line.outcome for line in lines if line.outcome})
+
 
 @dataclass
 class MoneyPosition:
@@ -145,13 +156,14 @@ def record_review(budget: Budget, values: dict, outcomes: list[tuple[str, str, s
            outcomes=[list(o) for o in outcomes], money=money.__dict__)
     if request is not None:
         if not request.is_open:
-            raise TransitionError(f"That request is {request.status_label.lower()}, so a review cannot complete it")
+            raise TransitionError(f"That request is {request.status_label.lower()}, so a review cannot complete it",
+                                  field="request")
         # Recording the review completes the request from whichever open step it had reached.
-        before, request.status = request.status, "completed"
-        db.session.add(RequestEvent(request_id=request.id, status="completed", by_id=actor.id,
+        before, request.status = request.status, ReviewStatus.COMPLETED
+        db.session.add(RequestEvent(request_id=request.id, status=ReviewStatus.COMPLETED, by_id=actor.id,
                                     note=f"Review held on {values['held_on']:%-d %B %Y} recorded"))
         record("review_request.status_changed", request, actor=actor, budget_id=budget.id, before=before,
-               after="completed", review_id=review.id)
+               after=ReviewStatus.COMPLETED, review_id=review.id)
     db.session.flush()
     refresh_next_review(budget)
     return review

@@ -14,7 +14,7 @@ from ..partials import render
 from ..spending.figures import budget_figures
 from ..timeutil import today
 from .forms import RequestForm, ReviewForm, StatusForm
-from .models import REASONS, URGENCY, Review, ReviewRequest
+from .models import REASONS, URGENCY, Review, ReviewRequest, ReviewStatus
 from .services import (
     TransitionError,
     add_months,
@@ -22,11 +22,13 @@ from .services import (
     first_payment_on,
     money_position,
     move_request,
+    outcomes_to_rate,
     record_review,
     requests_for,
 )
 
 bp = Blueprint("reviews", __name__, url_prefix="/budgets/<int:budget_id>/reviews")
+bp.add_app_template_global(ReviewStatus, "ReviewStatus")
 
 REQUESTERS = (Role.HOLDER, Role.REPRESENTATIVE, Role.CASE_MANAGER)
 
@@ -40,7 +42,7 @@ def index(budget_id: int):
     return render_template(
         "reviews/index.html", budget=budget, requests=requests_for(budget.id), reviews=reviews, today=today(),
         first_payment=first_payment_on(budget.id), reasons=REASONS, urgency=URGENCY,
-        can_request=current_user.role in REQUESTERS, is_case_manager=current_user.role == Role.CASE_MANAGER)
+        can_request=current_user.role in REQUESTERS, is_case_manager=is_case_manager(current_user))
 
 
 @bp.route("/request", methods=["GET", "POST"])
@@ -51,25 +53,17 @@ def new_request(budget_id: int):
         abort(404)
     form = RequestForm()
     if form.validate_on_submit():
-        created = create_request(budget, form.reason.data, form.details.data.strip(), form.urgency.data,
-                                 current_user)
+        created = create_request(budget, form.reason.data, form.details.data, form.urgency.data, current_user)
         db.session.commit()
         flash("Your request for a review has been sent to the case manager. You can follow it here.", "success")
         return redirect(url_for("reviews.show_request", budget_id=budget.id, request_id=created.id), 303)
     return render_template("reviews/request_form.html", budget=budget, form=form)
 
 
-def _status_form(req: ReviewRequest, submitted: bool) -> StatusForm:
-    form = StatusForm(**({} if submitted else {"formdata": None}))
-    if not submitted:
-        form.version.data = str(req.version)
-    return form
-
-
 def _request_context(budget, req, form=None, message=""):
     return {"budget": budget, "req": req, "reasons": REASONS, "urgency": URGENCY, "message": message,
-            "is_case_manager": current_user.role == Role.CASE_MANAGER,
-            "form": form or _status_form(req, submitted=False)}
+            "is_case_manager": is_case_manager(current_user),
+            "form": form or StatusForm(formdata=None, version=req.version)}
 
 
 @bp.route("/requests/<int:request_id>")
@@ -85,7 +79,7 @@ def show_request(budget_id: int, request_id: int):
 def change_status(budget_id: int, request_id: int):
     budget = get_budget_or_404(budget_id, is_case_manager)
     req = owned_or_404(ReviewRequest, request_id, budget)
-    form = _status_form(req, submitted=True)
+    form = StatusForm()
     if form.validate_on_submit():
         if form.version.data != str(req.version):
             form.action.errors = ["Someone else changed this request while you were looking at it. Check its "
@@ -93,13 +87,13 @@ def change_status(budget_id: int, request_id: int):
         else:
             try:
                 move_request(req, form.action.data, current_user, today=today(),
-                             scheduled_for=form.scheduled_for.data, note=form.note.data or "")
+                             scheduled_for=form.scheduled_for.data, note=form.note.data)
                 db.session.commit()
             except TransitionError as err:
                 db.session.rollback()
-                target = form.scheduled_for if "date" in str(err) or "past" in str(err) else \
-                    form.note if "why" in str(err) else form.action
-                target.errors = list(target.errors) + [str(err)]
+                # The refusal names move_request's argument; each has its field on the form.
+                field = {"status": form.action, "scheduled_for": form.scheduled_for, "note": form.note}[err.field]
+                field.errors = list(field.errors) + [str(err)]
             except StaleDataError:
                 db.session.rollback()
                 form.action.errors = ["Someone else changed this request at the same time. Check its status and "
@@ -124,32 +118,19 @@ def new(budget_id: int):
     now = today()
     figures = budget_figures(budget, now)
     money = money_position(figures, now)
-    outcomes = sorted({f.line.outcome.strip() for f in figures.lines if f.line.outcome.strip()})
+    outcomes = outcomes_to_rate([f.line for f in figures.lines])
     all_requests = requests_for(budget.id)
-    open_requests = [r for r in all_requests if r.is_open]
-    form = ReviewForm(interval_months=budget.funder.review_interval_months)
-    if not form.is_submitted():
-        form.held_on.data = now
-        form.next_review_on.data = add_months(now, budget.funder.review_interval_months)
-        form.request_id.data = request.args.get("request", type=int)
-        for outcome in outcomes:
-            form.outcomes.append_entry({"outcome": outcome})
-    linked = next((r for r in all_requests if r.id == form.request_id.data), None)
-    valid = form.validate_on_submit()
-    if form.is_submitted() and form.request_id.data and linked is None:
-        form.request_id.errors = ["Choose one of this person’s review requests, or none"]
-        valid = False
-    if form.is_submitted() and [e.form.outcome.data for e in form.outcomes.entries] != outcomes:
-        form.outcomes.errors = ["The plan’s outcomes changed while you were writing: check them and save again"]
-        valid = False
-    if valid:
-        values = {"held_on": form.held_on.data, "money_notes": (form.money_notes.data or "").strip(),
-                  "decision": form.decision.data, "decision_notes": (form.decision_notes.data or "").strip(),
-                  "next_review_on": form.next_review_on.data}
-        rated = [(e.form.outcome.data, e.form.rating.data, (e.form.comment.data or "").strip())
-                 for e in form.outcomes.entries]
+    months = budget.funder.review_interval_months
+    checks = {"interval_months": months, "requests": all_requests, "plan_outcomes": outcomes}
+    if request.method == "POST":
+        form = ReviewForm(**checks)
+    else:  # held today, the next one due at the funder's interval, each of the plan's outcomes to rate
+        form = ReviewForm(**checks, held_on=now, next_review_on=add_months(now, months),
+                          request_id=request.args.get("request", type=int),
+                          outcomes=[{"outcome": outcome} for outcome in outcomes])
+    if form.validate_on_submit():
         try:
-            review = record_review(budget, values, rated, money, current_user, linked, now)
+            review = record_review(budget, form.values(), form.ratings(), money, current_user, form.linked, now)
         except TransitionError as err:
             db.session.rollback()
             form.request_id.errors = [str(err)]
@@ -158,4 +139,4 @@ def new(budget_id: int):
             flash(f"Review recorded. The next review is due by {review.next_review_on:%-d %B %Y}.", "success")
             return redirect(url_for("reviews.index", budget_id=budget.id), 303)
     return render_template("reviews/review_form.html", budget=budget, form=form, money=money, figures=figures,
-                           open_requests=open_requests, linked=linked, reasons=REASONS)
+                           open_requests=[r for r in all_requests if r.is_open], reasons=REASONS)
