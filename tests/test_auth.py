@@ -248,6 +248,7 @@ def test_sign_in_limits_are_shared_through_redis_by_every_process(database, tmp_
     except redis_client.exceptions.ConnectionError:
         pytest.fail("Redis is not running on 127.0.0.1:6379 (CI and development machines have it)")
     address = f"198.51.100.{uuid.uuid4().int % 250}"
+    saved = limiter._storage, limiter._limiter  # making the apps points the shared limiter at Redis
     apps = [make_app(database, tmp_path / f"up{n}", RATELIMIT_STORAGE_URI=url) for n in range(2)]
     try:
         for n in range(5):
@@ -261,7 +262,7 @@ def test_sign_in_limits_are_shared_through_redis_by_every_process(database, tmp_
         assert r.status_code == 429
     finally:
         redis_client.Redis.from_url(url).flushdb()
-        limiter._storage = storage_from_string("memory://")
+        limiter._storage, limiter._limiter = saved  # back to the in-memory counts the other tests reset
         for app in apps:
             with app.app_context():
                 from pbportal.extensions import db
