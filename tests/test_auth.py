@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+import statistics
+import time
 
 import pytest
 
 from pbportal.audit import AuditEvent
-from pbportal.extensions import db
+from pbportal.auth.models import User
+from pbportal.extensions import db, limiter
 
 from .conftest import PASSWORD, login
 
@@ -269,3 +272,28 @@ def test_sign_in_limits_are_shared_through_redis_by_every_process(database, tmp_
 
                 db.session.remove()
                 db.engine.dispose()
+
+
+def test_an_unknown_address_takes_as_long_to_refuse_as_a_wrong_password(app, client, world):
+    """No account enumeration by timing: with production's scrypt, refusing an address nobody has costs a
+    password hash too. (Without one it answers hundreds of times faster.)"""
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    try:
+        user = db.session.get(User, world.holder.id)
+        user.set_password(PASSWORD)  # an scrypt hash, as in production
+        db.session.commit()
+
+        def median_seconds(email):
+            times = []
+            for _ in range(5):
+                started = time.perf_counter()
+                r = client.post("/sign-in", data={"email": email, "password": "not the password"})
+                times.append(time.perf_counter() - started)
+                assert r.status_code == 200
+                limiter.reset()
+            return statistics.median(times)
+
+        known, unknown = median_seconds("holder@example.org"), median_seconds("nobody.here@example.org")
+        assert unknown > known / 2, (known, unknown)
+    finally:
+        app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"

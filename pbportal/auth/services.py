@@ -1,7 +1,12 @@
 """Signing in and out: finding the person, and the session token that a copied cookie cannot outlive."""
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
+from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record
 from ..extensions import db
@@ -16,11 +21,22 @@ def user_for_session(session_token: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email address (in any case) and password, or None."""
+    """The active user with this email address (in any case) and password, or None. A password is hashed
+    whether or not the address is known, so the answer takes as long either way (no account enumeration by
+    timing)."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is not None and user.is_active_account and user.check_password(password):
+    if user is None:
+        check_password_hash(_stand_in_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
+        return None
+    if user.check_password(password) and user.is_active_account:
         return user
     return None
+
+
+@cache
+def _stand_in_hash(method: str) -> str:
+    """A hash of a random password, checked when nobody has the address (the same cost as a real check)."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def start_session(user: User) -> None:
