@@ -192,3 +192,65 @@ def test_the_forms_need_the_csrf_token(csrf_app, client, mail, world):
     assert ask(client, "holder@example.org").status_code == 400
     deliver_due()
     assert mail.received == []
+
+
+# ---- changing it, signed in ----------------------------------------------------------------------
+
+def change(client, current, new, confirm=None):
+    return client.post("/your-account/password",
+                       data={"current": current, "password": new, "confirm": new if confirm is None else confirm})
+
+
+def test_your_account_shows_who_you_are_and_links_to_changing_the_password(client, world):
+    login(client, EMAIL["case_manager"])
+    page = client.get("/your-account").get_data(as_text=True)
+    assert "Your account" in page and "cm@example.org" in page
+    assert "Case manager at Test Council" in page
+    assert 'href="/your-account/password"' in page
+    assert 'href="/your-account"' in client.get(f"/budgets/{world.dp.id}").get_data(as_text=True)  # the header
+
+
+def test_changing_the_password_keeps_this_device_and_signs_out_the_others(app, client, mail, world):
+    laptop = app.test_client()
+    login(laptop, EMAIL["holder"])
+    login(client, EMAIL["holder"])
+    r = change(client, PASSWORD, NEW_PASSWORD)
+    assert (r.status_code, r.location) == (303, "/your-account")
+    assert "You have been signed out on every other device." in client.get("/your-account").get_data(as_text=True)
+    assert client.get(f"/budgets/{world.dp.id}").status_code == 200  # still signed in here
+    assert laptop.get(f"/budgets/{world.dp.id}").status_code == 302  # not there
+    assert signs_in(app.test_client(), "holder@example.org", NEW_PASSWORD)
+    deliver_due()
+    assert [m["Subject"] for m in mail.to("holder@example.org")] == ["Your pbportal password has been changed"]
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.password_changed")).all()
+
+
+def test_changing_the_password_needs_the_current_one_and_a_good_new_one(app, client, mail, world):
+    login(client, EMAIL["holder"])
+    for current, new, confirm, message in [
+        ("wrong password", NEW_PASSWORD, None, "Your current password is not right"),
+        ("", NEW_PASSWORD, None, "Enter your current password"),
+        (PASSWORD, "password1234", None, "Choose a password that is harder to guess"),
+        (PASSWORD, NEW_PASSWORD, "something else entirely", "The passwords do not match"),
+    ]:
+        response = change(client, current, new, confirm)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert message in page and "<title>Error: Change your password" in page
+    assert signs_in(app.test_client(), "holder@example.org", PASSWORD)
+    deliver_due()
+    assert mail.received == []
+
+
+def test_guessing_the_current_password_is_limited(client, world):
+    login(client, EMAIL["holder"])
+    for _ in range(10):
+        assert change(client, "a wrong guess", NEW_PASSWORD).status_code == 200
+    assert change(client, PASSWORD, NEW_PASSWORD).status_code == 429
+
+
+def test_your_account_needs_signing_in(client):
+    for path in ("/your-account", "/your-account/password"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.location.startswith("/sign-in")
+    assert client.post("/your-account/password", data={}).status_code == 302

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from ..forms import strip
 from .passwords import MIN_LENGTH, NewPassword
@@ -35,24 +35,54 @@ class ForgottenPasswordForm(FlaskForm):
     submit = SubmitField("Send the link", widget=GovSubmitInput())
 
 
-class NewPasswordForm(FlaskForm):
-    """A new password, typed twice. The view gives the person's name and email, which it should not be made of."""
-
-    password = PasswordField(
+def _new_password():
+    return PasswordField(
         "New password",
         widget=GovPasswordInput(),
         description=f"At least {MIN_LENGTH} characters. Three random words together make a good password.",
-        validators=[DataRequired(message="Enter a new password"),
-                    NewPassword(lambda form: form.person)],
+        validators=[DataRequired(message="Enter a new password"), NewPassword(lambda form: form.person)],
     )
-    confirm = PasswordField(
+
+
+def _confirm():
+    return PasswordField(
         "Confirm the new password",
         widget=GovPasswordInput(),
         validators=[DataRequired(message="Enter the new password again"),
                     EqualTo("password", message="The passwords do not match: enter the same password twice")],
     )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice. `person` is the person's name and email, which it should not be made of."""
+
+    password = _new_password()
+    confirm = _confirm()
     submit = SubmitField("Change the password", widget=GovSubmitInput())
 
     def __init__(self, *args, person: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password first (a device left signed in cannot be used to take the account over), then the
+    new one twice."""
+
+    current = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter your current password"), Length(max=200)],
+    )
+    password = _new_password()
+    confirm = _confirm()
+    submit = SubmitField("Change the password", widget=GovSubmitInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.person = (user.name, user.email)
+
+    def validate_current(self, field):
+        if not self.user.check_password(field.data or ""):
+            raise ValidationError("Your current password is not right")

@@ -35,6 +35,11 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+ROLE_LABELS = {Role.HOLDER: "Budget holder", Role.REPRESENTATIVE: "Representative of a budget holder",
+               Role.PROVIDER_STAFF: "Staff of a managed-account provider", Role.CASE_MANAGER: "Case manager",
+               Role.ADMIN: "Site administrator"}
+
+
 class Organisation(db.Model):
     __tablename__ = "organisation"
     __table_args__ = (CheckConstraint(check_in("kind", OrgKind), name="kind"),)
@@ -111,3 +116,7 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_account
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[Role(self.role)]

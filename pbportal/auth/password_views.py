@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from ..audit import record
 from ..extensions import db, limiter
 from ..outbox import absolute_url, queue_email
-from ..timeutil import UK, utcnow
 from .forms import ForgottenPasswordForm, NewPasswordForm
 from .models import User
-from .tokens import TokenPurpose, find, issue, new_token, redeem, spend_all
+from .services import set_new_password
+from .tokens import TokenPurpose, find, issue, new_token, redeem
 
 bp = Blueprint("passwords", __name__, url_prefix="/password")
 
@@ -62,13 +62,7 @@ def reset(token: str):
         if not redeem(found):  # used by another request a moment ago
             db.session.rollback()
             return _private(render_template("auth/reset_dead.html", known=True), 410)
-        user.set_password(form.password.data)
-        user.rotate_session()  # every signed-in device is signed out
-        spend_all(user, RESET)
-        record("user.password_reset", user, actor=user, budget_id=None)
-        queue_email(user.email, "password_changed", name=user.name,
-                    when=f"{utcnow().astimezone(UK):%-d %B %Y at %-I:%M%p}".replace("AM", "am").replace("PM", "pm"),
-                    link=absolute_url("passwords.forgotten"))
+        set_new_password(found.user, form.password.data, "user.password_reset")
         db.session.commit()
         if current_user.is_authenticated:
             logout_user()

@@ -10,7 +10,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record
 from ..extensions import db
+from ..outbox import absolute_url, queue_email
+from ..timeutil import UK, utcnow
 from .models import User
+from .tokens import TokenPurpose, spend_all
 
 
 def user_for_session(session_token: str) -> User | None:
@@ -47,3 +50,16 @@ def start_session(user: User) -> None:
 def end_session(user: User) -> None:
     user.rotate_session()
     record("user.signed_out", user, actor=user, budget_id=None)
+
+
+def set_new_password(user: User, password: str, action: str) -> None:
+    """A new password (after a reset link, or changed by the person): every signed-in device is signed out,
+    any reset link still unused stops working, and the person is told by email (if it was not them, they act)."""
+    user.set_password(password)
+    user.rotate_session()
+    spend_all(user, TokenPurpose.PASSWORD_RESET)
+    record(action, user, actor=user, budget_id=None)
+    when = utcnow().astimezone(UK)
+    queue_email(user.email, "password_changed", name=user.name,
+                when=f"{when:%-d %B %Y} at {when:%-I:%M%p}".replace("AM", "am").replace("PM", "pm"),
+                link=absolute_url("passwords.forgotten"))

@@ -73,3 +73,12 @@ def test_a_holder_resets_a_forgotten_password_on_a_phone(open_page, live_server,
 
     quick_sign_in(page, HOLDER, NEW_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{HOLDER_NAME}’s budget")
+
+    page.get_by_role("link", name=f"Your account: {HOLDER_NAME}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    check_page(page)
+    _no_sideways_scrolling(page)
+    page.get_by_role("link", name="Change your password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    check_page(page)
+    _no_sideways_scrolling(page)
