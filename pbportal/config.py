@@ -32,7 +32,10 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
-    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "5 per minute")
+    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "5 per minute")  # failed sign-ins per account
+    # Failed sign-ins per network address, for anyone: much higher, so one person's mistakes never lock out
+    # others behind the same address (an office, a care home), while a guessing machine is still stopped.
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "50 per minute")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Always Secure when this is set; otherwise Secure whenever the request came over HTTPS

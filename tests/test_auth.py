@@ -6,9 +6,11 @@ import statistics
 import time
 
 import pytest
+from sqlalchemy import select
 
 from pbportal.audit import AuditEvent
 from pbportal.auth.models import User
+from pbportal.config import TestConfig
 from pbportal.extensions import db, limiter
 
 from .conftest import PASSWORD, login
@@ -129,15 +131,46 @@ def test_five_failed_tries_a_minute_per_account(app, world):
     assert r.status_code == 303
 
 
-def test_five_failed_tries_a_minute_per_address(app, world):
+def test_one_persons_failed_tries_never_lock_out_another_at_the_same_address(app, world):
     c = app.test_client()
-    for n in range(5):
-        r = c.post("/sign-in", data={"email": f"user{n}@example.org", "password": "bad"},
+    for _ in range(6):
+        r = c.post("/sign-in", data={"email": "holder@example.org", "password": "bad"},
                    environ_base={"REMOTE_ADDR": "192.0.2.7"})
-        assert r.status_code == 200
+    assert r.status_code == 429  # the account is locked for a minute...
     r = c.post("/sign-in", data={"email": "rep@example.org", "password": PASSWORD},
                environ_base={"REMOTE_ADDR": "192.0.2.7"})
-    assert r.status_code == 429
+    assert r.status_code == 303  # ...but not the address
+
+
+def test_an_address_trying_many_accounts_is_stopped_at_a_much_higher_rate(app, world):
+    app.config["LOGIN_ADDRESS_LIMIT"] = "12 per minute"  # the default is 50: fewer tries keep the test quick
+    try:
+        c = app.test_client()
+        for n in range(12):
+            r = c.post("/sign-in", data={"email": f"user{n}@example.org", "password": "bad"},
+                       environ_base={"REMOTE_ADDR": "192.0.2.8"})
+            assert r.status_code == 200
+        r = c.post("/sign-in", data={"email": "rep@example.org", "password": PASSWORD},
+                   environ_base={"REMOTE_ADDR": "192.0.2.8"})
+        assert r.status_code == 429
+        assert app.config["LOGIN_LIMIT"] == "5 per minute" and int(
+            TestConfig.LOGIN_ADDRESS_LIMIT.split()[0]) >= 10 * int(TestConfig.LOGIN_LIMIT.split()[0])
+    finally:
+        app.config["LOGIN_ADDRESS_LIMIT"] = TestConfig.LOGIN_ADDRESS_LIMIT
+
+
+def test_failed_sign_ins_and_lockouts_are_audited_against_the_account(app, world):
+    c = app.test_client()
+    for _ in range(6):
+        c.post("/sign-in", data={"email": "Holder@example.org", "password": "bad"},
+               environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    c.post("/sign-in", data={"email": "nobody@example.org", "password": "bad"},
+           environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    events = db.session.execute(select(AuditEvent.action, AuditEvent.object_id, AuditEvent.data)
+                                .where(AuditEvent.action.like("user.sign_in_%")).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["user.sign_in_failed"] * 5 + ["user.sign_in_locked"]
+    assert {e.object_id for e in events} == {world.holder.id}
+    assert all(e.data == {"address": "192.0.2.9"} for e in events)
 
 
 def test_successful_sign_ins_do_not_use_up_the_limit(app, world):
@@ -251,16 +284,17 @@ def test_sign_in_limits_are_shared_through_redis_by_every_process(database, tmp_
     except redis_client.exceptions.ConnectionError:
         pytest.fail("Redis is not running on 127.0.0.1:6379 (CI and development machines have it)")
     address = f"198.51.100.{uuid.uuid4().int % 250}"
+    email = f"nobody-{uuid.uuid4().hex}@example.org"  # its own key: other runs may share this Redis
     saved = limiter._storage, limiter._limiter  # making the apps points the shared limiter at Redis
     apps = [make_app(database, tmp_path / f"up{n}", RATELIMIT_STORAGE_URI=url) for n in range(2)]
     try:
         for n in range(5):
             app = apps[n % 2]  # alternate between the two "processes"
             limiter._storage = storage_from_string(url)
-            r = app.test_client().post("/sign-in", data={"email": f"nobody{n}@example.org", "password": "x"},
+            r = app.test_client().post("/sign-in", data={"email": email, "password": "x"},
                                        environ_base={"REMOTE_ADDR": address})
             assert r.status_code == 200
-        r = apps[1].test_client().post("/sign-in", data={"email": "x@example.org", "password": "x"},
+        r = apps[1].test_client().post("/sign-in", data={"email": email, "password": "x"},
                                        environ_base={"REMOTE_ADDR": address})
         assert r.status_code == 429
     finally:

@@ -42,6 +42,14 @@ def _stand_in_hash(method: str) -> str:
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
+def record_sign_in_refusal(email: str, action: str, address: str) -> None:
+    """A wrong password or a limit reached, in the audit log against the account it was for. An address nobody
+    has is not written down (people type passwords into the wrong box)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()[:254]))
+    if user is not None:
+        record(action, user, actor=None, budget_id=None, address=address)
+
+
 def start_session(user: User) -> None:
     user.rotate_session()
     record("user.signed_in", user, actor=user, budget_id=None)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter, login_manager
 from .forms import SignInForm
 from .models import User
-from .services import authenticate, end_session, start_session, user_for_session
+from .services import authenticate, end_session, record_sign_in_refusal, start_session, user_for_session
 
 bp = Blueprint("auth", __name__)
 
@@ -27,6 +27,16 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_LIMIT"]
+
+
+def _locked_out(_limit) -> None:
+    """A sign-in refused by a limit: written to the audit log, against the account when there is one."""
+    record_sign_in_refusal(request.form.get("email") or "", "user.sign_in_locked", request.remote_addr or "")
+    db.session.commit()
+
+
 def _failed(response) -> bool:
     # Only failed attempts count towards the limit; a successful sign-in redirects.
     return response.status_code != 303
@@ -42,8 +52,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed, on_breach=_locked_out)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed, on_breach=_locked_out)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("homes.home"))
@@ -56,6 +66,8 @@ def sign_in():
             login_user(user)
             target = _safe_next(request.args.get("next")) or url_for("homes.home")
             return redirect(target, 303)
+        record_sign_in_refusal(form.email.data, "user.sign_in_failed", request.remote_addr or "")
+        db.session.commit()
         form.email.errors.append("Enter a correct email address and password")
     return render_template("auth/sign_in.html", form=form)
 
