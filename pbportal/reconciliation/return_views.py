@@ -85,10 +85,10 @@ def show(budget_id: int, return_id: int):
     budget = get_budget_or_404(budget_id, is_managed_account)
     ret = _return_or_404(budget, return_id)
     respond_form = resubmit_form = None
-    # The version the page was opened at, in a form first shown; a form sent is read as it was sent.
-    version = None if request.method == "POST" else {"version": ret.version}
+    # A form first shown holds the version the page was opened at; a form sent is read as it was sent.
+    first_shown = None if request.method == "POST" else {"version": ret.version}
     if is_case_manager(current_user) and ret.status == ReturnStatus.SUBMITTED:
-        respond_form = RespondReturnForm(prefix="respond", data=version)
+        respond_form = RespondReturnForm(prefix="respond", data=first_shown)
         if respond_form.validate_on_submit():
             try:
                 svc.respond(ret, int(respond_form.version.data or 0), respond_form.decision.data,
@@ -102,7 +102,7 @@ def show(budget_id: int, return_id: int):
                       "success")
             return redirect(url_for("returns.show", budget_id=budget.id, return_id=ret.id), 303)
     elif holds_the_account(current_user, budget) and ret.status == ReturnStatus.QUERIED:
-        resubmit_form = ResubmitReturnForm(prefix="resubmit", data=version)
+        resubmit_form = ResubmitReturnForm(prefix="resubmit", data=first_shown)
         if resubmit_form.validate_on_submit():
             try:
                 svc.resubmit_return(budget, ret, int(resubmit_form.version.data or 0), resubmit_form.comment.data,
