@@ -9,15 +9,13 @@ from ..budget.access import get_budget_or_404, holds_the_account, owned_or_404
 from ..budget.locks import PeriodLocked
 from ..budget.models import INCOME_SOURCES
 from ..extensions import db
-from ..money import MoneyError, format_pence, parse_pounds
 from ..pagination import page_of
 from ..partials import wants_partial
 from . import matching
-from .models import StatementLine
+from .forms import MAX_PARTS, IncomeMatchForm, LineMatchForm, ReasonForm, SplitForm
+from .models import LineStatus, StatementLine
 
 bp = Blueprint("matching", __name__, url_prefix="/budgets/<int:budget_id>/matching")
-
-MAX_PARTS = 8
 
 
 def _version() -> int:
@@ -27,14 +25,14 @@ def _version() -> int:
 def _row_context(budget, lines, plan=None):
     plan = plan or matching.PlanIndex.load(budget.id)
     return {"budget": budget, "plan": plan, "suggested": matching.suggestions(budget, lines, plan),
-            "matched_to": matching.matched_to([ln.id for ln in lines if ln.status == "matched"]),
+            "matched_to": matching.matched_to([ln.id for ln in lines if ln.is_matched]),
             "sources": INCOME_SOURCES, "max_parts": MAX_PARTS}
 
 
 def _page_context(budget, show: str, page: int):
     where = [StatementLine.budget_id == budget.id]
     if show != "all":
-        where.append(StatementLine.status == "unmatched")
+        where.append(StatementLine.status == LineStatus.UNMATCHED)
     found = page_of(select(StatementLine).where(*where).order_by(StatementLine.line_date, StatementLine.id), page)
     return dict(_row_context(budget, found.items), lines=found.items, **found.context(), show=show,
                 totals=matching.match_counts(budget.id))
@@ -94,7 +92,7 @@ def _attempt(budget, line, action, message: str, mode="view", values=None):
 def accept(budget_id: int, line_id: int):
     budget = get_budget_or_404(budget_id, holds_the_account)
     line = _line_or_404(budget, line_id)
-    if line.version != _version() or line.status != "unmatched":  # dealt with since the page was opened
+    if line.version != _version() or not line.is_unmatched:  # dealt with since the page was opened
         return _respond(budget, line, message=str(matching.StaleLine()), kind="important")
     suggestion = matching.suggestions(budget, [line]).get(line.id)
     if suggestion is None:
@@ -109,21 +107,20 @@ def match(budget_id: int, line_id: int):
     """Match to the budget line chosen (money out) or the kind of money in chosen (money in)."""
     budget = get_budget_or_404(budget_id, holds_the_account)
     line = _line_or_404(budget, line_id)
-    values = {"target": request.form.get("target", "")}
     if line.is_money_in:
-        source = values["target"]
-        if source not in INCOME_SOURCES:
-            return _respond(budget, line, errors={"target": "Select where the money came from"}, values=values)
+        form = IncomeMatchForm()
+    else:
+        form = LineMatchForm(lines=matching.PlanIndex.load(budget.id).lines_on(line.line_date))
+    values = {"target": form.target.data}
+    if not form.validate():
+        return _respond(budget, line, errors=form.row_errors, values=values)
+    if line.is_money_in:
+        source = form.target.data
         return _attempt(budget, line, lambda: matching.match_income(budget, line, _version(), source, current_user),
                         f"{line.description} recorded as money in: {INCOME_SOURCES[source].lower()}.", values=values)
-    chosen = next((bl for bl in matching.PlanIndex.load(budget.id).lines_on(line.line_date)
-                   if str(bl.id) == values["target"]), None)
-    if chosen is None:
-        return _respond(budget, line, errors={"target": "Select the budget line this payment was for"},
-                        values=values)
-    payee = (request.form.get("payee") or "").strip()
+    chosen = form.chosen_line
     return _attempt(budget, line, lambda: matching.match_to_lines(
-        budget, line, _version(), [(chosen, -line.amount_pence)], payee, current_user),
+        budget, line, _version(), [(chosen, -line.amount_pence)], form.payee.data, current_user),
         f"{line.description} matched to {chosen.item}.", values=values)
 
 
@@ -135,38 +132,18 @@ def split(budget_id: int, line_id: int):
     line = _line_or_404(budget, line_id)
     if line.is_money_in:
         abort(404)
-    if line.status != "unmatched":  # someone else matched or set it aside since the page was opened
+    if not line.is_unmatched:  # someone else matched or set it aside since the page was opened
         return _respond(budget, line, message=str(matching.StaleLine()), kind="important")
     if request.method == "GET":
         count = min(max(request.args.get("parts", 2, type=int), 2), MAX_PARTS)
         return _respond(budget, line, mode="split", values={"parts": [("", "")] * count})
-    plan_lines = {str(bl.id): bl for bl in matching.PlanIndex.load(budget.id).lines_on(line.line_date)}
-    raw = list(zip(request.form.getlist("part_line")[:MAX_PARTS], request.form.getlist("part_amount")[:MAX_PARTS],
-                   strict=False))
-    errors, parts = {}, []
-    for index, (target, amount) in enumerate(raw):
-        if not target and not amount.strip():
-            continue
-        if target not in plan_lines:
-            errors[f"part-{index}-line"] = f"Select the budget line for part {index + 1}"
-        try:
-            pence = parse_pounds(amount)
-        except MoneyError as err:
-            errors[f"part-{index}-amount"] = f"Part {index + 1}: {err}"
-            continue
-        if target in plan_lines:
-            parts.append((plan_lines[target], pence))
-    if not errors and len(parts) < 2:
-        errors["line"] = "Enter at least two parts, or match the whole payment to one line"
-    if not errors and sum(p for _, p in parts) != -line.amount_pence:
-        errors["line"] = (f"The parts add up to {format_pence(sum(p for _, p in parts))}: they must add up to "
-                          f"{format_pence(-line.amount_pence)}")
-    values = {"parts": raw or [("", "")] * 2, "payee": request.form.get("payee", "")}
-    if errors:
-        return _respond(budget, line, mode="split", errors=errors, values=values)
+    form = SplitForm(lines=matching.PlanIndex.load(budget.id).lines_on(line.line_date), whole_pence=-line.amount_pence)
+    values = {"parts": form.entered or [("", "")] * 2, "payee": form.payee.data}
+    if not form.validate():
+        return _respond(budget, line, mode="split", errors=form.row_errors, values=values)
     return _attempt(budget, line, lambda: matching.match_to_lines(
-        budget, line, _version(), parts, values["payee"], current_user),
-        f"{line.description} split across {len(parts)} budget lines.", mode="split", values=values)
+        budget, line, _version(), form.parts, form.payee.data, current_user),
+        f"{line.description} split across {len(form.parts)} budget lines.", mode="split", values=values)
 
 
 def _reason_action(budget_id, line_id, mode, action, done):
@@ -174,14 +151,12 @@ def _reason_action(budget_id, line_id, mode, action, done):
     line = _line_or_404(budget, line_id)
     if request.method == "GET":
         return _respond(budget, line, mode=mode)
-    reason = (request.form.get("reason") or "").strip()
-    if not reason:
-        return _respond(budget, line, mode=mode, errors={"reason": "Enter a reason"})
-    if len(reason) > 500:
-        return _respond(budget, line, mode=mode, errors={"reason": "Reason must be 500 characters or fewer"},
-                        values={"reason": reason})
-    return _attempt(budget, line, lambda: action(budget, line, _version(), reason, current_user), done(line),
-                    mode=mode, values={"reason": reason})
+    form = ReasonForm()
+    values = {"reason": form.reason.data}
+    if not form.validate():
+        return _respond(budget, line, mode=mode, errors=form.row_errors, values=values)
+    return _attempt(budget, line, lambda: action(budget, line, _version(), form.reason.data, current_user),
+                    done(line), mode=mode, values=values)
 
 
 @bp.route("/<int:line_id>/set-aside", methods=["GET", "POST"])

@@ -3,6 +3,7 @@ line linked to a payment already recorded, money in as income. Rules learned fro
 where each new line goes."""
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,11 +15,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit import mark_changed, record
 from ..budget.models import INCOME_SOURCES, Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import in_force
+from ..choices import RecordStatus
 from ..extensions import db
 from ..reviews.services import refresh_next_review
 from ..spending.models import SpendingEntry
 from ..timeutil import utcnow
-from .models import MatchRule, StatementLine
+from .models import LineStatus, MatchRule, StatementLine
 
 LINK_DAYS = 10  # a payment recorded this many days either side of the bank's date may be the same one
 
@@ -68,9 +70,15 @@ class PlanIndex:
         return next((line for line in self.lines_on(day) if line.lineage == lineage), None)
 
 
+class SuggestionKind(enum.StrEnum):
+    LINE = "line"  # a payment out to a budget line
+    INCOME = "income"  # money in of a kind
+    LINK = "link"  # a payment (or money in) already recorded
+
+
 @dataclass
 class Suggestion:
-    kind: str  # 'line', 'income' or 'link'
+    kind: SuggestionKind
     reason: str
     line: BudgetLine | None = None
     income_source: str | None = None
@@ -79,9 +87,9 @@ class Suggestion:
 
     @property
     def label(self) -> str:
-        if self.kind == "line":
+        if self.kind == SuggestionKind.LINE:
             return self.line.item
-        if self.kind == "income":
+        if self.kind == SuggestionKind.INCOME:
             return INCOME_SOURCES[self.income_source]
         if isinstance(self.record, SpendingEntry):
             return f"the payment to {self.record.payee} recorded for {self.record.paid_on:%-d %B}"
@@ -91,7 +99,7 @@ class Suggestion:
 def suggestions(budget: Budget, lines: list[StatementLine], plan: PlanIndex | None = None) -> dict[int, Suggestion]:
     """A suggestion for each line still to match, in a fixed number of queries: a payment already recorded for
     the same amount near the same day first, then a learned rule, then the funder's name on money in."""
-    todo = [line for line in lines if line.status == "unmatched"]
+    todo = [line for line in lines if line.is_unmatched]
     if not todo:
         return {}
     plan = plan or PlanIndex.load(budget.id)
@@ -100,11 +108,11 @@ def suggestions(budget: Budget, lines: list[StatementLine], plan: PlanIndex | No
     start = min(ln.line_date for ln in todo) - timedelta(days=LINK_DAYS)
     end = max(ln.line_date for ln in todo) + timedelta(days=LINK_DAYS)
     entries = db.session.scalars(select(SpendingEntry).where(
-        SpendingEntry.budget_id == budget.id, SpendingEntry.status == "active",
+        SpendingEntry.budget_id == budget.id, SpendingEntry.status == RecordStatus.ACTIVE,
         SpendingEntry.statement_line_id.is_(None), SpendingEntry.paid_on.between(start, end),
         SpendingEntry.amount_pence.in_({-ln.amount_pence for ln in todo if ln.amount_pence < 0} or {0}))).all()
     incomes = db.session.scalars(select(MoneyIn).where(
-        MoneyIn.budget_id == budget.id, MoneyIn.status == "active", MoneyIn.statement_line_id.is_(None),
+        MoneyIn.budget_id == budget.id, MoneyIn.status == RecordStatus.ACTIVE, MoneyIn.statement_line_id.is_(None),
         MoneyIn.received_on.between(start, end),
         MoneyIn.amount_pence.in_({ln.amount_pence for ln in todo if ln.amount_pence > 0} or {0}))).all()
     funder_words = {w for w in pattern_of(budget.funder.name).split() if w not in ("COUNCIL", "NHS", "THE", "OF")}
@@ -119,21 +127,22 @@ def suggestions(budget: Budget, lines: list[StatementLine], plan: PlanIndex | No
                                          - line.line_date).days))
         if near:
             taken.add(id(near[0]))
-            found[line.id] = Suggestion("link", "Same amount as a payment already recorded", record=near[0])
+            found[line.id] = Suggestion(SuggestionKind.LINK, "Same amount as a payment already recorded",
+                                        record=near[0])
             continue
         rule = rules.get(pattern_of(line.description))
         if rule is not None and rule.line_root_id and line.amount_pence < 0:
             target = plan.line_on(rule.line_root_id, line.line_date)
             if target is not None:
-                found[line.id] = Suggestion("line", f"Matched like this {rule.uses} time{'s' if rule.uses != 1 else ''}"
-                                            " before", line=target, payee=rule.payee)
+                found[line.id] = Suggestion(SuggestionKind.LINE, f"Matched like this {rule.uses} time"
+                                            f"{'s' if rule.uses != 1 else ''} before", line=target, payee=rule.payee)
                 continue
         if line.amount_pence > 0:
             if rule is not None and rule.income_source:
-                found[line.id] = Suggestion("income", f"Matched like this {rule.uses} time"
+                found[line.id] = Suggestion(SuggestionKind.INCOME, f"Matched like this {rule.uses} time"
                                             f"{'s' if rule.uses != 1 else ''} before", income_source=rule.income_source)
             elif funder_words and funder_words <= set(pattern_of(line.description).split()):
-                found[line.id] = Suggestion("income", f"The description names {budget.funder.name}",
+                found[line.id] = Suggestion(SuggestionKind.INCOME, f"The description names {budget.funder.name}",
                                             income_source="funder")
     return found
 
@@ -152,8 +161,9 @@ def _learn(budget_id: int, description: str, *, line: BudgetLine | None = None, 
     rule.payee = payee or rule.payee
 
 
-def _take(line: StatementLine, seen_version: int, status: str, actor, note: str = "") -> None:
-    if line.version != seen_version or line.status == status or (status != "unmatched" and line.status != "unmatched"):
+def _take(line: StatementLine, seen_version: int, status: LineStatus, actor, note: str = "") -> None:
+    """Match or set aside a line still to match, as of the version the user saw."""
+    if line.version != seen_version or not line.is_unmatched:
         raise StaleLine()
     line.status, line.note, line.changed_by_id, line.changed_at = status, note, actor.id, utcnow()
 
@@ -181,8 +191,8 @@ def match_to_lines(budget: Budget, line: StatementLine, seen_version: int, parts
         if target is None:
             raise ValueError(f"‘{chosen.item}’ was not in the plan on {line.line_date:%-d %B %Y}")
         resolved.append((target, amount))
-    _take(line, seen_version, "matched", actor)
-    payee = payee.strip()[:200] or payee_of(line.description)
+    _take(line, seen_version, LineStatus.MATCHED, actor)
+    payee = payee[:200] or payee_of(line.description)
     entries = [SpendingEntry(budget_id=budget.id, line_id=target.id, paid_on=line.line_date, amount_pence=amount,
                              payee=payee, category=target.category, note="", statement_line_id=line.id,
                              from_statement=True, created_by_id=actor.id) for target, amount in resolved]
@@ -201,7 +211,7 @@ def match_income(budget: Budget, line: StatementLine, seen_version: int, source:
         raise ValueError("Only money in can be recorded as income")
     if source not in INCOME_SOURCES:
         raise ValueError("Choose where the money came from")
-    _take(line, seen_version, "matched", actor)
+    _take(line, seen_version, LineStatus.MATCHED, actor)
     item = MoneyIn(budget_id=budget.id, received_on=line.line_date, amount_pence=line.amount_pence, source=source,
                    note=line.description[:200], statement_line_id=line.id, from_statement=True,
                    created_by_id=actor.id)
@@ -216,11 +226,11 @@ def match_income(budget: Budget, line: StatementLine, seen_version: int, source:
 
 def link(budget: Budget, line: StatementLine, seen_version: int, target: SpendingEntry | MoneyIn, actor) -> None:
     """The bank line is a payment (or money in) already recorded: link them rather than record it twice."""
-    if target.budget_id != budget.id or target.status != "active" or target.statement_line_id is not None:
+    if target.budget_id != budget.id or target.status != RecordStatus.ACTIVE or target.statement_line_id is not None:
         raise StaleLine("That payment is no longer there to link: choose again.")
     if target.amount_pence != abs(line.amount_pence) or (isinstance(target, SpendingEntry) != (line.amount_pence < 0)):
         raise ValueError("Only a record of the same amount, in the same direction, can be linked")
-    _take(line, seen_version, "matched", actor)
+    _take(line, seen_version, LineStatus.MATCHED, actor)
     target.statement_line_id = line.id
     _flush()
     if isinstance(target, SpendingEntry):
@@ -232,34 +242,34 @@ def link(budget: Budget, line: StatementLine, seen_version: int, target: Spendin
 def set_aside(budget: Budget, line: StatementLine, seen_version: int, reason: str, actor) -> None:
     """Not money for the plan (a transfer, a bank error put right): kept, with why, and shown in
     reconciliation as a difference to explain."""
-    if not reason.strip():
+    if not reason:
         raise ValueError("Enter why this line is not for the plan")
-    _take(line, seen_version, "ignored", actor, reason.strip()[:500])
+    _take(line, seen_version, LineStatus.IGNORED, actor, reason[:500])
     _flush()
     record("statement_line.set_aside", line, actor=actor, budget_id=budget.id, amount_pence=line.amount_pence,
-           reason=reason.strip())
+           reason=reason)
 
 
 def undo(budget: Budget, line: StatementLine, seen_version: int, reason: str, actor) -> None:
     """Back to 'to match': entries the match made are voided with the reason; records linked are unlinked."""
-    if line.version != seen_version or line.status == "unmatched":
+    if line.version != seen_version or line.is_unmatched:
         raise StaleLine()
-    if not reason.strip():
+    if not reason:
         raise ValueError("Enter why the match is being undone")
     voided, unlinked = [], []
     for model in (SpendingEntry, MoneyIn):
         for item in db.session.scalars(select(model).where(model.statement_line_id == line.id,
-                                                           model.status == "active")):
+                                                           model.status == RecordStatus.ACTIVE)):
             if item.from_statement:
-                mark_changed(item, "voided", f"Match undone: {reason.strip()}", actor)
+                mark_changed(item, RecordStatus.VOIDED, f"Match undone: {reason}", actor)
                 voided.append(item.id)
             else:
                 item.statement_line_id = None
                 unlinked.append(item.id)
     before = line.status
-    line.status, line.note, line.changed_by_id, line.changed_at = "unmatched", "", actor.id, utcnow()
+    line.status, line.note, line.changed_by_id, line.changed_at = LineStatus.UNMATCHED, "", actor.id, utcnow()
     _flush()
-    record("statement_line.unmatched", line, actor=actor, budget_id=budget.id, was=before, reason=reason.strip(),
+    record("statement_line.unmatched", line, actor=actor, budget_id=budget.id, was=before, reason=reason,
            voided_ids=voided, unlinked_ids=unlinked)
 
 
@@ -289,9 +299,9 @@ def accept_all(budget: Budget, chosen: list[tuple[int, int]], actor) -> int:
 
 def apply(budget: Budget, line: StatementLine, version: int, suggestion: Suggestion, actor,
           plan: PlanIndex | None = None) -> None:
-    if suggestion.kind == "link":
+    if suggestion.kind == SuggestionKind.LINK:
         link(budget, line, version, suggestion.record, actor)
-    elif suggestion.kind == "income":
+    elif suggestion.kind == SuggestionKind.INCOME:
         match_income(budget, line, version, suggestion.income_source, actor)
     else:
         match_to_lines(budget, line, version, [(suggestion.line, -line.amount_pence)], suggestion.payee, actor, plan)
@@ -299,14 +309,15 @@ def apply(budget: Budget, line: StatementLine, version: int, suggestion: Suggest
 
 def match_counts(budget_id: int) -> dict[str, int]:
     """Lines (and their money) still to match, matched and set aside: the totals above the matching list."""
-    out = {"unmatched": 0, "matched": 0, "ignored": 0, "unmatched_in": 0, "unmatched_out": 0}
+    out = {LineStatus.UNMATCHED: 0, LineStatus.MATCHED: 0, LineStatus.IGNORED: 0, "unmatched_in": 0,
+           "unmatched_out": 0}
     for status, count, money_in, money_out in db.session.execute(
             select(StatementLine.status, func.count(),
                    func.coalesce(func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence > 0), 0),
                    func.coalesce(-func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence < 0), 0))
             .where(StatementLine.budget_id == budget_id).group_by(StatementLine.status)):
         out[status] = count
-        if status == "unmatched":
+        if status == LineStatus.UNMATCHED:
             out["unmatched_in"], out["unmatched_out"] = int(money_in), int(money_out)
     return out
 
@@ -317,9 +328,9 @@ def matched_to(line_ids: list[int]) -> dict[int, list]:
     if not line_ids:
         return found
     for entry in db.session.scalars(select(SpendingEntry).options(joinedload(SpendingEntry.line)).where(
-            SpendingEntry.statement_line_id.in_(line_ids), SpendingEntry.status == "active")):
+            SpendingEntry.statement_line_id.in_(line_ids), SpendingEntry.status == RecordStatus.ACTIVE)):
         found.setdefault(entry.statement_line_id, []).append(entry)
     for item in db.session.scalars(select(MoneyIn).where(MoneyIn.statement_line_id.in_(line_ids),
-                                                         MoneyIn.status == "active")):
+                                                         MoneyIn.status == RecordStatus.ACTIVE)):
         found.setdefault(item.statement_line_id, []).append(item)
     return found

@@ -1,14 +1,39 @@
 """Bank statements of managed accounts: imported lines, and how each account's files are laid out."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..choices import check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
+
+
+class LineStatus(enum.StrEnum):
+    """Where a statement line is in matching."""
+
+    UNMATCHED = "unmatched"  # still to match
+    MATCHED = "matched"  # to budget lines or money in, or linked to a payment already recorded
+    IGNORED = "ignored"  # set aside: not money for the plan (a transfer, a bank error put right…)
+
+
+LINE_STATUS_LABELS = {LineStatus.UNMATCHED: "To match", LineStatus.MATCHED: "Matched", LineStatus.IGNORED: "Set aside"}
+
+
+class CommentStatus(enum.StrEnum):
+    """What a comment on a statement line is: a note, or a question for the provider, open until answered."""
+
+    NOTE = "note"
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+COMMENT_STATUS_LABELS = {CommentStatus.NOTE: "Note", CommentStatus.OPEN: "Question waiting for an answer",
+                         CommentStatus.ANSWERED: "Question answered"}
 
 
 class StatementLayout(db.Model):
@@ -55,7 +80,7 @@ class StatementLine(db.Model):
     __table_args__ = (
         UniqueConstraint("budget_id", "fingerprint"),
         CheckConstraint("amount_pence <> 0", name="amount_not_zero"),
-        CheckConstraint("status IN ('unmatched', 'matched', 'ignored')", name="status"),
+        CheckConstraint(check_in("status", LineStatus), name="status"),
         Index("ix_statement_line_budget_status", "budget_id", "status"),
         Index("ix_statement_line_budget_date", "budget_id", "line_date", "id"),
     )
@@ -68,7 +93,7 @@ class StatementLine(db.Model):
     amount_pence: Mapped[int]  # money in is positive, money out negative
     balance_pence: Mapped[int | None]
     fingerprint: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(10), default="unmatched")
+    status: Mapped[str] = mapped_column(String(10), default=LineStatus.UNMATCHED)
     # Optimistic lock: a match, set-aside or undo names the version it saw; a stale one is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Why a line was set aside (not for the plan: a transfer, a bank error put right…).
@@ -85,8 +110,20 @@ class StatementLine(db.Model):
         return self.amount_pence > 0
 
     @property
+    def is_unmatched(self) -> bool:
+        return self.status == LineStatus.UNMATCHED
+
+    @property
+    def is_matched(self) -> bool:
+        return self.status == LineStatus.MATCHED
+
+    @property
+    def is_set_aside(self) -> bool:
+        return self.status == LineStatus.IGNORED
+
+    @property
     def status_label(self) -> str:
-        return {"unmatched": "To match", "matched": "Matched", "ignored": "Set aside"}[self.status]
+        return LINE_STATUS_LABELS[self.status]
 
 
 class MatchRule(db.Model):
@@ -115,7 +152,7 @@ class LineComment(db.Model):
 
     __tablename__ = "line_comment"
     __table_args__ = (
-        CheckConstraint("status IN ('note', 'open', 'answered')", name="status"),
+        CheckConstraint(check_in("status", CommentStatus), name="status"),
         Index("ix_line_comment_budget_status", "budget_id", "status"),
     )
 
@@ -124,7 +161,7 @@ class LineComment(db.Model):
     statement_line_id: Mapped[int] = mapped_column(ForeignKey("statement_line.id"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"))
-    status: Mapped[str] = mapped_column(String(10), default="note")  # a question is 'open' until answered
+    status: Mapped[str] = mapped_column(String(10), default=CommentStatus.NOTE)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answer: Mapped[str] = mapped_column(Text, default="")
@@ -134,3 +171,20 @@ class LineComment(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
     receipt = relationship("Receipt")
+
+    @property
+    def is_question(self) -> bool:
+        return self.status != CommentStatus.NOTE
+
+    @property
+    def is_open(self) -> bool:
+        """A question still waiting for the provider's answer."""
+        return self.status == CommentStatus.OPEN
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status == CommentStatus.ANSWERED
+
+    @property
+    def status_label(self) -> str:
+        return COMMENT_STATUS_LABELS[self.status]

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from ..audit import record
 from ..extensions import db
-from .models import Statement, StatementLayout, StatementLine
-from .statement_csv import Layout, Parsed, fingerprints, parse
+from .models import LineStatus, Statement, StatementLayout, StatementLine
+from .statement_csv import MAX_BYTES, TOO_LARGE, Layout, Parsed, StatementError, decode, fingerprints, parse
 from .statement_ofx import OFX_LAYOUT, is_ofx, parse_ofx
 
 PENDING_HOURS = 24
@@ -25,6 +25,17 @@ def _pending_dir(upload_dir: str) -> Path:
     path = Path(upload_dir) / "pending-statements"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def check_readable(content: bytes) -> None:
+    """Refuse (StatementError, with a message for the user) a file too large, or neither OFX nor text that a CSV
+    reader can take. Whether its rows make sense is for the preview to say."""
+    if len(content) > MAX_BYTES:
+        raise StatementError(TOO_LARGE)
+    if is_ofx(content):
+        parse_ofx(content)
+    else:
+        decode(content)
 
 
 def keep_upload(upload_dir: str, budget_id: int, filename: str, content: bytes) -> str:
@@ -93,7 +104,6 @@ class Preview:
 
 
 def preview(budget_id: int, content: bytes) -> Preview:
-
     if is_ofx(content):
         parsed, layout = parse_ofx(content), OFX_LAYOUT
     else:
@@ -126,7 +136,7 @@ def import_statement(budget_id: int, filename: str, content: bytes, actor, check
     db.session.execute(StatementLine.__table__.insert(), [
         {"budget_id": budget_id, "statement_id": statement.id, "line_date": line.line_date,
          "description": line.description, "amount_pence": line.amount_pence, "balance_pence": line.balance_pence,
-         "fingerprint": line.fingerprint, "status": "unmatched"} for line in lines])
+         "fingerprint": line.fingerprint, "status": LineStatus.UNMATCHED} for line in lines])
     record("statement.imported", statement, actor=actor, budget_id=budget_id, filename=filename,
            lines_imported=len(lines), lines_already_held=statement.lines_already_held,
            money_in_pence=sum(ln.amount_pence for ln in lines if ln.amount_pence > 0),
@@ -146,7 +156,7 @@ def statement_summary(budget_ids: list[int]) -> dict[int, dict]:
         result[statement.budget_id].update(balance_pence=statement.closing_balance_pence, as_of=statement.last_date)
     for budget_id, count in db.session.execute(
             select(StatementLine.budget_id, func.count()).where(StatementLine.budget_id.in_(budget_ids),
-                                                                 StatementLine.status == "unmatched")
+                                                                 StatementLine.status == LineStatus.UNMATCHED)
             .group_by(StatementLine.budget_id)):
         result[budget_id]["unmatched"] = count
     return result

@@ -39,14 +39,16 @@ class Layout:
     paid_in: str = ""
     balance: str = ""
 
-    def problems(self) -> list[str]:
-        found = []
+    def problems(self) -> dict[str, str]:
+        """What is missing, by the field it is missing from (the amount stands for the paid-out and paid-in
+        columns too)."""
+        found = {}
         if not self.date:
-            found.append("Choose the column with the date")
+            found["date"] = "Choose the column with the date"
         if not self.description:
-            found.append("Choose the column with the description")
+            found["description"] = "Choose the column with the description"
         if not self.amount and not (self.paid_out and self.paid_in):
-            found.append("Choose either the amount column, or both the paid-out and paid-in columns")
+            found["amount"] = "Choose either the amount column, or both the paid-out and paid-in columns"
         return found
 
 
@@ -161,6 +163,12 @@ def find_header(rows: list[list[str]]) -> int:
             return index - 1
     raise StatementError("No header row was found: the file needs a row naming its columns (Date, Description, "
                          "Amount or Paid out / Paid in)")
+
+
+def header_of(content: bytes) -> list[str]:
+    """The names of the file's columns (StatementError if it has no header row)."""
+    rows = rows_of(decode(content))
+    return [cell.strip() for cell in rows[find_header(rows)]]
 
 
 def _has_date(row: list[str]) -> bool:

@@ -3,45 +3,20 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
-from wtforms import SelectField, SubmitField
 
 from ..budget.access import get_budget_or_404, holds_the_account
 from ..extensions import db
+from ..forms import ActionForm
 from ..pagination import page_of
+from .forms import LayoutForm, UploadForm
 from .models import Statement, StatementLine
 from .services import discard_pending, import_statement, keep_upload, pending, preview, save_layout
-from .statement_csv import MAX_BYTES, TOO_LARGE, Layout, StatementError, decode, find_header, rows_of
-from .statement_ofx import is_ofx, parse_ofx
+from .statement_csv import TOO_LARGE, StatementError, header_of
 
 bp = Blueprint("banking", __name__, url_prefix="/budgets/<int:budget_id>/statements")
-
-
-
-class UploadForm(FlaskForm):
-    file = FileField("Bank statement (CSV or OFX)", widget=GovFileInput(),
-                     description="The account’s transactions as the bank’s online banking exports them: CSV, or "
-                                 "OFX (sometimes called Money or Quicken format). Up to 10 MB.")
-    submit = SubmitField("Check the file", widget=GovSubmitInput())
-
-
-class LayoutForm(FlaskForm):
-    date = SelectField("Date", widget=GovSelect(), validate_choice=False)
-    description = SelectField("Description", widget=GovSelect(), validate_choice=False)
-    amount = SelectField("Amount (one column, money out negative)", widget=GovSelect(), validate_choice=False)
-    paid_out = SelectField("Paid out (if separate)", widget=GovSelect(), validate_choice=False)
-    paid_in = SelectField("Paid in (if separate)", widget=GovSelect(), validate_choice=False)
-    balance = SelectField("Balance (optional)", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Use these columns", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Import these lines", widget=GovSubmitInput())
 
 
 @bp.route("")
@@ -63,20 +38,8 @@ def upload(budget_id: int):
     budget = get_budget_or_404(budget_id, holds_the_account)
     form = UploadForm()
     if form.validate_on_submit():
-        upload_ = form.file.data
-        if not upload_ or not getattr(upload_, "filename", ""):
-            form.file.errors = ["Select a CSV file"]
-        else:
-            content = upload_.stream.read(MAX_BYTES + 1)
-            try:
-                if len(content) > MAX_BYTES:
-                    raise StatementError(TOO_LARGE)
-                parse_ofx(content) if is_ofx(content) else decode(content)
-            except StatementError as err:
-                form.file.errors = [str(err)]
-            else:
-                token = keep_upload(current_app.config["UPLOAD_DIR"], budget.id, upload_.filename, content)
-                return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
+        token = keep_upload(current_app.config["UPLOAD_DIR"], budget.id, form.file.data.filename, form.content)
+        return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
     return render_template("banking/upload.html", budget=budget, form=form)
 
 
@@ -109,27 +72,15 @@ def columns(budget_id: int, token: str):
     budget = get_budget_or_404(budget_id, holds_the_account)
     content, _ = _pending_or_404(budget, token)
     try:
-        rows = rows_of(decode(content))
-        header = [cell.strip() for cell in rows[find_header(rows)]]
+        header = header_of(content)
     except StatementError as err:
         flash(str(err), "important")
         return redirect(url_for("banking.upload", budget_id=budget.id), 303)
-    form = LayoutForm()
-    choices = [("", "Not in this file")] + [(name, name) for name in header if name]
-    for field in (form.date, form.description, form.amount, form.paid_out, form.paid_in, form.balance):
-        field.choices = choices
+    form = LayoutForm(header=header)
     if form.validate_on_submit():
-        layout = Layout(form.date.data or "", form.description.data or "", form.amount.data or "",
-                        form.paid_out.data or "", form.paid_in.data or "", form.balance.data or "")
-        problems = layout.problems()
-        if not problems:
-            save_layout(budget.id, layout, current_user)
-            db.session.commit()
-            return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
-        target = {"date": form.date, "description": form.description}
-        for problem in problems:
-            field = next((f for key, f in target.items() if key in problem), form.amount)
-            field.errors = list(field.errors) + [problem]
+        save_layout(budget.id, form.layout, current_user)
+        db.session.commit()
+        return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
     return render_template("banking/columns.html", budget=budget, form=form, header=header, token=token)
 
 
@@ -146,7 +97,7 @@ def check(budget_id: int, token: str):
         return redirect(url_for("banking.upload", budget_id=budget.id), 303)
     if result.layout is None:
         return redirect(url_for("banking.columns", budget_id=budget.id, token=token), 303)
-    form = ConfirmForm()
+    form = ActionForm()
     if form.validate_on_submit() and result.can_import:
         try:
             statement = import_statement(budget.id, filename, content, current_user, checked=result)

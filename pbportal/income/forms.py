@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..budget.models import INCOME_SOURCES
 from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, reason_field
+from ..forms import strip
 
 
 class MoneyInForm(FlaskForm):
@@ -20,6 +21,8 @@ class MoneyInForm(FlaskForm):
     note = TextAreaField(
         "Note (optional)",
         widget=GovTextArea(),
+        default="",
+        filters=[strip],
         validators=[Optional(), Length(max=1000, message="Note must be 1,000 characters or fewer")],
     )
     submit = SubmitField("Record money received", widget=GovSubmitInput())
@@ -35,4 +38,5 @@ class MoneyInForm(FlaskForm):
 class VoidMoneyInForm(FlaskForm):
     reason = reason_field("Why are you voiding this record?", "Enter why you are voiding this record",
                           "For example, recorded twice")
+    filter_reason = staticmethod(strip)
     submit = SubmitField("Void record", widget=GovSubmitInput())

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import mark_changed, record
 from ..budget.models import Budget, MoneyIn
+from ..choices import RecordStatus
 from ..dates import PlanYear
 from ..extensions import db
 from ..pagination import Page, page_of
@@ -29,7 +30,7 @@ def record_money_in(budget, received_on, amount_pence: int, source: str, note: s
 
 
 def void_money_in(item: MoneyIn, reason: str, actor) -> None:
-    mark_changed(item, "voided", reason, actor)
+    mark_changed(item, RecordStatus.VOIDED, reason, actor)
     db.session.flush()
     _refresh_reviews(db.session.get(Budget, item.budget_id))
     record("money_in.voided", item, actor=actor, budget_id=item.budget_id, reason=reason,
@@ -43,7 +44,7 @@ def list_money_in(budget_id: int, plan_year: PlanYear, page: int) -> tuple[Page,
     count = db.session.scalar(select(func.count()).select_from(base.subquery()))
     by_source = dict(db.session.execute(
         select(MoneyIn.source, func.sum(MoneyIn.amount_pence))
-        .where(MoneyIn.budget_id == budget_id, MoneyIn.status == "active",
+        .where(MoneyIn.budget_id == budget_id, MoneyIn.status == RecordStatus.ACTIVE,
                MoneyIn.received_on.between(plan_year.start, plan_year.end))
         .group_by(MoneyIn.source)
     ).all())

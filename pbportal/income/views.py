@@ -36,13 +36,11 @@ def index(budget_id: int):
 def new(budget_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
     figures = budget_figures(budget, today())
-    form = MoneyInForm(plan_year=figures.plan_year)
-    if request.method == "GET":
-        form.received_on.data = today()
+    form = MoneyInForm(plan_year=figures.plan_year, received_on=today())  # dated today until one is sent
     if form.validate_on_submit():
         try:
             item = record_money_in(budget, form.received_on.data, form.amount.pence, form.source.data,
-                                   (form.note.data or "").strip(), current_user)
+                                   form.note.data, current_user)
             db.session.commit()
         except PeriodLocked as err:
             db.session.rollback()
@@ -63,7 +61,7 @@ def void(budget_id: int, item_id: int):
         return redirect(url_for("income.index", budget_id=budget.id), 303)
     form = VoidMoneyInForm()
     if form.validate_on_submit():
-        void_money_in(item, form.reason.data.strip(), current_user)
+        void_money_in(item, form.reason.data, current_user)
         db.session.commit()
         flash(f"Record of {format_pence(item.amount_pence)} received voided. It stays in the list, crossed out.",
               "success")

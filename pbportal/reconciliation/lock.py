@@ -12,7 +12,7 @@ from ..banking.models import StatementLine
 from ..budget.locks import PeriodLocked
 from ..budget.models import MoneyIn
 from ..spending.models import SpendingEntry
-from .models import ReconciliationPeriod
+from .models import PeriodStatus, ReconciliationPeriod
 
 
 def register() -> None:
@@ -53,7 +53,7 @@ def _refuse_changes_in_closed_periods(session, _context, _instances) -> None:
     with session.no_autoflush:
         closed = session.scalars(select(ReconciliationPeriod).where(
             ReconciliationPeriod.budget_id.in_({bid for bid, _ in touched}),
-            ReconciliationPeriod.status == "closed")).all()
+            ReconciliationPeriod.status == PeriodStatus.CLOSED)).all()
     for budget_id, day in touched:
         for period in closed:
             if period.budget_id == budget_id and period.starts_on <= day <= period.ends_on:

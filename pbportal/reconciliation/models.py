@@ -1,6 +1,7 @@
 """Reconciliation periods of managed accounts, and the monitoring returns made from them."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import Any
 
@@ -8,8 +9,17 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..choices import check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
+
+
+class PeriodStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # its money is locked until it is reopened (lock.py)
+
+
+PERIOD_STATUS_LABELS = {PeriodStatus.OPEN: "Open", PeriodStatus.CLOSED: "Closed"}
 
 
 class ReconciliationPeriod(db.Model):
@@ -20,7 +30,7 @@ class ReconciliationPeriod(db.Model):
     __table_args__ = (
         UniqueConstraint("budget_id", "starts_on"),
         CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
-        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        CheckConstraint(check_in("status", PeriodStatus), name="status"),
         CheckConstraint("status = 'open' OR difference_pence = 0 OR explanation <> ''",
                         name="explained_when_not_agreeing"),
         Index("ix_reconciliation_period_budget_status_end", "budget_id", "status", "ends_on"),
@@ -32,7 +42,7 @@ class ReconciliationPeriod(db.Model):
     ends_on: Mapped[date] = mapped_column(Date)
     opening_balance_pence: Mapped[int]
     statement_balance_pence: Mapped[int]  # the closing balance per the bank statement
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=PeriodStatus.OPEN)
     # Figures as they stood when the period was closed.
     money_in_pence: Mapped[int] = mapped_column(default=0)
     money_out_pence: Mapped[int] = mapped_column(default=0)
@@ -51,11 +61,37 @@ class ReconciliationPeriod(db.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status == "closed"
+        return self.status == PeriodStatus.CLOSED
+
+    @property
+    def status_label(self) -> str:
+        return PERIOD_STATUS_LABELS[self.status]
 
 
-RETURN_STATUS_LABELS = {"submitted": "Waiting for the case manager", "accepted": "Accepted",
-                        "queried": "Queried by the case manager"}
+class ReturnStatus(enum.StrEnum):
+    """Where a monitoring return is: with the case manager, accepted, or sent back with a query."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    QUERIED = "queried"
+
+
+RETURN_STATUS_LABELS = {ReturnStatus.SUBMITTED: "Waiting for the case manager", ReturnStatus.ACCEPTED: "Accepted",
+                        ReturnStatus.QUERIED: "Queried by the case manager"}
+
+
+class ReturnAction(enum.StrEnum):
+    """A step in a return's history: the provider submits (and, after a query, resubmits) it; the case manager
+    accepts or queries it."""
+
+    SUBMITTED = "submitted"
+    RESUBMITTED = "resubmitted"
+    QUERIED = "queried"
+    ACCEPTED = "accepted"
+
+
+RETURN_ACTION_LABELS = {ReturnAction.SUBMITTED: "Submitted", ReturnAction.RESUBMITTED: "Submitted again",
+                        ReturnAction.QUERIED: "Queried", ReturnAction.ACCEPTED: "Accepted"}
 
 
 class MonitoringReturn(db.Model):
@@ -64,7 +100,7 @@ class MonitoringReturn(db.Model):
     __tablename__ = "monitoring_return"
     __table_args__ = (
         UniqueConstraint("budget_id", "starts_on", "ends_on"),
-        CheckConstraint("status IN ('submitted', 'accepted', 'queried')", name="status"),
+        CheckConstraint(check_in("status", ReturnStatus), name="status"),
         Index("ix_monitoring_return_budget_status", "budget_id", "status"),
     )
 
@@ -72,7 +108,7 @@ class MonitoringReturn(db.Model):
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    status: Mapped[str] = mapped_column(String(10), default=ReturnStatus.SUBMITTED)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)  # as submitted: see returns.return_figures
     declaration: Mapped[str] = mapped_column(Text)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -103,3 +139,12 @@ class ReturnEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     actor: Mapped[User] = relationship()
+
+    @property
+    def action_label(self) -> str:
+        return RETURN_ACTION_LABELS[self.action]
+
+    @property
+    def is_decision(self) -> bool:
+        """The case manager's: accepted or queried."""
+        return self.action in (ReturnAction.ACCEPTED, ReturnAction.QUERIED)

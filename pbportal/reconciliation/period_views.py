@@ -2,27 +2,17 @@
 who may see the account can read them."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..banking.models import StatementLine
 from ..budget.access import get_budget_or_404, holds_the_account, is_managed_account, owned_or_404
 from ..extensions import db
-from ..timeutil import today
 from . import periods as svc
 from .forms import ClosePeriodForm, OpenPeriodForm, ReopenPeriodForm
 from .models import ReconciliationPeriod
 
 bp = Blueprint("periods", __name__, url_prefix="/budgets/<int:budget_id>/reconciliation")
-
-
-
-def _last_statement_date(budget_id: int) -> date | None:
-    return db.session.scalar(select(func.max(StatementLine.line_date)).where(StatementLine.budget_id == budget_id))
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -38,24 +28,14 @@ def index(budget_id: int):
     current_open = next((p for p in rows if not p.is_closed), None)
     form = None
     if can_change and current_open is None:
-        form = OpenPeriodForm()
-        if first is False:
+        # Suggested figures when the form is first shown; a form sent is read as it was sent.
+        form = OpenPeriodForm(data=None if request.method == "POST" else svc.next_period_defaults(budget.id, first))
+        if not first:  # it opens where the last one closed
             del form.starts_on
             del form.opening
-        if not form.is_submitted():
-            end = _last_statement_date(budget.id)
-            if end:
-                form.ends_on.data = end
-                balance = svc.statement_balance_on(budget.id, end)
-                form.statement.process_data(balance)
-            if first:
-                first_line = svc.opening_balance_guess(budget.id, date(1900, 1, 1))
-                form.opening.process_data(first_line)
         if form.validate_on_submit():
             start = form.starts_on.data if first else starts
             try:
-                if form.ends_on.data > today():
-                    raise ValueError("The last day must be today or in the past")
                 period = svc.open_period(budget.id, start, form.ends_on.data,
                                          form.opening.pence if first else 0, form.statement.pence, current_user)
                 db.session.commit()
@@ -105,14 +85,12 @@ def show(budget_id: int, period_id: int):
         abort(404)
     close_form = reopen_form = None
     if can_change and not period.is_closed:
-        close_form = ClosePeriodForm(prefix="close")
-        if not close_form.is_submitted():
-            close_form.version.data = period.version
-            close_form.statement.process_data(period.statement_balance_pence)
+        close_form = ClosePeriodForm(prefix="close", data=None if request.method == "POST" else {
+            "version": period.version, "statement": period.statement_balance_pence})
         if close_form.validate_on_submit():
             done = _try_change(budget, period, close_form.explanation, lambda: svc.close_period(
                 period, int(close_form.version.data or 0), close_form.statement.pence,
-                close_form.explanation.data or "", current_user),
+                close_form.explanation.data, current_user),
                 "Period closed. Its money is now locked: reopen it to change anything in it.")
             if done is not None:
                 return done
@@ -120,9 +98,7 @@ def show(budget_id: int, period_id: int):
         if request.method == "POST":  # a close sent from a page opened before someone else closed it
             flash(f"{period.closed_by.name} closed this period a moment ago. It is shown as it is now.", "important")
             return redirect(url_for("periods.show", budget_id=budget.id, period_id=period.id), 303)
-        reopen_form = ReopenPeriodForm(prefix="reopen")
-        if not reopen_form.is_submitted():
-            reopen_form.version.data = period.version
+        reopen_form = ReopenPeriodForm(prefix="reopen", version=period.version)
     result = svc.reconcile(period)
     return render_template("reconciliation/show.html", budget=budget, period=period, result=result,
                            close_form=close_form, reopen_form=reopen_form, can_change=can_change,

@@ -9,12 +9,13 @@ from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..audit import record
-from ..banking.models import StatementLine
+from ..banking.models import LineStatus, StatementLine
 from ..budget.models import MoneyIn
+from ..choices import RecordStatus
 from ..extensions import db
 from ..spending.models import SpendingEntry
 from ..timeutil import utcnow
-from .models import ReconciliationPeriod
+from .models import PeriodStatus, ReconciliationPeriod
 
 
 class StalePeriod(ValueError):
@@ -35,7 +36,7 @@ def _effective_money(budget_ids=None):
     the table grows, whatever the page shows."""
     line_in, line_out = aliased(StatementLine), aliased(StatementLine)
     in_on, out_on = line_in.id == MoneyIn.statement_line_id, line_out.id == SpendingEntry.statement_line_id
-    in_where, out_where = [MoneyIn.status == "active"], [SpendingEntry.status == "active"]
+    in_where, out_where = [MoneyIn.status == RecordStatus.ACTIVE], [SpendingEntry.status == RecordStatus.ACTIVE]
     if budget_ids is not None:
         ids = list(budget_ids)
         in_on, out_on = and_(in_on, line_in.budget_id.in_(ids)), and_(out_on, line_out.budget_id.in_(ids))
@@ -99,7 +100,7 @@ def reconcile(period: ReconciliationPeriod, limit: int = 50) -> Reconciliation:
         func.coalesce(func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence > 0), 0),
         func.coalesce(-func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence < 0), 0))
         .where(lines_here)).one()
-    unmatched = and_(lines_here, StatementLine.status != "matched")
+    unmatched = and_(lines_here, StatementLine.status != LineStatus.MATCHED)
     not_in_portal = db.session.scalars(select(StatementLine).where(unmatched)
                                        .order_by(StatementLine.line_date, StatementLine.id).limit(limit)).all()
     more_lines = db.session.scalar(select(func.count()).where(unmatched))
@@ -142,13 +143,25 @@ def opening_balance_guess(budget_id: int, starts_on: date) -> int | None:
     return first.balance_pence - first.amount_pence if first else None
 
 
+def next_period_defaults(budget_id: int, first: bool) -> dict:
+    """What the form to start the next period suggests: to end on the last statement line's date, with the
+    bank's balance then; and the first period to open on the balance before the first line."""
+    values = {}
+    end = db.session.scalar(select(func.max(StatementLine.line_date)).where(StatementLine.budget_id == budget_id))
+    if end:
+        values.update(ends_on=end, statement=statement_balance_on(budget_id, end))
+    if first:
+        values["opening"] = opening_balance_guess(budget_id, date(1900, 1, 1))
+    return values
+
+
 def open_period(budget_id: int, starts_on: date, ends_on: date, opening_pence: int, statement_pence: int,
                 actor) -> ReconciliationPeriod:
     """Start the next period: periods follow each other day by day, each opening on the last one's closing."""
     previous = db.session.scalar(select(ReconciliationPeriod).where(ReconciliationPeriod.budget_id == budget_id)
                                  .order_by(ReconciliationPeriod.ends_on.desc()).limit(1))
     if previous is not None:
-        if previous.status != "closed":
+        if not previous.is_closed:
             raise ValueError("Close the current period before starting the next one")
         starts_on, opening_pence = previous.ends_on + timedelta(days=1), previous.statement_balance_pence
     if ends_on < starts_on:
@@ -177,12 +190,12 @@ def close_period(period: ReconciliationPeriod, seen_version: int, statement_penc
         raise StalePeriod("This period is already closed.")
     period.statement_balance_pence = statement_pence
     result = reconcile(period)
-    if not result.agrees and not explanation.strip():
+    if not result.agrees and not explanation:
         raise ValueError("Explain the difference, or match the lines that cause it first")
-    period.status, period.closed_by_id, period.closed_at = "closed", actor.id, utcnow()
+    period.status, period.closed_by_id, period.closed_at = PeriodStatus.CLOSED, actor.id, utcnow()
     period.money_in_pence, period.money_out_pence = result.money_in_pence, result.money_out_pence
     period.difference_pence = result.difference_pence
-    period.explanation = explanation.strip() if not result.agrees else ""
+    period.explanation = explanation if not result.agrees else ""
     db.session.flush()
     record("period.closed", period, actor=actor, budget_id=period.budget_id, starts_on=period.starts_on,
            ends_on=period.ends_on, opening_balance_pence=period.opening_balance_pence,
@@ -202,11 +215,11 @@ def reopen_period(period: ReconciliationPeriod, seen_version: int, reason: str, 
                                                          ReconciliationPeriod.starts_on > period.starts_on))
     if later:
         raise ValueError("Only the latest period can be reopened: later periods open on its closing balance")
-    if not reason.strip():
+    if not reason:
         raise ValueError("Enter why the period is being reopened")
-    period.status = "open"
+    period.status = PeriodStatus.OPEN
     db.session.flush()
-    record("period.reopened", period, actor=actor, budget_id=period.budget_id, reason=reason.strip(),
+    record("period.reopened", period, actor=actor, budget_id=period.budget_id, reason=reason,
            starts_on=period.starts_on, ends_on=period.ends_on, closed_difference_pence=period.difference_pence)
 
 
@@ -216,7 +229,7 @@ def last_reconciled(budget_ids: list[int]) -> dict[int, date]:
         return {}
     return dict(db.session.execute(
         select(ReconciliationPeriod.budget_id, func.max(ReconciliationPeriod.ends_on))
-        .where(ReconciliationPeriod.budget_id.in_(budget_ids), ReconciliationPeriod.status == "closed")
+        .where(ReconciliationPeriod.budget_id.in_(budget_ids), ReconciliationPeriod.status == PeriodStatus.CLOSED)
         .group_by(ReconciliationPeriod.budget_id)).all())
 
 

@@ -14,13 +14,13 @@ from ..budget.models import CATEGORIES
 from ..extensions import db
 from . import returns as svc
 from .forms import RespondReturnForm, ResubmitReturnForm, SubmitReturnForm
-from .models import MonitoringReturn
+from .models import MonitoringReturn, ReturnStatus
 from .periods import periods_of
 
 bp = Blueprint("returns", __name__, url_prefix="/budgets/<int:budget_id>/returns")
+bp.add_app_template_global(ReturnStatus, "ReturnStatus")
 
 STALE = "This return has moved on since you opened it. It is shown as it is now."
-
 
 
 def _labels() -> dict:
@@ -62,7 +62,7 @@ def prepare(budget_id: int):
     form = SubmitReturnForm()
     if form.validate_on_submit():
         try:
-            ret = svc.submit_return(budget, starts_on, ends_on, current_user, form.comment.data or "")
+            ret = svc.submit_return(budget, starts_on, ends_on, current_user, form.comment.data)
             db.session.commit()
         except ValueError as err:
             db.session.rollback()
@@ -85,25 +85,24 @@ def show(budget_id: int, return_id: int):
     budget = get_budget_or_404(budget_id, is_managed_account)
     ret = _return_or_404(budget, return_id)
     respond_form = resubmit_form = None
-    if is_case_manager(current_user) and ret.status == "submitted":
-        respond_form = RespondReturnForm(prefix="respond")
-        if not respond_form.is_submitted():
-            respond_form.version.data = ret.version
+    # A form first shown holds the version the page was opened at; a form sent is read as it was sent.
+    first_shown = None if request.method == "POST" else {"version": ret.version}
+    if is_case_manager(current_user) and ret.status == ReturnStatus.SUBMITTED:
+        respond_form = RespondReturnForm(prefix="respond", data=first_shown)
         if respond_form.validate_on_submit():
             try:
                 svc.respond(ret, int(respond_form.version.data or 0), respond_form.decision.data,
-                            respond_form.comment.data or "", current_user)
+                            respond_form.comment.data, current_user)
                 db.session.commit()
             except (svc.StaleReturn, StaleDataError):
                 db.session.rollback()
                 flash(STALE, "important")
             else:
-                flash("Return accepted." if ret.status == "accepted" else "Query sent to the provider.", "success")
+                flash("Return accepted." if ret.status == ReturnStatus.ACCEPTED else "Query sent to the provider.",
+                      "success")
             return redirect(url_for("returns.show", budget_id=budget.id, return_id=ret.id), 303)
-    elif holds_the_account(current_user, budget) and ret.status == "queried":
-        resubmit_form = ResubmitReturnForm(prefix="resubmit")
-        if not resubmit_form.is_submitted():
-            resubmit_form.version.data = ret.version
+    elif holds_the_account(current_user, budget) and ret.status == ReturnStatus.QUERIED:
+        resubmit_form = ResubmitReturnForm(prefix="resubmit", data=first_shown)
         if resubmit_form.validate_on_submit():
             try:
                 svc.resubmit_return(budget, ret, int(resubmit_form.version.data or 0), resubmit_form.comment.data,

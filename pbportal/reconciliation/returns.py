@@ -13,7 +13,7 @@ from ..budget.models import CATEGORIES, INCOME_SOURCES, Budget, BudgetLine, Mone
 from ..budget.services import in_force
 from ..extensions import db
 from ..spending.models import SpendingEntry
-from .models import MonitoringReturn, ReconciliationPeriod, ReturnEvent
+from .models import MonitoringReturn, ReconciliationPeriod, ReturnAction, ReturnEvent, ReturnStatus
 from .periods import _effective_money, periods_of
 
 DECLARATION = ("I confirm that these figures are taken from the account’s bank statements and the records kept in "
@@ -101,10 +101,10 @@ def return_figures(budget: Budget, starts_on: date, ends_on: date) -> dict:
     }
 
 
-def _event(ret: MonitoringReturn, action: str, comment: str, actor) -> None:
-    db.session.add(ReturnEvent(return_id=ret.id, budget_id=ret.budget_id, action=action, comment=comment.strip(),
+def _event(ret: MonitoringReturn, action: ReturnAction, comment: str, actor) -> None:
+    db.session.add(ReturnEvent(return_id=ret.id, budget_id=ret.budget_id, action=action, comment=comment,
                                actor_id=actor.id))
-    record(f"return.{action}", ret, actor=actor, budget_id=ret.budget_id, comment=comment.strip(),
+    record(f"return.{action}", ret, actor=actor, budget_id=ret.budget_id, comment=comment,
            starts_on=ret.starts_on, ends_on=ret.ends_on, closing_pence=ret.figures["closing_pence"])
 
 
@@ -119,36 +119,36 @@ def submit_return(budget: Budget, starts_on: date, ends_on: date, actor, comment
                            declaration=DECLARATION, submitted_by_id=actor.id)
     db.session.add(ret)
     db.session.flush()
-    _event(ret, "submitted", comment, actor)
+    _event(ret, ReturnAction.SUBMITTED, comment, actor)
     return ret
 
 
-def _move(ret: MonitoringReturn, seen_version: int, allowed_from: tuple[str, ...]) -> None:
-    if ret.version != seen_version or ret.status not in allowed_from:
+def _move(ret: MonitoringReturn, seen_version: int, moving_from: ReturnStatus) -> None:
+    if ret.version != seen_version or ret.status != moving_from:
         raise StaleReturn("This return has moved on since you opened it. It is shown as it is now.")
 
 
 def resubmit_return(budget: Budget, ret: MonitoringReturn, seen_version: int, comment: str, actor) -> None:
     """After a query: the figures are taken again (periods may have been reopened and put right)."""
-    _move(ret, seen_version, ("queried",))
-    if not comment.strip():
+    _move(ret, seen_version, ReturnStatus.QUERIED)
+    if not comment:
         raise ValueError("Enter your answer to the case manager’s query")
     ret.figures = return_figures(budget, ret.starts_on, ret.ends_on)
-    ret.status = "submitted"
+    ret.status = ReturnStatus.SUBMITTED
     db.session.flush()
-    _event(ret, "resubmitted", comment, actor)
+    _event(ret, ReturnAction.RESUBMITTED, comment, actor)
 
 
 def respond(ret: MonitoringReturn, seen_version: int, decision: str, comment: str, actor) -> None:
     """The case manager accepts the return, or queries it with a comment."""
-    _move(ret, seen_version, ("submitted",))
-    if decision not in ("accepted", "queried"):
+    _move(ret, seen_version, ReturnStatus.SUBMITTED)
+    if decision not in (ReturnStatus.ACCEPTED, ReturnStatus.QUERIED):
         raise ValueError("Choose whether to accept the return or query it")
-    if decision == "queried" and not comment.strip():
+    if decision == ReturnStatus.QUERIED and not comment:
         raise ValueError("Enter what you want the provider to check")
-    ret.status = decision
+    ret.status = ReturnStatus(decision)
     db.session.flush()
-    _event(ret, decision, comment, actor)
+    _event(ret, ReturnAction(decision), comment, actor)  # the step is named as the state it leads to
 
 
 def events_of(ret: MonitoringReturn) -> list[ReturnEvent]:
@@ -203,5 +203,5 @@ def returns_waiting(budget_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(db.session.execute(select(MonitoringReturn.budget_id, func.count())
                                    .where(MonitoringReturn.budget_id.in_(budget_ids),
-                                          MonitoringReturn.status == "submitted")
+                                          MonitoringReturn.status == ReturnStatus.SUBMITTED)
                                    .group_by(MonitoringReturn.budget_id)).all())

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import current_plan, plan_lines
+from ..choices import RecordStatus
 from ..dates import PlanYear, plan_year_for
 from ..extensions import db
 from ..money import percent
@@ -18,7 +19,6 @@ from .models import SpendingEntry
 
 # Percentage points either side of the year's progress that still count as "on track".
 PACE_TOLERANCE = 10
-
 
 
 @dataclass
@@ -100,7 +100,7 @@ def budget_figures(budget: Budget, today: date) -> BudgetFigures:
             .join(BudgetLine, BudgetLine.id == SpendingEntry.line_id)
             .where(
                 SpendingEntry.budget_id == budget.id,
-                SpendingEntry.status == "active",
+                SpendingEntry.status == RecordStatus.ACTIVE,
                 SpendingEntry.paid_on.between(plan_year.start, plan_year.end),
             )
             .group_by(lineage)
@@ -109,7 +109,7 @@ def budget_figures(budget: Budget, today: date) -> BudgetFigures:
     received = db.session.scalar(
         select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
             MoneyIn.budget_id == budget.id,
-            MoneyIn.status == "active",
+            MoneyIn.status == RecordStatus.ACTIVE,
             MoneyIn.received_on.between(plan_year.start, plan_year.end),
         )
     )

@@ -8,10 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..budget.models import CATEGORIES, BudgetLine
+from ..choices import RecordStatus, check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
-STATUS_LABELS = {"active": "Recorded", "voided": "Voided", "corrected": "Corrected"}
+# How a payment's state reads on its page and in lists.
+STATUS_LABELS = {RecordStatus.ACTIVE: "Recorded", RecordStatus.VOIDED: "Voided", RecordStatus.CORRECTED: "Corrected"}
 
 
 class Receipt(db.Model):
@@ -34,7 +36,7 @@ class SpendingEntry(db.Model):
     __tablename__ = "spending_entry"
     __table_args__ = (
         CheckConstraint("amount_pence > 0", name="amount_positive"),
-        CheckConstraint("status IN ('active', 'voided', 'corrected')", name="status"),
+        CheckConstraint(check_in("status", RecordStatus), name="status"),
         CheckConstraint("status = 'active' OR change_reason <> ''", name="reason_when_changed"),
         # The list (newest paid first), the budget page's latest recorded, and the list with voided ones.
         Index("ix_spending_entry_budget_status_paid", "budget_id", "status", "paid_on", "id"),
@@ -55,8 +57,8 @@ class SpendingEntry(db.Model):
     statement_line_id: Mapped[int | None] = mapped_column(ForeignKey("statement_line.id"), index=True)
     # Made by matching that line (so undoing the match voids it), not recorded first and linked later.
     from_statement: Mapped[bool] = mapped_column(default=False, server_default="0")
-    status: Mapped[str] = mapped_column(String(10), default="active")
-    # A correction is a new entry pointing at the one it replaces; the old one becomes 'corrected'.
+    status: Mapped[str] = mapped_column(String(10), default=RecordStatus.ACTIVE)
+    # A correction is a new entry pointing at the one it replaces; the old one becomes corrected.
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("spending_entry.id"), index=True)
     change_reason: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -72,7 +74,7 @@ class SpendingEntry(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == RecordStatus.ACTIVE
 
     @property
     def status_label(self) -> str:

@@ -59,6 +59,14 @@ def check_receipt(stream, filename: str, max_bytes: int) -> CheckedReceipt:
     return CheckedReceipt(content, kind, name)
 
 
+def check_upload(upload, max_bytes: int) -> CheckedReceipt | None:
+    """The file chosen in a form's receipt field, checked (ReceiptError if it cannot be kept); None when no file
+    was chosen."""
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    return check_receipt(upload.stream, upload.filename, max_bytes)
+
+
 def _clean_image(content: bytes, kind: str) -> bytes:
     """Re-encode the photo upright, without EXIF (so no GPS location, camera or owner data)."""
     try:

@@ -9,11 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import mark_changed, record
 from ..budget.models import BudgetLine
+from ..budget.services import line_in_force
+from ..choices import RecordStatus
 from ..dates import PlanYear, month_bounds
 from ..extensions import db
 from ..pagination import Page, page_of
 from .models import Receipt, SpendingEntry
-from .receipts import CheckedReceipt, store
+from .receipts import CheckedReceipt, discard, store
 
 
 @dataclass
@@ -21,8 +23,27 @@ class PaymentDetails:
     paid_on: date
     amount_pence: int
     payee: str
-    line: object  # BudgetLine
+    line: BudgetLine
     note: str = ""
+
+
+class PaymentRefused(ValueError):
+    """A payment the plan does not allow; `field` names the form field the message is about."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def payment_details(budget, chosen: BudgetLine, paid_on: date, amount_pence: int, payee: str,
+                    note: str = "") -> PaymentDetails:
+    """What was paid, on the version of the chosen line in force on the payment's date (PaymentRefused, on the
+    line, if the plan then had no such line)."""
+    line = line_in_force(budget, chosen, paid_on)
+    if line is None:
+        raise PaymentRefused("line_id", f"‘{chosen.item}’ was not in the plan on {paid_on:%-d %B %Y}: choose "
+                                        "another line or check the date")
+    return PaymentDetails(paid_on=paid_on, amount_pence=amount_pence, payee=payee, line=line, note=note)
 
 
 def _entry_values(entry: SpendingEntry) -> dict:
@@ -52,6 +73,23 @@ def save_receipt(budget_id: int, checked: CheckedReceipt, actor, upload_dir: str
     return receipt
 
 
+def save_with_receipt(budget_id: int, checked: CheckedReceipt | None, actor, upload_dir: str, save):
+    """Store the receipt file (if one was chosen), then the rows (`save(receipt)`), and commit: all or nothing.
+    If the rows fail, the file goes too, and the error is raised again."""
+    receipt = None
+    try:
+        if checked:
+            receipt = save_receipt(budget_id, checked, actor, upload_dir)
+        result = save(receipt)
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        if receipt is not None:
+            discard(upload_dir, receipt.storage_key)
+        raise
+
+
 def record_payment(budget, details: PaymentDetails, actor, receipt: Receipt | None = None) -> SpendingEntry:
     entry = SpendingEntry(
         budget_id=budget.id,
@@ -73,7 +111,7 @@ def record_payment(budget, details: PaymentDetails, actor, receipt: Receipt | No
 def correct_payment(entry: SpendingEntry, details: PaymentDetails, reason: str, actor,
                     receipt: Receipt | None = None) -> SpendingEntry:
     """Replace an entry with a corrected copy; the original stays, marked corrected, with who/when/why."""
-    mark_changed(entry, "corrected", reason, actor)
+    mark_changed(entry, RecordStatus.CORRECTED, reason, actor)
     replacement = SpendingEntry(
         budget_id=entry.budget_id,
         line_id=details.line.id,
@@ -94,7 +132,7 @@ def correct_payment(entry: SpendingEntry, details: PaymentDetails, reason: str, 
 
 
 def void_payment(entry: SpendingEntry, reason: str, actor) -> None:
-    mark_changed(entry, "voided", reason, actor)
+    mark_changed(entry, RecordStatus.VOIDED, reason, actor)
     record("spending.voided", entry, actor=actor, budget_id=entry.budget_id, reason=reason,
            amount_pence=entry.amount_pence)
 
@@ -111,7 +149,7 @@ class EntryFilter:
 def entries_query(budget_id: int, flt: EntryFilter):
     query = select(SpendingEntry).where(SpendingEntry.budget_id == budget_id)
     if not flt.include_changed:
-        query = query.where(SpendingEntry.status == "active")
+        query = query.where(SpendingEntry.status == RecordStatus.ACTIVE)
     if flt.lineage:
         # A line's payments across every version of the plan, as the line's figures count them.
         same_line = select(BudgetLine.id).where(func.coalesce(BudgetLine.root_line_id, BudgetLine.id) == flt.lineage)
@@ -127,7 +165,7 @@ def list_entries(budget_id: int, flt: EntryFilter, page: int) -> tuple[Page, int
     """One page of entries, newest first; the total of those that count, and how many count: two queries,
     whatever the size."""
     base = entries_query(budget_id, flt).subquery()
-    is_active = base.c.status == "active"
+    is_active = base.c.status == RecordStatus.ACTIVE
     counted, total_count, total_pence = db.session.execute(
         select(func.count(), func.count().filter(is_active),
                func.coalesce(func.sum(base.c.amount_pence).filter(is_active), 0))
@@ -142,7 +180,7 @@ def recent_entries(budget_id: int, limit: int = 5):
     return db.session.scalars(
         select(SpendingEntry)
         .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
-        .where(SpendingEntry.budget_id == budget_id, SpendingEntry.status == "active")
+        .where(SpendingEntry.budget_id == budget_id, SpendingEntry.status == RecordStatus.ACTIVE)
         .order_by(SpendingEntry.created_at.desc(), SpendingEntry.id.desc())
         .limit(limit)
     ).all()

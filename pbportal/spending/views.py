@@ -9,23 +9,24 @@ from sqlalchemy.orm import joinedload
 
 from ..budget.access import can_record_spending, get_budget_or_404, owned_or_404
 from ..budget.locks import PeriodLocked
-from ..budget.services import current_plan, line_in_force, plan_lines
+from ..budget.services import current_plan, plan_lines
 from ..dates import month_bounds, months_in, plan_year_for, plan_years
 from ..extensions import db
 from ..money import format_pence
 from ..partials import render, wants_partial
 from ..timeutil import today
-from .forms import CorrectionForm, VoidForm, payment_form_for
+from .forms import VoidForm, correction_form_for, payment_form_for
 from .models import Receipt, SpendingEntry
-from .receipts import ACCEPT, ReceiptError, check_receipt, discard, path_for
+from .receipts import ACCEPT, path_for
 from .services import (
     EntryFilter,
-    PaymentDetails,
+    PaymentRefused,
     correct_payment,
     entry_history,
     list_entries,
+    payment_details,
     record_payment,
-    save_receipt,
+    save_with_receipt,
     void_payment,
 )
 from .summary import spending_summary
@@ -39,52 +40,6 @@ def _entry_or_404(budget, entry_id: int) -> SpendingEntry:
                         joinedload(SpendingEntry.changed_by))
 
 
-def _checked_receipt(form):
-    """The uploaded receipt, checked; adds a field error and returns False if it is not acceptable."""
-    upload = form.receipt.data
-    if not upload or not getattr(upload, "filename", ""):
-        return None
-    try:
-        return check_receipt(upload.stream, upload.filename, current_app.config["RECEIPT_MAX_BYTES"])
-    except ReceiptError as err:
-        form.receipt.errors = [str(err)]
-        return False
-
-
-def _details(budget, form, lines) -> PaymentDetails | None:
-    """What was paid, on the version of the chosen line in force on the payment's date (None, with a field
-    error, if the plan then had no such line)."""
-    chosen = next(line for line in lines if line.id == form.line_id.data)
-    line = line_in_force(budget, chosen, form.paid_on.data)
-    if line is None:
-        form.line_id.errors = [f"‘{chosen.item}’ was not in the plan on {form.paid_on.data:%-d %B %Y}: choose "
-                               "another line or check the date"]
-        return None
-    return PaymentDetails(
-        paid_on=form.paid_on.data,
-        amount_pence=form.amount.pence,
-        payee=form.payee.data.strip(),
-        line=line,
-        note=(form.note.data or "").strip(),
-    )
-
-
-def _save_with_receipt(budget, checked, save):
-    """Store the receipt file, then the rows; if the rows fail, the file goes too (all or nothing)."""
-    receipt = None
-    try:
-        if checked:
-            receipt = save_receipt(budget.id, checked, current_user, current_app.config["UPLOAD_DIR"])
-        result = save(receipt)
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        if receipt is not None:
-            discard(current_app.config["UPLOAD_DIR"], receipt.storage_key)
-        raise
-
-
 def _swap_title(budget) -> str:
     """The title of the page an htmx form was sent from, so a swap can add or drop the 'Error: ' prefix."""
     sent_from = urlsplit(request.headers.get("HX-Current-URL", "")).path
@@ -93,28 +48,30 @@ def _swap_title(budget) -> str:
     return f"{budget.person_name}’s budget"
 
 
+def _details(budget, form):
+    """What the form says was paid (PaymentRefused, naming the field, if the plan does not allow it)."""
+    return payment_details(budget, form.chosen_line, form.paid_on.data, form.amount.pence, form.payee.data,
+                           form.note.data)
+
+
 @bp.route("/payments/new", methods=["GET", "POST"])
 @login_required
 def new_payment(budget_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
-    lines = plan_lines(current_plan(budget))
-    form = payment_form_for(plan_year_for(budget.plan_year_start, today()), lines,
-                            submitted=request.method == "POST")
-    if request.method == "GET":
-        form.line_id.data = request.args.get("line", 0, type=int)
+    form = payment_form_for(plan_year_for(budget.plan_year_start, today()), plan_lines(current_plan(budget)),
+                            submitted=request.method == "POST", line_id=request.args.get("line", 0, type=int))
     if form.validate_on_submit():
-        checked = _checked_receipt(form)
-        details = _details(budget, form, lines) if checked is not False else None
-        if details is not None:
+        try:
+            details = _details(budget, form)
+            save_with_receipt(budget.id, form.checked_receipt, current_user, current_app.config["UPLOAD_DIR"],
+                              lambda receipt: record_payment(budget, details, current_user, receipt))
+        except PaymentRefused as err:
+            form[err.field].errors = [str(err)]
+        except PeriodLocked as err:
+            form.paid_on.errors = [str(err)]
+        else:
             message = (f"{format_pence(details.amount_pence)} paid to {details.payee} recorded "
                        f"against {details.line.item}.")
-            try:
-                _save_with_receipt(budget, checked,
-                                   lambda receipt: record_payment(budget, details, current_user, receipt))
-            except PeriodLocked as err:
-                form.paid_on.errors = [str(err)]
-                return render("spending/new_payment.html", "spending/_payment_form.html", accept=ACCEPT,
-                              budget=budget, form=form, swap_title=_swap_title(budget) if wants_partial() else None)
             if not wants_partial():
                 flash(message, "success")
                 return redirect(url_for("homes.budget", budget_id=budget_id) + "#recent-spending", 303)
@@ -178,29 +135,19 @@ def correct(budget_id: int, entry_id: int):
     if not entry.is_active:
         flash("This payment has already been changed, so it cannot be corrected again.", "important")
         return redirect(url_for("spending.show", budget_id=budget.id, entry_id=entry.id), 303)
-    lines = plan_lines(current_plan(budget))
-    form = CorrectionForm(plan_year=plan_year_for(budget.plan_year_start, today()),
-                          line_ids=[line.id for line in lines])
-    form.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in lines]
-    if request.method == "GET":
-        same = next((line for line in lines if line.lineage == entry.line.lineage), None) if entry.line else None
-        form.paid_on.data, form.payee.data = entry.paid_on, entry.payee
-        form.line_id.data = same.id if same else entry.line_id
-        form.note.data = entry.note
-        form.amount.process_data(entry.amount_pence)
+    form = correction_form_for(entry, plan_year_for(budget.plan_year_start, today()), plan_lines(current_plan(budget)),
+                               submitted=request.method == "POST")
     if form.validate_on_submit():
-        checked = _checked_receipt(form)
-        details = _details(budget, form, lines) if checked is not False else None
-        if details is not None:
-            reason = form.reason.data.strip()
-            try:
-                replacement = _save_with_receipt(
-                    budget, checked,
-                    lambda receipt: correct_payment(entry, details, reason, current_user, receipt),
-                )
-            except PeriodLocked as err:
-                form.paid_on.errors = [str(err)]
-                return render_template("spending/correct.html", budget=budget, entry=entry, form=form, accept=ACCEPT)
+        try:
+            details = _details(budget, form)
+            replacement = save_with_receipt(
+                budget.id, form.checked_receipt, current_user, current_app.config["UPLOAD_DIR"],
+                lambda receipt: correct_payment(entry, details, form.reason.data, current_user, receipt))
+        except PaymentRefused as err:
+            form[err.field].errors = [str(err)]
+        except PeriodLocked as err:
+            form.paid_on.errors = [str(err)]
+        else:
             flash("Payment corrected. The original is kept in its history.", "success")
             return redirect(url_for("spending.show", budget_id=budget.id, entry_id=replacement.id), 303)
     return render_template("spending/correct.html", budget=budget, entry=entry, form=form, accept=ACCEPT)
@@ -216,7 +163,7 @@ def void(budget_id: int, entry_id: int):
         return redirect(url_for("spending.show", budget_id=budget.id, entry_id=entry.id), 303)
     form = VoidForm()
     if form.validate_on_submit():
-        void_payment(entry, form.reason.data.strip(), current_user)
+        void_payment(entry, form.reason.data, current_user)
         db.session.commit()
         flash(f"Payment of {format_pence(entry.amount_pence)} to {entry.payee} voided. "
               "It stays in the history but no longer counts.", "success")
