@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import mark_changed, record
-from ..budget.models import INCOME_SOURCES, Budget, BudgetLine, MoneyIn, Plan
+from ..budget.models import INCOME_SOURCES, Budget, BudgetLine, IncomeSource, MoneyIn, Plan
 from ..budget.services import in_force
 from ..choices import RecordStatus
 from ..extensions import db
@@ -143,7 +143,7 @@ def suggestions(budget: Budget, lines: list[StatementLine], plan: PlanIndex | No
                                             f"{'s' if rule.uses != 1 else ''} before", income_source=rule.income_source)
             elif funder_words and funder_words <= set(pattern_of(line.description).split()):
                 found[line.id] = Suggestion(SuggestionKind.INCOME, f"The description names {budget.funder.name}",
-                                            income_source="funder")
+                                            income_source=IncomeSource.FUNDER)
     return found
 
 

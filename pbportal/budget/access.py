@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import Role, User
 from ..extensions import db
-from .models import Budget, Representative
+from .models import Budget, HeldAs, Representative
 
 
 def visible_budgets_clause(user: User):
@@ -22,7 +22,7 @@ def visible_budgets_clause(user: User):
         represented = select(Representative.budget_id).where(Representative.user_id == user.id)
         return Budget.id.in_(represented)
     if role == Role.PROVIDER_STAFF and user.organisation_id is not None:
-        return (Budget.provider_id == user.organisation_id) & (Budget.held_as == "managed_account")
+        return (Budget.provider_id == user.organisation_id) & (Budget.held_as == HeldAs.MANAGED_ACCOUNT)
     if role == Role.CASE_MANAGER:
         return Budget.case_manager_id == user.id
     return false()
@@ -53,19 +53,19 @@ def owned_or_404(model, object_id: int, budget: Budget, *options):
 
 def can_record_spending(user: User, budget: Budget) -> bool:
     """Direct payments: the holder and their representative. Managed accounts: the provider's staff."""
-    if budget.held_as == "direct_payment":
+    if budget.held_as == HeldAs.DIRECT_PAYMENT:
         return user.role in (Role.HOLDER, Role.REPRESENTATIVE)
     return user.role == Role.PROVIDER_STAFF
 
 
 def is_managed_account(user: User, budget: Budget) -> bool:
     """Reconciliation, monitoring returns and the account's statements are for managed accounts only."""
-    return budget.held_as == "managed_account"
+    return budget.held_as == HeldAs.MANAGED_ACCOUNT
 
 
 def holds_the_account(user: User, budget: Budget) -> bool:
     """The provider's staff: they hold a managed account's money, so import, match and reconcile it."""
-    return budget.held_as == "managed_account" and can_record_spending(user, budget)
+    return budget.held_as == HeldAs.MANAGED_ACCOUNT and can_record_spending(user, budget)
 
 
 def can_edit_lines(user: User, budget: Budget | None = None) -> bool:

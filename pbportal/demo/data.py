@@ -15,7 +15,7 @@ from ..banking import matching
 from ..banking.models import LineComment, StatementLine
 from ..banking.services import import_statement, save_layout
 from ..banking.statement_csv import Layout
-from ..budget.models import Budget, BudgetLine, MoneyIn, Plan, Representative
+from ..budget.models import Budget, BudgetLine, HeldAs, IncomeSource, MoneyIn, Plan, PlanStatus, Representative
 from ..budget.services import annual_pence
 from ..contingency.services import save_arrangement, save_last_resort, save_risk
 from ..employment.models import (
@@ -150,7 +150,7 @@ def _budget(person, holder, funder, held_as, provider, case_manager, start, line
                     case_manager=case_manager, plan_year_start=start)
     db.session.add(budget)
     db.session.flush()
-    plan = Plan(budget_id=budget.id, version=1, status="draft", starts_on=start)
+    plan = Plan(budget_id=budget.id, version=1, status=PlanStatus.DRAFT, starts_on=start)
     db.session.add(plan)
     db.session.flush()
     made = []
@@ -170,13 +170,13 @@ def _funding(budget, lines, start, until, actor, contribution_pence=0):
     day = start
     while day <= until:
         db.session.add(MoneyIn(budget_id=budget.id, received_on=day, amount_pence=annual // 13 - contribution_pence,
-                               source="funder", note="4-weekly direct payment", created_by_id=actor.id))
+                               source=IncomeSource.FUNDER, note="4-weekly direct payment", created_by_id=actor.id))
         day += timedelta(weeks=4)
     if contribution_pence:
         month = start
         while month <= until:
             db.session.add(MoneyIn(budget_id=budget.id, received_on=month, amount_pence=contribution_pence,
-                                   source="contribution", note="My assessed contribution",
+                                   source=IncomeSource.CONTRIBUTION, note="My assessed contribution",
                                    created_by_id=actor.id))
             month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
@@ -203,7 +203,7 @@ def _more_managed(users, orgs, provider_org, staff, cm, now) -> list[Budget]:
     for spec in MORE_MANAGED:
         start = _first_of_month(now, spec["months"])
         holder = users[spec["email"]]
-        budget, lines = _budget(spec["person"], holder, orgs[spec["funder"]], "managed_account", provider_org,
+        budget, lines = _budget(spec["person"], holder, orgs[spec["funder"]], HeldAs.MANAGED_ACCOUNT, provider_org,
                                 cm if spec["caseload"] else None, start, spec["lines"])
         _funding(budget, lines, start, now, staff)
         for index, offset, pence, payee, note in spec["weekly"]:
@@ -395,7 +395,7 @@ def load_demo_data() -> bool:
 
     # Alex: a direct payment with two PAs and about six months of spending.
     alex = users["dp.holder@example.org"]
-    dp, lines = _budget("Alex Morgan", alex, council, "direct_payment", None, cm, start, DP_LINES)
+    dp, lines = _budget("Alex Morgan", alex, council, HeldAs.DIRECT_PAYMENT, None, cm, start, DP_LINES)
     db.session.add(Representative(budget_id=dp.id, user_id=users["rep@example.org"].id, kind="nominated",
                                   evidence="Nomination form signed by Alex, kept by Demo Council"))
     wages, hmrc, pension, payroll, insurance, respite, arts, chair = lines
@@ -430,7 +430,7 @@ def load_demo_data() -> bool:
     # Priya: a managed account the provider pays from, its first statement matched and reconciled.
     priya = users["ma.holder@example.org"]
     staff = users["provider@example.org"]
-    ma, ma_lines = _budget("Priya Shah", priya, council, "managed_account", provider_org, cm, start, MA_LINES)
+    ma, ma_lines = _budget("Priya Shah", priya, council, HeldAs.MANAGED_ACCOUNT, provider_org, cm, start, MA_LINES)
     month = start
     while month <= now:  # the provider records its own fee when it takes it
         _spend(ma, ma_lines[1], month, 3500, "Demo Managed Accounts", staff, note="Monthly fee")
@@ -441,7 +441,7 @@ def load_demo_data() -> bool:
 
     # Sam: another direct payment, to show people cannot see each other's budgets.
     sam = users["second.holder@example.org"]
-    second, second_lines = _budget("Sam Okafor", sam, council, "direct_payment", None, cm, start, SECOND_LINES)
+    second, second_lines = _budget("Sam Okafor", sam, council, HeldAs.DIRECT_PAYMENT, None, cm, start, SECOND_LINES)
     _funding(second, second_lines, start, now, cm)
     pa, sam_payroll, gym = second_lines
     week = start + timedelta(days=3)

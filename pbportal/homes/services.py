@@ -7,13 +7,14 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..banking.models import StatementLine
+from ..banking.models import LineStatus, StatementLine
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import in_force
+from ..choices import RecordStatus
 from ..dates import PlanYear, plan_year_for
 from ..extensions import db
 from ..pagination import Page, page_of
-from ..reconciliation.models import ReconciliationPeriod
+from ..reconciliation.models import PeriodStatus, ReconciliationPeriod
 from ..spending.models import SpendingEntry
 
 
@@ -44,13 +45,14 @@ class BudgetRow:
 
 
 def _lines_to_match():
-    return (select(func.count()).where(StatementLine.budget_id == Budget.id, StatementLine.status == "unmatched")
+    return (select(func.count())
+            .where(StatementLine.budget_id == Budget.id, StatementLine.status == LineStatus.UNMATCHED)
             .correlate(Budget).scalar_subquery())
 
 
 def _last_reconciled():
     return (select(func.max(ReconciliationPeriod.ends_on))
-            .where(ReconciliationPeriod.budget_id == Budget.id, ReconciliationPeriod.status == "closed")
+            .where(ReconciliationPeriod.budget_id == Budget.id, ReconciliationPeriod.status == PeriodStatus.CLOSED)
             .correlate(Budget).scalar_subquery())
 
 
@@ -91,7 +93,7 @@ def budget_rows(where, today: date, page: int, search: str = "", filters=(), sor
         db.session.execute(
             select(SpendingEntry.budget_id, func.sum(SpendingEntry.amount_pence))
             .where(
-                SpendingEntry.status == "active",
+                SpendingEntry.status == RecordStatus.ACTIVE,
                 or_(*[and_(SpendingEntry.budget_id == i, SpendingEntry.paid_on.between(y.start, y.end))
                       for i, y in years.items()]),
             )
@@ -102,7 +104,7 @@ def budget_rows(where, today: date, page: int, search: str = "", filters=(), sor
         db.session.execute(
             select(MoneyIn.budget_id, func.sum(MoneyIn.amount_pence))
             .where(
-                MoneyIn.status == "active",
+                MoneyIn.status == RecordStatus.ACTIVE,
                 or_(*[and_(MoneyIn.budget_id == i, MoneyIn.received_on.between(y.start, y.end))
                       for i, y in years.items()]),
             )

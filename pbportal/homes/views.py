@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..auth.models import Organisation, Role, User
-from ..banking.models import LineComment, StatementLine
+from ..banking.models import CommentStatus, LineComment, LineStatus, StatementLine
 from ..banking.services import statement_summary
 from ..budget.access import get_budget_or_404, visible_budgets_clause
 from ..budget.models import Budget
@@ -17,7 +17,7 @@ from ..contingency.services import contingency_summary
 from ..employment.services import load_employment
 from ..extensions import db
 from ..partials import render
-from ..reconciliation.models import MonitoringReturn, ReconciliationPeriod
+from ..reconciliation.models import MonitoringReturn, PeriodStatus, ReconciliationPeriod, ReturnStatus
 from ..reconciliation.periods import book_balances, last_reconciled
 from ..reconciliation.returns import returns_waiting
 from ..reviews.models import ReviewRequest
@@ -53,20 +53,20 @@ CASELOAD_FILTERS = {
         select(ReviewRequest.budget_id).where(ReviewRequest.is_open))),
     "no_contingency": ("No contingency plan", lambda now: Budget.id.not_in(select(Arrangement.budget_id))),
     "returns": ("Monitoring returns to check", lambda now: Budget.id.in_(
-        select(MonitoringReturn.budget_id).where(MonitoringReturn.status == "submitted"))),
+        select(MonitoringReturn.budget_id).where(MonitoringReturn.status == ReturnStatus.SUBMITTED))),
 }
 
 
 ACCOUNT_FILTERS = {
     "to_match": ("Statement lines to match", lambda now: Budget.id.in_(
-        select(StatementLine.budget_id).where(StatementLine.status == "unmatched"))),
+        select(StatementLine.budget_id).where(StatementLine.status == LineStatus.UNMATCHED))),
     "not_reconciled": ("Not reconciled in the last 2 months", lambda now: Budget.id.not_in(
-        select(ReconciliationPeriod.budget_id).where(ReconciliationPeriod.status == "closed",
+        select(ReconciliationPeriod.budget_id).where(ReconciliationPeriod.status == PeriodStatus.CLOSED,
                                                      ReconciliationPeriod.ends_on >= now - timedelta(days=61)))),
     "queried": ("Returns queried by the case manager", lambda now: Budget.id.in_(
-        select(MonitoringReturn.budget_id).where(MonitoringReturn.status == "queried"))),
+        select(MonitoringReturn.budget_id).where(MonitoringReturn.status == ReturnStatus.QUERIED))),
     "questions": ("Questions from the person", lambda now: Budget.id.in_(
-        select(LineComment.budget_id).where(LineComment.status == "open"))),
+        select(LineComment.budget_id).where(LineComment.status == CommentStatus.OPEN))),
 }
 ACCOUNT_SORTS = {"name": "Name", "to_match": "Most lines to match", "reconciled": "Longest since reconciled"}
 CASELOAD_SORTS = {"name": "Name", "review": "Next review, soonest first"}

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit import record
-from ..budget.models import CATEGORIES, INCOME_SOURCES, Budget, BudgetLine, MoneyIn, Plan
+from ..budget.models import CATEGORIES, INCOME_SOURCES, Budget, BudgetLine, IncomeSource, MoneyIn, Plan
 from ..budget.services import in_force
 from ..extensions import db
 from ..spending.models import SpendingEntry
@@ -22,8 +22,9 @@ DECLARATION = ("I confirm that these figures are taken from the account’s bank
 
 
 # Money in as a funder reads it (INCOME_SOURCES is worded for the holder: "My own contribution").
-RETURN_SOURCES = {"funder": "Payments from the funder", "contribution": "The person’s own contribution",
-                  "other": "Other money in (refunds and the like)"}
+RETURN_SOURCES = {IncomeSource.FUNDER: "Payments from the funder",
+                  IncomeSource.CONTRIBUTION: "The person’s own contribution",
+                  IncomeSource.OTHER: "Other money in (refunds and the like)"}
 
 
 class StaleReturn(ValueError):
