@@ -231,6 +231,7 @@ def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+@pytest.mark.real_commits  # two apps of its own, each with its own engine on the test database
 def test_sign_in_limits_are_shared_through_redis_by_every_process(database, tmp_path):
     """Production runs several stateless processes: their failed-sign-in counts must add up in Redis."""
     import uuid

@@ -17,6 +17,9 @@ from pbportal.spending.models import SpendingEntry
 from .conftest import login, make_user
 from .test_banking import SIGNED, upload
 
+# The two requests run in threads on connections of their own, so they must see committed data.
+pytestmark = pytest.mark.real_commits
+
 
 @pytest.fixture
 def two_staff(request, app, world):

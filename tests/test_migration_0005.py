@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -13,6 +14,9 @@ from pbportal.extensions import db
 from pbportal.spending.models import SpendingEntry
 
 from .test_migrations_and_demo import _app, empty_database  # noqa: F401 (fixture)
+
+# The test builds a database of its own (a SQLite file or a PostgreSQL schema) and commits to it for real.
+pytestmark = pytest.mark.real_commits
 
 
 def test_upgrade_from_the_statements_release(empty_database, tmp_path):  # noqa: F811

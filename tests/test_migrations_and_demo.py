@@ -17,6 +17,9 @@ from pbportal.extensions import db
 
 from .conftest import IsolatedClient
 
+# Each test builds a database of its own (a SQLite file or a PostgreSQL schema) and commits to it for real.
+pytestmark = pytest.mark.real_commits
+
 
 @pytest.fixture
 def empty_database(request, database, tmp_path, worker_id):
