@@ -14,8 +14,8 @@ A test's data goes away in one of two ways.
    pysqlite), so savepoints roll back what they should.
 
 2. Really committed (`@pytest.mark.real_commits`): for tests whose data must be seen from other connections or
-   threads (test_concurrency.py), or that build apps and databases of their own (the migration and demo
-   tests, the Redis rate-limit test). `app` then runs on the plain engine with no outer transaction, and
+   threads (tests/core/test_concurrency.py), or that build apps and databases of their own (tests/migrations,
+   the Redis rate-limit test in tests/auth). `app` then runs on the plain engine with no outer transaction, and
    every shared table is emptied after the test, as before (SQLite: drop and create; PostgreSQL: TRUNCATE ...
    RESTART IDENTITY CASCADE), whether or not the test used `app`.
 
@@ -358,7 +358,7 @@ def staff(client, world):
 @pytest.fixture
 def acct(world):
     """world.ma with a statement imported: the lines the matching tests work on (see test_matching)."""
-    from .test_matching import make_account
+    from .banking.test_matching import make_account
 
     return make_account(world)
 

@@ -1,5 +1,6 @@
-"""Importing statement files written to look like common UK banks' CSV exports (tests/statements/), and the
-files that cannot be used (tests/statements/problems/): each says why on the page, and nothing is saved."""
+"""Importing statement files written to look like common UK banks' CSV exports (tests/banking/statements/), and
+the files that cannot be used (tests/banking/statements/problems/): each says why on the page, and nothing is
+saved."""
 from __future__ import annotations
 
 import io
@@ -16,7 +17,7 @@ from pbportal.banking.services import statement_summary
 from pbportal.banking.statement_csv import Layout, StatementError, fingerprints, parse
 from pbportal.extensions import db
 
-from .conftest import login
+from ..conftest import login
 
 STATEMENTS = Path(__file__).parent / "statements"
 PROBLEMS = STATEMENTS / "problems"

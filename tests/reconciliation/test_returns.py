@@ -14,8 +14,8 @@ from pbportal.reconciliation import periods as psvc
 from pbportal.reconciliation import returns as rsvc
 from pbportal.reconciliation.models import MonitoringReturn, ReconciliationPeriod, ReturnEvent
 
-from .conftest import EMAIL, login, make_entry, make_line
-from .test_matching import actions, add_lines, fresh, title
+from ..banking.test_matching import actions, add_lines, fresh, title
+from ..conftest import EMAIL, login, make_entry, make_line
 from .test_periods_returns import close, closed_period, figure, flashed
 
 

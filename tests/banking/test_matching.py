@@ -14,7 +14,7 @@ from pbportal.budget.models import MoneyIn
 from pbportal.extensions import db
 from pbportal.spending.models import SpendingEntry
 
-from .conftest import EMAIL, ROLES, login, make_budget, make_line, make_user
+from ..conftest import EMAIL, ROLES, login, make_budget, make_line, make_user
 
 _fingerprints = count(1)
 HX = {"HX-Request": "true"}

@@ -14,8 +14,8 @@ from pbportal.reconciliation import periods
 from pbportal.reconciliation.models import ReconciliationPeriod
 from pbportal.spending.models import SpendingEntry
 
-from .conftest import login, make_user
-from .test_banking import SIGNED, upload
+from ..banking.test_statement_import import SIGNED, upload
+from ..conftest import login, make_user
 
 # The two requests run in threads on connections of their own, so they must see committed data.
 pytestmark = pytest.mark.real_commits

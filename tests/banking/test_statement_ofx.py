@@ -10,8 +10,8 @@ from pbportal.banking.statement_csv import StatementError
 from pbportal.banking.statement_ofx import is_ofx, parse_ofx
 from pbportal.extensions import db
 
-from .conftest import login
-from .test_banking import upload
+from ..conftest import login
+from .test_statement_import import upload
 
 OFX = Path(__file__).parent / "statements" / "ofx"
 

@@ -12,7 +12,7 @@ from pbportal.spending.receipts import CheckedReceipt
 from pbportal.spending.services import save_receipt
 from pbportal.timeutil import today
 
-from .conftest import DP_READERS, DP_WRITERS, EMAIL, MA_READERS, MA_WRITERS, ROLES, login
+from ..conftest import DP_READERS, DP_WRITERS, EMAIL, MA_READERS, MA_WRITERS, ROLES, login
 
 LINE_EDITORS = {"holder", "rep", "case_manager"}
 MA_LINE_EDITORS = {"ma_holder", "case_manager"}

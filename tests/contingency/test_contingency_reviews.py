@@ -21,7 +21,7 @@ from pbportal.reviews.services import add_months, create_request, move_request, 
 from pbportal.spending.models import SpendingEntry
 from pbportal.timeutil import today, utcnow
 
-from .conftest import DP_READERS, EMAIL, ROLES, login, make_budget, make_line, make_org, make_user
+from ..conftest import DP_READERS, EMAIL, ROLES, login, make_budget, make_line, make_org, make_user
 
 DP_EDITORS = {"holder", "rep", "case_manager"}
 DP_SHARERS = {"holder", "rep"}

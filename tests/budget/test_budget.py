@@ -12,7 +12,7 @@ from pbportal.budget.services import LineFigures, annual_pence, budget_figures
 from pbportal.extensions import db
 from pbportal.timeutil import today
 
-from .conftest import login, make_entry, make_line
+from ..conftest import login, make_entry, make_line
 
 
 def test_annual_amount_follows_frequency():
@@ -173,7 +173,7 @@ def test_agreed_plan_lines_cannot_change(client, world):
 
 
 def test_budget_without_lines_invites_adding_them(client, world):
-    from .conftest import make_budget, make_user
+    from ..conftest import make_budget, make_user
 
     newcomer = make_user("new@example.org", "holder", "Nia New")
     budget = make_budget(newcomer, world.council, start=date(today().year, 1, 1))
@@ -186,7 +186,7 @@ def test_budget_without_lines_invites_adding_them(client, world):
 
 
 def test_holder_home_with_two_budgets_lists_them(client, world):
-    from .conftest import make_budget
+    from ..conftest import make_budget
 
     make_budget(world.holder, world.council, name="Alex Holder (NHS)")
     make_line(world.dp, "Extra")

@@ -14,7 +14,7 @@ from pbportal.budget.models import Representative
 from pbportal.extensions import db
 from pbportal.spending.models import Receipt
 
-from .conftest import EMAIL, login
+from ..conftest import EMAIL, login
 from .test_matching import actions, fresh, make_account, title
 
 

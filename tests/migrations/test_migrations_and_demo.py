@@ -15,7 +15,7 @@ from pbportal.config import TestConfig
 from pbportal.demo import USERS
 from pbportal.extensions import db
 
-from .conftest import IsolatedClient
+from ..conftest import IsolatedClient
 
 # Each test builds a database of its own (a SQLite file or a PostgreSQL schema) and commits to it for real.
 pytestmark = pytest.mark.real_commits
@@ -193,7 +193,7 @@ def test_demo_managed_account_is_matched_reconciled_and_has_a_statement_to_impor
         assert client.get(f"/budgets/{ma_id}/statements/sample.csv").status_code == 404
         assert "Download a sample" not in client.get(f"/budgets/{ma_id}/statements/import").get_data(as_text=True)
 
-        fixed = (Path(__file__).resolve().parents[1] / "pbportal/demo_files/sample-statement.csv").read_bytes()
+        fixed = (Path(__file__).resolve().parents[2] / "pbportal/demo_files/sample-statement.csv").read_bytes()
         example = preview(other_ids[0], fixed)
         assert example.can_import and not example.parsed.errors and not example.parsed.balance_breaks
         db.session.remove()

@@ -11,8 +11,8 @@ from pbportal.extensions import db
 from pbportal.reconciliation.models import MonitoringReturn, ReconciliationPeriod
 from pbportal.spending.models import SpendingEntry
 
-from .conftest import login, make_line
-from .test_banking import upload
+from ..banking.test_statement_import import upload
+from ..conftest import login, make_line
 
 
 def _statement(start):
@@ -192,7 +192,7 @@ def test_closing_a_period_someone_else_just_closed_says_so(client, world):
 
 
 def test_the_provider_home_flags_each_account(client, world):
-    from .test_banking import SIGNED
+    from ..banking.test_statement_import import SIGNED
 
     login(client, "staff@example.org")
     r = upload(client, world.ma.id, SIGNED)

@@ -13,7 +13,7 @@ from pbportal.extensions import db
 from pbportal.spending.models import Receipt, SpendingEntry
 from pbportal.timeutil import today
 
-from .conftest import login, make_entry
+from ..conftest import login, make_entry
 
 
 def _day_parts(day):
@@ -413,7 +413,7 @@ def test_amount_in_the_page_matches_the_pence(holder, world):
 
 
 def test_list_shows_one_plan_year_at_a_time(holder, world):
-    from .conftest import make_budget, make_line, make_user
+    from ..conftest import make_budget, make_line, make_user
 
     owner = make_user("long@example.org", "holder", "Lee Long")
     start = today().replace(day=1) - timedelta(days=800)

@@ -33,7 +33,7 @@ from pbportal.extensions import db
 from pbportal.spending.models import SpendingEntry
 from pbportal.timeutil import today
 
-from .conftest import DP_READERS, DP_WRITERS, EMAIL, MA_READERS, MA_WRITERS, ROLES, login, make_line
+from ..conftest import DP_READERS, DP_WRITERS, EMAIL, MA_READERS, MA_WRITERS, ROLES, login, make_line
 
 # ---- factories and helpers ---------------------------------------------------------------------------
 

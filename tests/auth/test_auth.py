@@ -8,7 +8,7 @@ import pytest
 from pbportal.audit import AuditEvent
 from pbportal.extensions import db
 
-from .conftest import PASSWORD, login
+from ..conftest import PASSWORD, login
 
 
 def test_sign_in_page_has_the_fields(client):
@@ -241,7 +241,7 @@ def test_sign_in_limits_are_shared_through_redis_by_every_process(database, tmp_
 
     from pbportal.extensions import limiter
 
-    from .conftest import make_app
+    from ..conftest import make_app
 
     url = "redis://127.0.0.1:6379/15"
     try:

@@ -10,7 +10,7 @@ from pbportal.budget.models import MoneyIn
 from pbportal.extensions import db
 from pbportal.timeutil import today
 
-from .conftest import login
+from ..conftest import login
 
 
 def _data(**overrides):

@@ -9,7 +9,7 @@ from pbportal.audit import AuditEvent
 from pbportal.banking.models import Statement, StatementLayout, StatementLine
 from pbportal.extensions import db
 
-from .conftest import login
+from ..conftest import login
 
 SIGNED = (
     "Account name,Priya Shah managed account\r\n"

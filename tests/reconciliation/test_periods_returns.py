@@ -15,8 +15,8 @@ from pbportal.reconciliation import periods as psvc
 from pbportal.reconciliation import returns as rsvc
 from pbportal.reconciliation.models import ReconciliationPeriod
 
-from .conftest import EMAIL, MA_READERS, ROLES, login, make_entry
-from .test_matching import actions, fresh, second_account, title
+from ..banking.test_matching import actions, fresh, second_account, title
+from ..conftest import EMAIL, MA_READERS, ROLES, login, make_entry
 
 
 def dmy(day):
