@@ -356,9 +356,16 @@ def staff(client, world):
 
 
 @pytest.fixture
+def holder(client, world):
+    """The client, signed in as the direct-payment holder (Alex Holder)."""
+    login(client, EMAIL["holder"])
+    return client
+
+
+@pytest.fixture
 def acct(world):
-    """world.ma with a statement imported: the lines the matching tests work on (see test_matching)."""
-    from .banking.test_matching import make_account
+    """world.ma with a statement imported: the lines the matching tests work on (see tests/banking/helpers.py)."""
+    from .banking.helpers import make_account  # here, not at the top: banking.helpers imports this module
 
     return make_account(world)
 

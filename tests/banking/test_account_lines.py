@@ -15,7 +15,7 @@ from pbportal.extensions import db
 from pbportal.spending.models import Receipt
 
 from ..conftest import EMAIL, login
-from .test_matching import actions, fresh, make_account, title
+from .helpers import actions, fresh, title
 
 
 def _png() -> bytes:
@@ -40,12 +40,8 @@ def stored_files(app) -> list[Path]:
 
 
 @pytest.fixture
-def acct(world):
-    return make_account(world)
-
-
-@pytest.fixture
 def holder(client, world):
+    """Here the holder is the managed account's (Mo Managed), not conftest's direct-payment holder."""
     login(client, EMAIL["ma_holder"])
     return client
 

@@ -11,8 +11,8 @@ from pbportal.extensions import db
 from pbportal.reconciliation.models import ReconciliationPeriod
 from pbportal.spending.models import SpendingEntry
 
-from ..reconciliation.test_periods_returns import close, start_period
-from .test_matching import actions, add_lines, fresh, made_from, title, url
+from ..reconciliation.helpers import close, start_period
+from .helpers import actions, add_lines, fresh, made_from, title, url
 
 
 def test_a_match_teaches_a_rule_and_the_next_similar_line_is_suggested(staff, world, acct):

@@ -71,12 +71,6 @@ def refused_on_upload(staff, budget_id, content, name="statement.csv"):
     return page
 
 
-@pytest.fixture
-def staff(client, world):
-    login(client, "staff@example.org")
-    return client
-
-
 # ---- the layouts -------------------------------------------------------------------------------------------
 
 LAYOUTS = {

@@ -1,8 +1,6 @@
 """Importing managed accounts' bank statements: layouts, preview, all-or-nothing, no line held twice."""
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from pbportal.audit import AuditEvent
@@ -10,35 +8,14 @@ from pbportal.banking.models import Statement, StatementLayout, StatementLine
 from pbportal.extensions import db
 
 from ..conftest import login
+from .helpers import SIGNED, upload
 
-SIGNED = (
-    "Account name,Priya Shah managed account\r\n"
-    "Sort code,12-34-56\r\n"
-    "\r\n"
-    "Date,Description,Amount,Balance\r\n"
-    '01/10/2026,"Demo Council, 4-weekly payment","1,250.00","3,250.00"\r\n'
-    "03/10/2026,HOMECARE PARTNERS LTD,-343.00,2907.00\r\n"
-    "10/10/2026,OAKWOOD DAY CENTRE,-96.00,2811.00\r\n"
-)
 SEPARATE = (
     "Transaction Date,Transaction Description,Debit Amount,Credit Amount,Balance\r\n"
     "2026-10-10,OAKWOOD DAY CENTRE,96.00,,2811.00\r\n"
     "2026-10-17,HOMECARE PARTNERS LTD,343.00,,2468.00\r\n"
     "2026-10-24,OAKWOOD DAY CENTRE,96.00,,2372.00\r\n"
 )
-
-
-def upload(client, budget_id, text, name="statement.csv", encoding="utf-8-sig"):
-    data = text.encode(encoding) if isinstance(text, str) else text
-    r = client.post(f"/budgets/{budget_id}/statements/import", data={"file": (io.BytesIO(data), name)},
-                    content_type="multipart/form-data")
-    return r
-
-
-@pytest.fixture
-def staff(client, world):
-    login(client, "staff@example.org")
-    return client
 
 
 def test_preview_then_import_and_no_line_twice(staff, world):

@@ -10,16 +10,9 @@ from pbportal.banking.statement_csv import StatementError
 from pbportal.banking.statement_ofx import is_ofx, parse_ofx
 from pbportal.extensions import db
 
-from ..conftest import login
-from .test_statement_import import upload
+from .helpers import upload
 
 OFX = Path(__file__).parent / "statements" / "ofx"
-
-
-@pytest.fixture
-def staff(client, world):
-    login(client, "staff@example.org")
-    return client
 
 
 def test_sgml_file_reads_its_transactions_and_ledger_balance():

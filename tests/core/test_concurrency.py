@@ -14,7 +14,7 @@ from pbportal.reconciliation import periods
 from pbportal.reconciliation.models import ReconciliationPeriod
 from pbportal.spending.models import SpendingEntry
 
-from ..banking.test_statement_import import SIGNED, upload
+from ..banking.helpers import SIGNED, upload
 from ..conftest import login, make_user
 
 # The two requests run in threads on connections of their own, so they must see committed data.

@@ -1,5 +1,4 @@
-"""Fixtures of the employment tests: the statutory figures, PAs with pay records on every budget, and the
-holder signed in."""
+"""Fixtures of the employment tests: the statutory figures, and PAs with pay records on every budget."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,7 +11,7 @@ from pbportal.employment.rates import StatutoryRate, seed_statutory_rates
 from pbportal.extensions import db
 from pbportal.timeutil import today
 
-from ..conftest import login, make_line
+from ..conftest import make_line
 from .helpers import make_pa, make_pay
 
 
@@ -47,9 +46,3 @@ def emp(world, rates):
                                "dp": w.dp.id, "ma": w.ma.id, "other": w.other_dp.id, "pa": pa.id, "pa2": pa2.id,
                                "other_pa": other_pa.id, "ma_pa": ma_pa.id, "pay": pay.id, "pay2": pay2.id,
                                "other_pay": other_pay.id, "ma_pay": ma_pay.id, "rate": rate.id, "se_pa": se_pa.id})
-
-
-@pytest.fixture
-def holder(client, world):
-    login(client, "holder@example.org")
-    return client

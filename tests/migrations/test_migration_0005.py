@@ -13,14 +13,14 @@ from pbportal.budget.models import MoneyIn
 from pbportal.extensions import db
 from pbportal.spending.models import SpendingEntry
 
-from .test_migrations_and_demo import _app, empty_database  # noqa: F401 (fixture)
+from .conftest import app_on
 
 # The test builds a database of its own (a SQLite file or a PostgreSQL schema) and commits to it for real.
 pytestmark = pytest.mark.real_commits
 
 
-def test_upgrade_from_the_statements_release(empty_database, tmp_path):  # noqa: F811
-    app = _app(empty_database, tmp_path)
+def test_upgrade_from_the_statements_release(empty_database, tmp_path):
+    app = app_on(empty_database, tmp_path)
     with app.app_context():
         upgrade(revision="0004_statements")
         run = lambda sql, **kw: db.session.execute(text(sql), kw)  # noqa: E731

@@ -7,47 +7,20 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from pbportal import create_app
-from pbportal.config import TestConfig
 from pbportal.demo import USERS
 from pbportal.extensions import db
 
-from ..conftest import IsolatedClient
+from .conftest import app_on
 
 # Each test builds a database of its own (a SQLite file or a PostgreSQL schema) and commits to it for real.
 pytestmark = pytest.mark.real_commits
 
 
-@pytest.fixture
-def empty_database(request, database, tmp_path, worker_id):
-    """A database with nothing in it: a new SQLite file, or a new PostgreSQL schema."""
-    if "PG_SCHEMA" not in database:
-        yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrate.sqlite'}"}
-        return
-    schema = f"pbmigrate_{worker_id}"
-    url = database["SQLALCHEMY_DATABASE_URI"]
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield {"SQLALCHEMY_DATABASE_URI": url,
-           "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
-
-
-def _app(config, tmp_path):
-    app = create_app(type("Config", (TestConfig,), dict(config, UPLOAD_DIR=str(tmp_path / "up"))))
-    app.test_client_class = IsolatedClient
-    return app
-
-
 def test_upgrade_on_an_empty_database_matches_the_models(empty_database, tmp_path):
-    app = _app(empty_database, tmp_path)
+    app = app_on(empty_database, tmp_path)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -75,7 +48,7 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in(empty_database, tm
     from pbportal.budget.models import Budget, BudgetLine
     from pbportal.spending.models import Receipt, SpendingEntry
 
-    app = _app(empty_database, tmp_path)
+    app = app_on(empty_database, tmp_path)
     with app.app_context():
         upgrade()
         runner = app.test_cli_runner()
@@ -141,7 +114,7 @@ def test_demo_managed_account_is_matched_reconciled_and_has_a_statement_to_impor
     from pbportal.reconciliation.models import MonitoringReturn, ReconciliationPeriod
     from pbportal.reconciliation.periods import reconcile
 
-    app = _app(empty_database, tmp_path)
+    app = app_on(empty_database, tmp_path)
     with app.app_context():
         upgrade()
         assert "Demo data loaded." in app.test_cli_runner().invoke(args=["demo-data"]).output
@@ -205,7 +178,7 @@ def test_upgrade_from_the_foundation_release_keeps_data_and_seeds_rates(empty_da
 
     from pbportal.employment.rates import StatutoryRate, seed_rows
 
-    app = _app(empty_database, tmp_path)
+    app = app_on(empty_database, tmp_path)
     with app.app_context():
         upgrade(revision="0001_foundation")
         db.session.execute(text("INSERT INTO organisation (name, kind) VALUES ('Old Council', 'council')"))

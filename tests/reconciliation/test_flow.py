@@ -11,7 +11,7 @@ from pbportal.extensions import db
 from pbportal.reconciliation.models import MonitoringReturn, ReconciliationPeriod
 from pbportal.spending.models import SpendingEntry
 
-from ..banking.test_statement_import import upload
+from ..banking.helpers import SIGNED, upload
 from ..conftest import login, make_line
 
 
@@ -192,8 +192,6 @@ def test_closing_a_period_someone_else_just_closed_says_so(client, world):
 
 
 def test_the_provider_home_flags_each_account(client, world):
-    from ..banking.test_statement_import import SIGNED
-
     login(client, "staff@example.org")
     r = upload(client, world.ma.id, SIGNED)
     client.post(r.location, data={})

@@ -14,16 +14,9 @@ from pbportal.reconciliation import periods as psvc
 from pbportal.reconciliation import returns as rsvc
 from pbportal.reconciliation.models import MonitoringReturn, ReconciliationPeriod, ReturnEvent
 
-from ..banking.test_matching import actions, add_lines, fresh, title
+from ..banking.helpers import actions, add_lines, fresh, title
 from ..conftest import EMAIL, login, make_entry, make_line
-from .test_periods_returns import close, closed_period, figure, flashed
-
-
-@pytest.fixture
-def staff(client, world):
-    login(client, EMAIL["staff"])
-    return client
-
+from .helpers import close, closed_period, figure, flashed
 
 RETURN_ROWS = [(1, "TEST COUNCIL PAYMENT REF 1", 200000), (2, "SHAH CONTRIBUTION", 5000),
                (2, "AGENCY LTD REF 77", -7000), (3, "HOMECARE PARTNERS LTD REF 1", -34300),

@@ -32,12 +32,6 @@ def _count(model=SpendingEntry):
     return db.session.query(model).count()
 
 
-@pytest.fixture
-def holder(client, world):
-    login(client, "holder@example.org")
-    return client
-
-
 def test_record_without_javascript_redirects_and_shows_it(holder, world):
     r = holder.post(f"/budgets/{world.dp.id}/payments/new", data=payment(world, amount="£1,234.50"))
     assert r.status_code == 303 and r.location == f"/budgets/{world.dp.id}#recent-spending"
