@@ -1,15 +1,40 @@
-"""Fixtures: an app on a fresh database per test (SQLite in memory, or PostgreSQL with --db=postgresql)."""
+"""Fixtures: one app per xdist worker, on SQLite in memory or on PostgreSQL (--db=postgresql, a schema per worker).
+
+A test's data goes away in one of two ways.
+
+1. Rolled back (every test that uses `app`, unless marked). The test runs inside one transaction on one
+   connection, rolled back at the end. `db.session` is swapped for a scoped session whose sessions are all bound
+   to that connection with join_transaction_mode="create_savepoint": the test body's own session and the session
+   of each request made through the test client (each request runs in its own app context, see IsolatedClient,
+   so it gets its own session) work on savepoints inside the test's transaction. The app's commit() releases a
+   savepoint and its rollback() rolls back to one, so the app behaves as it does in production, but nothing it
+   commits outlives the test. Ids are not reset between tests (PostgreSQL sequences keep counting): use the ids
+   of the rows a test made, never literal ones. On SQLite, pysqlite's own transaction handling is turned off
+   for the test engine and BEGIN emitted on the engine's begin event (SQLAlchemy's recipe for SAVEPOINT on
+   pysqlite), so savepoints roll back what they should.
+
+2. Really committed (`@pytest.mark.real_commits`): for tests whose data must be seen from other connections or
+   threads (tests/core/test_concurrency.py), or that build apps and databases of their own (tests/migrations,
+   the Redis rate-limit test in tests/auth). `app` then runs on the plain engine with no outer transaction, and
+   every shared table is emptied after the test, as before (SQLite: drop and create; PostgreSQL: TRUNCATE ...
+   RESTART IDENTITY CASCADE), whether or not the test used `app`.
+
+Either way, `app` resets the Flask-Limiter's counts before the test and puts `app.config` back after it. The
+browser journeys (tests/e2e) run a live server on a database of their own; neither path applies to them.
+"""
 from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from sqlalchemy import create_engine, event, text
 
 from pbportal import create_app
 from pbportal.auth.models import Organisation, User
@@ -39,7 +64,7 @@ def _pg_url() -> str:
 
 @pytest.fixture(scope="session")
 def database(request, worker_id):
-    """Where tests' data lives. PostgreSQL: one schema per xdist worker, tables made once, emptied per test."""
+    """Where tests' data lives. PostgreSQL: one schema per xdist worker, its tables made once."""
     if request.config.getoption("--db") == "sqlite":
         yield {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
         return
@@ -70,12 +95,29 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def _pysqlite_without_its_own_transactions(engine) -> None:
+    """SQLAlchemy's recipe for SAVEPOINT on pysqlite ("Serializable isolation / Savepoints / Transactional DDL"):
+    pysqlite's own BEGIN handling is turned off and BEGIN emitted when SQLAlchemy begins a transaction. For the
+    test engines only. SQLite in memory is one connection, so two transactions begun on it at once fail loudly
+    ("cannot start a transaction within a transaction") instead of one silently committing the other's work."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
 def make_app(database, upload_dir, **overrides):
     config = dict(database)
     config.update(UPLOAD_DIR=str(upload_dir), **overrides)
     app = create_app(type("Config", (TestConfig,), config))
     app.test_client_class = IsolatedClient
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _pysqlite_without_its_own_transactions(db.engine)
         db.create_all()
     return app
 
@@ -94,9 +136,37 @@ def reset_database(app):
         db.session.remove()
 
 
+class JoinedSession(FlaskSQLAlchemySession):
+    """A session bound to the test's connection. Flask-SQLAlchemy's Session.get_bind picks an engine from the
+    app's engines and ignores a `bind` given to the session itself, so honour that bind here."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)
+
+
+@contextmanager
+def rolled_back():
+    """Everything any session does in the block happens in one transaction on one connection, rolled back at
+    the end (see the module's docstring). Needs an app context."""
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    app_sessions = db.session
+    db.session = db._make_scoped_session(
+        {"class_": JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
+    try:
+        yield connection
+    finally:
+        db.session.remove()
+        db.session = app_sessions
+        transaction.rollback()
+        connection.close()
+
+
 @pytest.fixture(scope="session")
 def shared_app(database, tmp_path_factory):
-    """One app per worker (so templates compile once); each test gets empty tables."""
+    """One app per worker (so templates compile once)."""
     app = make_app(database, tmp_path_factory.mktemp("uploads"))
     yield app
     with app.app_context():
@@ -106,13 +176,34 @@ def shared_app(database, tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _real_commits(request):
+    """Tests marked real_commits: the shared tables are emptied after them."""
+    if request.node.get_closest_marker("real_commits") is None:
+        yield
+        return
+    shared = request.getfixturevalue("shared_app")
+    yield
+    reset_database(shared)
+
+
 @pytest.fixture
-def app(shared_app, tmp_path):
+def app(request, shared_app, tmp_path):
+    """The worker's app, in an app context, for one test: rolled back at the end, or (marked real_commits)
+    committing for real."""
+    config = dict(shared_app.config)
     shared_app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     limiter.reset()
-    with shared_app.app_context():
-        yield shared_app
-    reset_database(shared_app)
+    try:
+        with shared_app.app_context():
+            if request.node.get_closest_marker("real_commits") is not None:
+                yield shared_app
+            else:
+                with rolled_back():
+                    yield shared_app
+    finally:
+        shared_app.config.clear()
+        shared_app.config.update(config)
 
 
 @pytest.fixture
@@ -267,9 +358,16 @@ def staff(client, world):
 
 
 @pytest.fixture
+def holder(client, world):
+    """The client, signed in as the direct-payment holder (Alex Holder)."""
+    login(client, EMAIL["holder"])
+    return client
+
+
+@pytest.fixture
 def acct(world):
-    """world.ma with a statement imported: the lines the matching tests work on (see test_matching)."""
-    from .test_matching import make_account
+    """world.ma with a statement imported: the lines the matching tests work on (see tests/banking/helpers.py)."""
+    from .banking.helpers import make_account  # here, not at the top: banking.helpers imports this module
 
     return make_account(world)
 

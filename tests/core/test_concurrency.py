@@ -1,0 +1,95 @@
+"""Two provider staff working on the same account at the same moment: neither overwrites the other silently.
+Real concurrent requests on PostgreSQL (SQLite in memory has one connection, so it cannot race)."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from pbportal.banking import matching
+from pbportal.banking.models import StatementLine
+from pbportal.extensions import db
+from pbportal.reconciliation import periods
+from pbportal.reconciliation.models import ReconciliationPeriod
+from pbportal.spending.models import SpendingEntry
+
+from ..banking.helpers import SIGNED, upload
+from ..conftest import login, make_user
+
+# The two requests run in threads on connections of their own, so they must see committed data.
+pytestmark = pytest.mark.real_commits
+
+
+@pytest.fixture
+def two_staff(request, app, world):
+    if request.config.getoption("--db") != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    make_user("staff2@example.org", "provider_staff", "Sue Second", world.provider_org)
+    db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    login(first, "staff@example.org")
+    login(second, "staff2@example.org")
+    r = upload(first, world.ma.id, SIGNED)
+    first.post(r.location, data={})
+    return first, second
+
+
+def _together(monkeypatch, module, name, calls):
+    """Run the calls in two threads that both get past `name` (having read the same version) before
+    either writes: the race the optimistic lock is for."""
+    barrier = threading.Barrier(len(calls), timeout=20)
+    original = getattr(module, name)
+
+    def waiting(*args, **kwargs):
+        result = original(*args, **kwargs)
+        barrier.wait()
+        return result
+
+    monkeypatch.setattr(module, name, waiting)
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [f.result(timeout=60) for f in [pool.submit(call) for call in calls]]
+
+
+def test_two_people_matching_one_line_at_once(two_staff, world, monkeypatch):
+    first, second = two_staff
+    line = db.session.query(StatementLine).filter_by(description="HOMECARE PARTNERS LTD").one()
+    url = f"/budgets/{world.ma.id}/matching/{line.id}/match"
+    hx = {"HX-Request": "true"}
+    version, target, line_id = line.version, str(world.lines["ma"].id), line.id  # read here, not in the threads
+    answers = _together(monkeypatch, matching, "_take", [
+        lambda: first.post(url, data={"version": version, "target": target}, headers=hx),
+        lambda: second.post(url, data={"version": version, "target": target, "payee": "Someone else"}, headers=hx),
+    ])
+    pages = [a.get_data(as_text=True) for a in answers]
+    assert all(a.status_code == 200 for a in answers)
+    won = [p for p in pages if "matched to Agency care" in p]
+    lost = [p for p in pages if "Someone else changed this line a moment ago" in p]
+    assert len(won) == 1 and len(lost) == 1, pages
+    db.session.expire_all()
+    entries = db.session.query(SpendingEntry).filter_by(statement_line_id=line_id).all()
+    assert len(entries) == 1 and entries[0].amount_pence == 34300
+    assert db.session.get(StatementLine, line_id).version == version + 1
+
+
+def test_two_people_closing_one_period_at_once(two_staff, world, monkeypatch):
+    first, second = two_staff
+    start = db.session.query(StatementLine).order_by(StatementLine.line_date).first().line_date
+    end = db.session.query(StatementLine).order_by(StatementLine.line_date.desc()).first().line_date
+    period = periods.open_period(world.ma.id, start, end, 200000, 281100, world.staff)
+    db.session.commit()
+    url = f"/budgets/{world.ma.id}/reconciliation/{period.id}"
+    version, period_id = period.version, period.id
+    answers = _together(monkeypatch, periods, "_check_version", [
+        lambda: first.post(url, data={"close-version": version, "close-statement": "2811.00",
+                                      "close-explanation": "Lines still to match: first person"}),
+        lambda: second.post(url, data={"close-version": version, "close-statement": "2811.00",
+                                       "close-explanation": "Lines still to match: second person"}),
+    ])
+    assert [a.status_code for a in answers] == [303, 303]
+    flashes = [c.get(url).get_data(as_text=True) for c in (first, second)]
+    assert sum("Period closed." in f for f in flashes) == 1
+    assert sum("Someone else changed this period" in f for f in flashes) == 1
+    db.session.expire_all()
+    closed = db.session.get(ReconciliationPeriod, period_id)
+    assert closed.status == "closed" and closed.explanation.startswith("Lines still to match")
