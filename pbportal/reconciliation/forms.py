@@ -1,7 +1,6 @@
 """Forms for reconciliation periods, monitoring returns, and the notes and questions on an account's lines."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..fields import BalanceField, GovDateField, reason_field
 from ..forms import strip
-from ..spending.receipts import CheckedReceipt, ReceiptError, check_upload
+from ..spending.receipts import CheckedReceipt, check_form_receipt
 from ..timeutil import today
 from .models import ReturnStatus
 
@@ -115,10 +114,7 @@ class CommentForm(FlaskForm):
         """The fields, then the receipt (read only once the rest is right), then that something was added."""
         if not super().validate(extra_validators):
             return False
-        try:
-            self.checked_receipt = check_upload(self.receipt.data, current_app.config["RECEIPT_MAX_BYTES"])
-        except ReceiptError as err:
-            self.receipt.errors.append(str(err))
+        check_form_receipt(self)
         if not self.text.data and self.checked_receipt is None and not self.receipt.errors:
             self.text.errors.append("Enter a note or a question, or choose a receipt to add")
         elif self.question.data and not self.text.data:

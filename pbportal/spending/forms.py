@@ -1,5 +1,4 @@
 """Recording, correcting and voiding payments."""
-from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,7 +15,7 @@ from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, rea
 from ..forms import strip
 from ..timeutil import today
 from .models import SpendingEntry
-from .receipts import CheckedReceipt, ReceiptError, check_upload
+from .receipts import CheckedReceipt, check_form_receipt
 
 
 def _line_id(value) -> int:
@@ -84,12 +83,7 @@ class PaymentForm(FlaskForm):
         """The fields, then the receipt: the file is read only once everything else is right."""
         if not super().validate(extra_validators):
             return False
-        try:
-            self.checked_receipt = check_upload(self.receipt.data, current_app.config["RECEIPT_MAX_BYTES"])
-        except ReceiptError as err:
-            self.receipt.errors.append(str(err))
-            return False
-        return True
+        return check_form_receipt(self)
 
 
 def payment_form_for(plan_year, lines, submitted: bool = False, line_id: int | None = None) -> PaymentForm:

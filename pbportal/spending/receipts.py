@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 Image.MAX_IMAGE_PIXELS = 60_000_000  # a 60-megapixel photo is plenty; larger is refused, not decoded
@@ -107,3 +108,15 @@ def discard(upload_dir: str, key: str) -> None:
         path_for(upload_dir, key).unlink()
     except FileNotFoundError:
         pass
+
+
+def check_form_receipt(form) -> bool:
+    """Read and check a form's optional `receipt` file: sets `form.checked_receipt` (None when no file was
+    chosen), or puts the reason on the field and answers False. Forms call it once their other fields are right,
+    so a large file is read only when it can be kept."""
+    try:
+        form.checked_receipt = check_upload(form.receipt.data, current_app.config["RECEIPT_MAX_BYTES"])
+    except ReceiptError as err:
+        form.receipt.errors.append(str(err))
+        return False
+    return True
