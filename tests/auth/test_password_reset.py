@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from pbportal.audit import AuditEvent
+from pbportal.auth import password_views
 from pbportal.auth.models import User
 from pbportal.auth.tokens import AccountToken
 from pbportal.extensions import db
@@ -141,6 +145,31 @@ def test_a_newer_link_replaces_the_older_one(client, mail, world):
     second = emailed_link(mail, "holder@example.org")
     assert client.get(first).status_code == 410
     assert set_password(client, second, NEW_PASSWORD).status_code == 303
+
+
+@pytest.mark.real_commits  # the two requests are threads with connections of their own
+def test_two_requests_using_one_link_at_once_change_the_password_once(request, app, mail, world, monkeypatch):
+    if request.config.getoption("--db") != "postgresql":
+        pytest.skip("concurrent requests need PostgreSQL (SQLite in memory has one connection)")
+    ask(app.test_client(), "holder@example.org")
+    link = emailed_link(mail, "holder@example.org")
+    both_found_it_live = threading.Barrier(2, timeout=20)
+    redeem = password_views.redeem
+
+    def after_both_looked(found):  # each request has checked the link is live before either uses it
+        both_found_it_live.wait()
+        return redeem(found)
+
+    monkeypatch.setattr(password_views, "redeem", after_both_looked)
+    choices = ["plum window orbit lantern", "kettle harbour violet stone"]
+    with ThreadPoolExecutor(2) as pool:
+        answers = [f.result(timeout=60) for f in
+                   [pool.submit(set_password, app.test_client(), link, choice) for choice in choices]]
+    assert sorted(a.status_code for a in answers) == [303, 410]
+    won = choices[[a.status_code for a in answers].index(303)]
+    assert [signs_in(app.test_client(), "holder@example.org", c) for c in choices] == [c == won for c in choices]
+    deliver_due()
+    assert [m["Subject"] for m in mail.to("holder@example.org")].count("Your pbportal password has been changed") == 1
 
 
 def test_a_link_that_was_never_sent_says_it_is_not_right(client):
