@@ -32,12 +32,15 @@ class Role(enum.StrEnum):
     REPRESENTATIVE = "representative"
     PROVIDER_STAFF = "provider_staff"
     CASE_MANAGER = "case_manager"
+    ORG_ADMIN = "org_admin"
     ADMIN = "admin"
 
 
 ROLE_LABELS = {Role.HOLDER: "Budget holder", Role.REPRESENTATIVE: "Representative of a budget holder",
                Role.PROVIDER_STAFF: "Staff of a managed-account provider", Role.CASE_MANAGER: "Case manager",
-               Role.ADMIN: "Site administrator"}
+               Role.ORG_ADMIN: "Organisation administrator", Role.ADMIN: "Site administrator"}
+# Staff sign in with two factors; holders and representatives may choose to.
+STAFF_ROLES = (Role.PROVIDER_STAFF, Role.CASE_MANAGER, Role.ORG_ADMIN, Role.ADMIN)
 
 
 class Organisation(db.Model):
@@ -96,16 +99,23 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the person accepted their invitation and chose a password; None while the invitation is open (an
+    # invited person cannot sign in or reset a password until then).
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
     def set_password(self, password: str) -> None:
+        """A password chosen: an invited person joins when they choose their first."""
         self.password_hash = generate_password_hash(
             password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         )
+        if self.joined_at is None:
+            self.joined_at = utcnow()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return self.password_hash != "" and check_password_hash(self.password_hash, password)
 
     def rotate_session(self) -> None:
         self.session_token = secrets.token_urlsafe(32)
@@ -116,6 +126,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_account
+
+    @property
+    def has_joined(self) -> bool:
+        return self.joined_at is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
 
     @property
     def role_label(self) -> str:

@@ -30,7 +30,7 @@ def forgotten():
     if form.validate_on_submit():
         email = form.email.data.lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email,
-                                                    User.is_active_account.is_(True)))
+                                                    User.is_active_account.is_(True), User.joined_at.is_not(None)))
         token = new_token()  # made either way, so a known address takes no longer to answer than an unknown one
         if user is not None:
             issue(user, RESET, token)

@@ -31,6 +31,9 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_stand_in_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
         return None
+    if user.joined_at is None:  # invited, no password yet: the same cost as a wrong password
+        check_password_hash(_stand_in_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
+        return None
     if user.check_password(password) and user.is_active_account:
         return user
     return None

@@ -1,4 +1,4 @@
-"""Single-use links sent by email (a password reset today; invitations and email changes build on it). Only a
+"""Single-use links sent by email: a password reset, an invitation, an email change. Only a
 SHA-256 of each token is stored, so a copy of the database opens nothing; a token works once, until it expires."""
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from .models import User
 
 class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
+    INVITATION = "invitation"
+    EMAIL_CHANGE = "email_change"
 
 
-LIFETIME = {TokenPurpose.PASSWORD_RESET: timedelta(hours=1)}
+LIFETIME = {TokenPurpose.PASSWORD_RESET: timedelta(hours=1), TokenPurpose.INVITATION: timedelta(days=7),
+            TokenPurpose.EMAIL_CHANGE: timedelta(hours=24)}
 
 
 class AccountToken(db.Model):
@@ -34,6 +37,8 @@ class AccountToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An email change: the new address, which the link sent there confirms.
+    new_email: Mapped[str | None] = mapped_column(String(254))
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -50,14 +55,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def issue(user: User, purpose: TokenPurpose, token: str | None = None) -> str:
+def issue(user: User, purpose: TokenPurpose, token: str | None = None, new_email: str | None = None) -> str:
     """A new link token for the user (added to the current transaction); any earlier one for the same purpose
     stops working."""
     token = token or new_token()
     now = utcnow()
     spend_all(user, purpose, now)
     db.session.add(AccountToken(purpose=purpose, user_id=user.id, token_hash=digest(token), created_at=now,
-                                expires_at=now + LIFETIME[purpose]))
+                                expires_at=now + LIFETIME[purpose], new_email=new_email))
     return token
 
 
