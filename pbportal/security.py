@@ -1,7 +1,7 @@
 """Response headers, session cookies and the per-user session token."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, make_response, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -43,4 +43,13 @@ def set_headers(response):
         response.vary.add("HX-Request")
         if current_user and current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
+    return response
+
+
+def private_response(body, status: int = 200):
+    """A page reached by a secret link (the token is in the address): kept out of caches and out of any Referer
+    header."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -31,6 +31,7 @@ def upgrade():
     op.execute("UPDATE user_account SET joined_at = created_at")
     with op.batch_alter_table('account_token', schema=None) as batch_op:
         batch_op.add_column(sa.Column('new_email', sa.String(length=254), nullable=True))
+        batch_op.add_column(sa.Column('joining', sa.String(length=300), nullable=True))
         batch_op.drop_constraint(batch_op.f('ck_account_token_purpose'), type_='check')
         batch_op.create_check_constraint('purpose', NEW_PURPOSES)
 
@@ -40,6 +41,7 @@ def downgrade():
     with op.batch_alter_table('account_token', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_account_token_purpose'), type_='check')
         batch_op.create_check_constraint('purpose', OLD_PURPOSES)
+        batch_op.drop_column('joining')
         batch_op.drop_column('new_email')
     op.execute("UPDATE user_account SET role = 'case_manager' WHERE role = 'org_admin'")
     with op.batch_alter_table('user_account', schema=None) as batch_op:

@@ -35,18 +35,18 @@ class ForgottenPasswordForm(FlaskForm):
     submit = SubmitField("Send the link", widget=GovSubmitInput())
 
 
-def _new_password():
+def _new_password(label: str = "New password"):
     return PasswordField(
-        "New password",
+        label,
         widget=GovPasswordInput(),
         description=f"At least {MIN_LENGTH} characters. Three random words together make a good password.",
         validators=[DataRequired(message="Enter a new password"), NewPassword(lambda form: form.person)],
     )
 
 
-def _confirm():
+def _confirm(label: str = "Confirm the new password"):
     return PasswordField(
-        "Confirm the new password",
+        label,
         widget=GovPasswordInput(),
         validators=[DataRequired(message="Enter the new password again"),
                     EqualTo("password", message="The passwords do not match: enter the same password twice")],
@@ -63,6 +63,14 @@ class NewPasswordForm(FlaskForm):
     def __init__(self, *args, person: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
+
+
+class JoinForm(NewPasswordForm):
+    """Accepting an invitation: the person's first password."""
+
+    password = _new_password("Choose a password")
+    confirm = _confirm("Type the password again")
+    submit = SubmitField("Join pbportal", widget=GovSubmitInput())
 
 
 class ChangePasswordForm(FlaskForm):

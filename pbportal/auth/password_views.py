@@ -1,13 +1,14 @@
 """A forgotten password: the link by email, and choosing a new password with it."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
 from ..audit import record
 from ..extensions import db, limiter
 from ..outbox import absolute_url, queue_email
+from ..security import private_response
 from .forms import ForgottenPasswordForm, NewPasswordForm
 from .models import User
 from .services import set_new_password
@@ -55,25 +56,19 @@ def sent():
 def reset(token: str):
     found = find(token, RESET)
     if found is None or not found.is_live:
-        return _private(render_template("auth/reset_dead.html", known=found is not None), 404 if found is None else 410)
+        return private_response(render_template("auth/reset_dead.html", known=found is not None),
+                                404 if found is None else 410)
     user = found.user
     form = NewPasswordForm(person=(user.name, user.email))
     if form.validate_on_submit():
         if not redeem(found):  # used by another request a moment ago
             db.session.rollback()
-            return _private(render_template("auth/reset_dead.html", known=True), 410)
+            return private_response(render_template("auth/reset_dead.html", known=True), 410)
         set_new_password(found.user, form.password.data, "user.password_reset")
         db.session.commit()
         if current_user.is_authenticated:
             logout_user()
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("auth.sign_in"), 303)
-    return _private(render_template("auth/reset.html", form=form, user=user))
+    return private_response(render_template("auth/reset.html", form=form, user=user))
 
-
-def _private(body, status: int = 200):
-    """The token is in the address: keep it out of caches and out of any Referer header."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response

@@ -39,6 +39,8 @@ class AccountToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # An email change: the new address, which the link sent there confirms.
     new_email: Mapped[str | None] = mapped_column(String(254))
+    # An invitation: what the person is joining ("Sam Patel's personal budget", "Demo Council"), to show them.
+    joining: Mapped[str | None] = mapped_column(String(300))
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -55,14 +57,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def issue(user: User, purpose: TokenPurpose, token: str | None = None, new_email: str | None = None) -> str:
+def issue(user: User, purpose: TokenPurpose, token: str | None = None, new_email: str | None = None,
+          joining: str | None = None) -> str:
     """A new link token for the user (added to the current transaction); any earlier one for the same purpose
     stops working."""
     token = token or new_token()
     now = utcnow()
     spend_all(user, purpose, now)
     db.session.add(AccountToken(purpose=purpose, user_id=user.id, token_hash=digest(token), created_at=now,
-                                expires_at=now + LIFETIME[purpose], new_email=new_email))
+                                expires_at=now + LIFETIME[purpose], new_email=new_email,
+                                joining=joining))
     return token
 
 
