@@ -38,6 +38,8 @@ from .fields import error_list
 from .homes.funder_views import bp as funders_bp
 from .homes.views import bp as homes_bp
 from .income.views import bp as income_bp
+from .notifications import models as _notification_models
+from .notifications.views import bp as notifications_bp
 from .reconciliation import lock as period_lock
 from .reconciliation import models as _reconciliation_models
 from .reconciliation.account_views import bp as account_bp
@@ -51,10 +53,11 @@ from .spending.views import bp as spending_bp
 
 # Every model module, so the metadata (and Alembic) sees every table.
 MODELS = (audit, outbox, _auth_models, _token_models, _banking_models, _budget_models, _contingency_models,
-          _employment_models, _rates_models, _reconciliation_models, _reviews_models, _spending_models)
+          _employment_models, _rates_models, _reconciliation_models, _reviews_models, _spending_models,
+          _notification_models)
 BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, budget_bp, plan_bp, spending_bp,
               income_bp, employment_bp, rates_bp, contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp,
-              matching_bp, periods_bp, returns_bp, account_bp, demo_bp)
+              matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

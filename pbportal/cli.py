@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app app demo-data`, `create-user` and `worker`."""
+"""Command-line tasks: `flask --app app demo-data`, `create-user`, `worker` and `reminders`."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +13,7 @@ from .auth.models import Organisation, User
 from .demo import load_demo_data
 from .extensions import db
 from .outbox import deliver_due
+from .reminders import run_daily_if_due, run_reminders
 
 
 def register(app: Flask) -> None:
@@ -45,7 +46,8 @@ def register(app: Flask) -> None:
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
     def worker(once: bool) -> None:
-        """Deliver the email outbox: every WORKER_INTERVAL seconds, until stopped (SIGTERM or Ctrl-C)."""
+        """Deliver the email outbox every WORKER_INTERVAL seconds, and run the daily reminders once a day at
+        REMINDERS_AT, until stopped (SIGTERM or Ctrl-C)."""
         if not logging.getLogger().handlers:  # what the worker does (and, with no MAIL_SERVER, each email) is logged
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if once:
@@ -57,9 +59,19 @@ def register(app: Flask) -> None:
         interval = current_app.config["WORKER_INTERVAL"]
         click.echo(f"Worker started: delivering the outbox every {interval:g} s.")
         while not stop.is_set():
+            run_daily_if_due()
             done = deliver_due()
             if done.sent or done.retrying or done.failed:
                 click.echo(f"Outbox: {done}.")
             db.session.remove()
             stop.wait(interval)
         click.echo("Worker stopped.")
+
+    @app.cli.command("reminders")
+    @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Run as if today were this day (YYYY-MM-DD).")
+    def reminders(on) -> None:
+        """Queue what is due today (reminders and daily digests). Safe to run again: nobody is told twice."""
+        told = run_reminders(on.date() if on else None)
+        for name, count in told.items():
+            click.echo(f"{name}: {count} told")

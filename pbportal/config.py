@@ -57,6 +57,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "pbportal <no-reply@localhost>")
     WORKER_INTERVAL = float(os.environ.get("WORKER_INTERVAL", "5"))
+    # When the worker runs the daily reminders, in England's time (HH:MM).
+    REMINDERS_AT = os.environ.get("REMINDERS_AT", "07:00")
     DEBUG = False
     TESTING = False
 

@@ -83,3 +83,10 @@ def is_case_manager(user: User, budget: Budget | None = None) -> bool:
     return user.role == Role.CASE_MANAGER
 
 
+
+
+def holder_side_people(budget: Budget) -> list[User]:
+    """The holder and everyone acting for them: whom a budget's news is for."""
+    reps = db.session.scalars(select(User).join(Representative, Representative.user_id == User.id)
+                              .where(Representative.budget_id == budget.id).order_by(User.id)).all()
+    return [budget.holder, *reps]

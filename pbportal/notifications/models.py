@@ -1,0 +1,140 @@
+"""Notifications: what a person is told, in the portal and by email, and how each person wants to hear."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..choices import check_in
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+
+class Channel(enum.StrEnum):
+    """How a person hears of one kind of notification (always in the portal as well)."""
+
+    EMAIL = "email"
+    DIGEST = "digest"
+    PORTAL = "portal"
+
+
+CHANNEL_LABELS = {Channel.EMAIL: "An email straight away", Channel.DIGEST: "One email a day with everything new",
+                  Channel.PORTAL: "Only here in pbportal"}
+
+
+class Kind(enum.StrEnum):
+    """What a notification is about. KINDS below describes the ones the portal sends."""
+
+    # To a holder and their representatives
+    PA_CHECK_EXPIRING = "pa_check_expiring"
+    PAY_BELOW_MINIMUM = "pay_below_minimum"
+    PLAN_SHORT_OF_COST = "plan_short_of_cost"
+    REVIEW_STEP = "review_step"
+    REVIEW_RECORDED = "review_recorded"
+    PLAN_AGREED = "plan_agreed"
+    LINE_OVERSPENT = "line_overspent"
+    MONEY_LOW = "money_low"
+    MONEY_SURPLUS = "money_surplus"
+    LINE_ANSWERED = "line_answered"
+    RETURN_SUBMITTED_FOR_ACCOUNT = "return_submitted_for_account"
+    # To a managed-account provider's staff
+    HOLDER_QUESTION = "holder_question"
+    RETURN_QUERIED = "return_queried"
+    RETURN_ACCEPTED = "return_accepted"
+    STATEMENT_NOT_IMPORTED = "statement_not_imported"
+    # To a case manager
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_COMING_DUE = "review_coming_due"
+    REVIEW_OVERDUE = "review_overdue"
+    RETURN_SUBMITTED = "return_submitted"
+    WARNING_STANDING = "warning_standing"
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    label: str  # what a person chooses about, on the settings page
+    hint: str
+    default: Channel
+    audience: tuple[str, ...]  # roles that can receive it (the settings page shows only these)
+
+
+HOLDER_SIDE = ("holder", "representative")
+KINDS: dict[Kind, KindInfo] = {
+    Kind.PA_CHECK_EXPIRING: KindInfo(
+        "Checks, training and insurance running out",
+        "A personal assistant's DBS check, right to work or training, or your employer's insurance: 30 days "
+        "before, 7 days before and on the day", Channel.EMAIL, HOLDER_SIDE),
+    Kind.REVIEW_COMING_DUE: KindInfo(
+        "Reviews coming due", "30 days before a person's review is due", Channel.DIGEST, ("case_manager",)),
+    Kind.REVIEW_OVERDUE: KindInfo(
+        "Reviews overdue", "The day after a person's review was due", Channel.DIGEST, ("case_manager",)),
+    Kind.STATEMENT_NOT_IMPORTED: KindInfo(
+        "Statements not imported", "When no bank statement has been imported for an account for 35 days",
+        Channel.DIGEST, ("provider_staff",)),
+}
+
+
+class Notification(db.Model):
+    """One thing one person is told. `occasion` makes telling idempotent: the same person is never told of the
+    same occasion twice (a reminders run repeated, or resumed after a crash, adds nothing)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("user_id", "occasion"),
+        CheckConstraint(check_in("kind", Kind), name="kind"),
+        CheckConstraint(check_in("channel", Channel), name="channel"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+        Index("ix_notification_digest", "channel", "emailed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    budget_id: Mapped[int | None] = mapped_column(ForeignKey("budget.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    occasion: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    # Where it leads, inside the portal (a path such as /budgets/3/pas/7).
+    link: Mapped[str] = mapped_column(String(300))
+    # How the person had chosen to hear of this kind when it was made.
+    channel: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When its email (straight away, or in a digest) was queued; None while a digest has still to include it.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[Kind(self.kind)].label
+
+
+class NotificationSetting(db.Model):
+    """A person's choice for one kind; no row means the kind's default."""
+
+    __tablename__ = "notification_setting"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind"),
+        CheckConstraint(check_in("kind", Kind), name="kind"),
+        CheckConstraint(check_in("channel", Channel), name="channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10))
+
+
+class DailyRun(db.Model):
+    """A daily job's run for one day (the reminders): claimed by one worker, so it runs once a day however many
+    workers there are; a run that never finished (a crash) is taken up again after a while."""
+
+    __tablename__ = "daily_run"
+    __table_args__ = (UniqueConstraint("job", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
