@@ -2,6 +2,8 @@
 once-a-day claim."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -174,3 +176,31 @@ def test_the_demo_holder_hears_about_tom_prices_dbs_check(app, mail):
     holder = db.session.scalar(select(User).where(User.email == "dp.holder@example.org"))
     assert any(t.startswith("Tom Price’s DBS check") for t in titles(holder))
     assert db.session.scalar(select(func.count()).select_from(Budget)) > 0
+
+
+@pytest.mark.real_commits  # two runs in threads with connections of their own
+def test_two_runs_at_once_tell_nobody_twice(request, app, world, mail):
+    if request.config.getoption("--db") != "postgresql":
+        pytest.skip("concurrent runs need PostgreSQL (SQLite in memory has one connection)")
+    on = today()
+    for n in range(20):
+        pa = make_pa(world.dp, f"PA {n}")
+        make_check(pa, "dbs", world.holder, checked_on=on - timedelta(days=900), expires_on=on + timedelta(days=n))
+    db.session.commit()
+    start = threading.Barrier(2, timeout=20)
+
+    def run():
+        with app.app_context():
+            start.wait()
+            try:
+                return run_reminders(on)["PA checks, training and insurance"]
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        told = [f.result(timeout=60) for f in [pool.submit(run), pool.submit(run)]]
+    assert sum(told) == 40  # 20 checks, the holder and the representative each: whichever run got there first
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.kind == Kind.PA_CHECK_EXPIRING)) == 40
+    deliver_due()
+    assert len(mail.to("holder@example.org")) == 20
