@@ -16,7 +16,7 @@ from pbportal.demo import load_demo_data
 from pbportal.employment.models import Employer, Training
 from pbportal.employment.reminders import expiring_reminders, stage
 from pbportal.extensions import db
-from pbportal.notifications.models import DailyRun, Notification
+from pbportal.notifications.models import DailyRun, Kind, Notification
 from pbportal.outbox import deliver_due
 from pbportal.reminders import claim_day, run_daily_if_due, run_reminders
 from pbportal.reviews.reminders import review_reminders
