@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .auth.models import Organisation, User
 from .demo import load_demo_data
 from .extensions import db
-from .outbox import deliver_due
+from .outbox import BATCH, deliver_due
 from .reminders import run_daily_if_due, run_reminders
 
 
@@ -64,7 +64,8 @@ def register(app: Flask) -> None:
             if done.sent or done.retrying or done.failed:
                 click.echo(f"Outbox: {done}.")
             db.session.remove()
-            stop.wait(interval)
+            if done.sent + done.retrying + done.failed < BATCH:  # a full batch: more may be waiting, go on at once
+                stop.wait(interval)
         click.echo("Worker stopped.")
 
     @app.cli.command("reminders")
