@@ -90,3 +90,11 @@ def holder_side_people(budget: Budget) -> list[User]:
     reps = db.session.scalars(select(User).join(Representative, Representative.user_id == User.id)
                               .where(Representative.budget_id == budget.id).order_by(User.id)).all()
     return [budget.holder, *reps]
+
+
+def provider_staff(budget: Budget) -> list[User]:
+    """The staff of the provider holding a managed account: whom its news is for."""
+    if budget.held_as != HeldAs.MANAGED_ACCOUNT or budget.provider_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(User.organisation_id == budget.provider_id,
+                                                      User.role == Role.PROVIDER_STAFF).order_by(User.id)))

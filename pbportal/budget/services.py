@@ -9,7 +9,10 @@ from sqlalchemy import func, select
 from ..audit import record
 from ..extensions import db
 from ..money import multiply_pence
+from ..notifications.models import Kind
+from ..notifications.services import path_for, tell_of
 from ..timeutil import today, utcnow
+from .access import holder_side_people
 from .models import FREQUENCY_TIMES, Budget, BudgetLine, Plan, PlanStatus
 
 
@@ -98,8 +101,12 @@ def agree_plan(plan: Plan, actor) -> None:
     if not plan_lines(plan):
         raise PlanError("A plan with no budget lines cannot be agreed. Add its lines first.")
     plan.status, plan.agreed_by_id, plan.agreed_at = PlanStatus.AGREED, actor.id, utcnow()
-    record("plan.agreed", plan, actor=actor, budget_id=plan.budget_id, version=plan.version,
-           starts_on=plan.starts_on)
+    event = record("plan.agreed", plan, actor=actor, budget_id=plan.budget_id, version=plan.version,
+                   starts_on=plan.starts_on)
+    budget = db.session.get(Budget, plan.budget_id)
+    tell_of(event, holder_side_people(budget), Kind.PLAN_AGREED,
+            f"{budget.person_name}’s support plan budget (version {plan.version}) has been signed off",
+            path_for("homes.budget", budget_id=budget.id), budget.id, actor=actor)
 
 
 def start_new_version(budget: Budget, starts_on: date, actor) -> Plan:

@@ -62,18 +62,62 @@ class KindInfo:
 
 
 HOLDER_SIDE = ("holder", "representative")
+CASE_MANAGER = ("case_manager",)
+PROVIDER = ("provider_staff",)
 KINDS: dict[Kind, KindInfo] = {
+    # The holder and their representatives
     Kind.PA_CHECK_EXPIRING: KindInfo(
         "Checks, training and insurance running out",
-        "A personal assistant's DBS check, right to work or training, or your employer's insurance: 30 days "
+        "A personal assistant's DBS check, right to work or training, or the employer's insurance: 30 days "
         "before, 7 days before and on the day", Channel.EMAIL, HOLDER_SIDE),
-    Kind.REVIEW_COMING_DUE: KindInfo(
-        "Reviews coming due", "30 days before a person's review is due", Channel.DIGEST, ("case_manager",)),
-    Kind.REVIEW_OVERDUE: KindInfo(
-        "Reviews overdue", "The day after a person's review was due", Channel.DIGEST, ("case_manager",)),
+    Kind.PAY_BELOW_MINIMUM: KindInfo(
+        "Pay below the minimum wage", "When pay is recorded, or a rate changes, below the legal minimum",
+        Channel.EMAIL, HOLDER_SIDE),
+    Kind.PLAN_SHORT_OF_COST: KindInfo(
+        "The plan short of what employing costs", "When the plan's lines for personal assistants fall short of "
+        "their true cost (pay, employer's National Insurance, pension and holiday)", Channel.EMAIL, HOLDER_SIDE),
+    Kind.REVIEW_STEP: KindInfo(
+        "Review requests", "Each step of a review request: acknowledged, booked, completed or declined",
+        Channel.EMAIL, HOLDER_SIDE),
+    Kind.REVIEW_RECORDED: KindInfo("Reviews recorded", "When your case manager records a review",
+                                   Channel.EMAIL, HOLDER_SIDE),
+    Kind.PLAN_AGREED: KindInfo("Plans signed off", "When a version of the plan's budget is signed off",
+                               Channel.EMAIL, HOLDER_SIDE),
+    Kind.LINE_OVERSPENT: KindInfo("A budget line overspent", "When spending on a line first goes over its budget",
+                                  Channel.EMAIL, HOLDER_SIDE),
+    Kind.MONEY_LOW: KindInfo(
+        "Money held running low", "When the money held first falls below what the funder expects you to keep "
+        "for emergencies", Channel.EMAIL, HOLDER_SIDE),
+    Kind.MONEY_SURPLUS: KindInfo(
+        "Money held above the surplus level", "When the money held first goes above the level at which the "
+        "funder may take some back", Channel.DIGEST, HOLDER_SIDE),
+    Kind.LINE_ANSWERED: KindInfo("Answers to your questions", "When the provider answers a question you asked "
+                                 "about a line of your managed account's statement", Channel.EMAIL, HOLDER_SIDE),
+    Kind.RETURN_SUBMITTED_FOR_ACCOUNT: KindInfo(
+        "Monitoring returns for your account", "When the provider sends the council a return for your managed "
+        "account", Channel.DIGEST, HOLDER_SIDE),
+    # A managed-account provider's staff
+    Kind.HOLDER_QUESTION: KindInfo("Questions from people", "When someone asks about a line of their statement",
+                                   Channel.EMAIL, PROVIDER),
+    Kind.RETURN_QUERIED: KindInfo("Returns queried", "When a case manager queries a monitoring return",
+                                  Channel.EMAIL, PROVIDER),
+    Kind.RETURN_ACCEPTED: KindInfo("Returns accepted", "When a case manager accepts a monitoring return",
+                                   Channel.DIGEST, PROVIDER),
     Kind.STATEMENT_NOT_IMPORTED: KindInfo(
         "Statements not imported", "When no bank statement has been imported for an account for 35 days",
-        Channel.DIGEST, ("provider_staff",)),
+        Channel.DIGEST, PROVIDER),
+    # A case manager
+    Kind.REVIEW_REQUESTED: KindInfo("Review requests", "When someone on your caseload asks for a review",
+                                    Channel.EMAIL, CASE_MANAGER),
+    Kind.REVIEW_COMING_DUE: KindInfo("Reviews coming due", "30 days before a person's review is due",
+                                     Channel.DIGEST, CASE_MANAGER),
+    Kind.REVIEW_OVERDUE: KindInfo("Reviews overdue", "The day after a person's review was due",
+                                  Channel.DIGEST, CASE_MANAGER),
+    Kind.RETURN_SUBMITTED: KindInfo("Monitoring returns to check", "When a provider submits a return",
+                                    Channel.DIGEST, CASE_MANAGER),
+    Kind.WARNING_STANDING: KindInfo(
+        "Warnings left standing", "When a warning on someone's budget has stood for 14 days", Channel.DIGEST,
+        CASE_MANAGER),
 }
 
 

@@ -162,3 +162,21 @@ def told(users: Iterable[User], kind: Kind, occasion: str, title: str, link: str
          detail: str = "") -> int:
     """notify() each of `users`; how many were told."""
     return sum(notify(u, kind, occasion, title, link, budget_id, detail) is not None for u in users)
+
+
+def tell_of(event, users: Iterable[User], kind: Kind, title: str, link: str, budget_id: int | None = None,
+            detail: str = "", actor: User | None = None) -> int:
+    """Tell `users` (not the person who did it) of something that just happened: `event` is its audit record,
+    which names the occasion, so each person hears of it once."""
+    db.session.flush([event])
+    people = [u for u in _unique(users) if actor is None or u.id != actor.id]
+    return told(people, kind, f"event:{event.id}", title, link, budget_id, detail)
+
+
+def _unique(users: Iterable[User]) -> list[User]:
+    seen, result = set(), []
+    for user in users:
+        if user is not None and user.id not in seen:
+            seen.add(user.id)
+            result.append(user)
+    return result

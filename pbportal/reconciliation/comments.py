@@ -11,6 +11,7 @@ from ..extensions import db
 from ..spending.receipts import CheckedReceipt
 from ..spending.services import save_with_receipt
 from ..timeutil import utcnow
+from . import notices
 
 
 def add_comment(budget, line: StatementLine, text: str, question: bool, checked: CheckedReceipt | None, actor,
@@ -21,8 +22,10 @@ def add_comment(budget, line: StatementLine, text: str, question: bool, checked:
         comment = LineComment(budget_id=budget.id, statement_line_id=line.id, text=text, receipt=receipt,
                               status=CommentStatus.OPEN if question else CommentStatus.NOTE, created_by_id=actor.id)
         db.session.add(comment)
-        record("line_comment.added", comment, actor=actor, budget_id=budget.id, statement_line_id=line.id,
-               question=bool(question), receipt=bool(receipt))
+        event = record("line_comment.added", comment, actor=actor, budget_id=budget.id, statement_line_id=line.id,
+                       question=bool(question), receipt=bool(receipt))
+        if question:
+            notices.question_asked(budget, line, event, actor)
         return comment
 
     return save_with_receipt(budget.id, checked, actor, upload_dir, save)
@@ -31,8 +34,9 @@ def add_comment(budget, line: StatementLine, text: str, question: bool, checked:
 def answer_question(question: LineComment, text: str, actor) -> None:
     question.answer, question.status = text, CommentStatus.ANSWERED
     question.answered_by_id, question.answered_at = actor.id, utcnow()
-    record("line_comment.answered", question, actor=actor, budget_id=question.budget_id,
-           statement_line_id=question.statement_line_id)
+    event = record("line_comment.answered", question, actor=actor, budget_id=question.budget_id,
+                   statement_line_id=question.statement_line_id)
+    notices.question_answered(question, event, actor)
 
 
 def thread_of(line: StatementLine) -> list[LineComment]:

@@ -13,6 +13,7 @@ from ..budget.models import CATEGORIES, INCOME_SOURCES, Budget, BudgetLine, Inco
 from ..budget.services import in_force
 from ..extensions import db
 from ..spending.models import SpendingEntry
+from . import notices
 from .models import MonitoringReturn, ReconciliationPeriod, ReturnAction, ReturnEvent, ReturnStatus
 from .periods import _effective_money, periods_of
 
@@ -105,8 +106,9 @@ def return_figures(budget: Budget, starts_on: date, ends_on: date) -> dict:
 def _event(ret: MonitoringReturn, action: ReturnAction, comment: str, actor) -> None:
     db.session.add(ReturnEvent(return_id=ret.id, budget_id=ret.budget_id, action=action, comment=comment,
                                actor_id=actor.id))
-    record(f"return.{action}", ret, actor=actor, budget_id=ret.budget_id, comment=comment,
-           starts_on=ret.starts_on, ends_on=ret.ends_on, closing_pence=ret.figures["closing_pence"])
+    event = record(f"return.{action}", ret, actor=actor, budget_id=ret.budget_id, comment=comment,
+                   starts_on=ret.starts_on, ends_on=ret.ends_on, closing_pence=ret.figures["closing_pence"])
+    notices.return_moved(ret, event, actor)
 
 
 def submit_return(budget: Budget, starts_on: date, ends_on: date, actor, comment: str = "") -> MonitoringReturn:

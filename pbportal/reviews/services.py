@@ -12,6 +12,7 @@ from ..audit import record
 from ..budget.models import Budget, BudgetLine, IncomeSource, MoneyIn
 from ..choices import RecordStatus
 from ..extensions import db
+from . import notices
 from .models import NEXT, RequestEvent, Review, ReviewOutcome, ReviewRequest, ReviewStatus
 
 
@@ -63,8 +64,9 @@ def create_request(budget: Budget, reason: str, details: str, urgency: str, acto
     db.session.add(request)
     db.session.flush()
     db.session.add(RequestEvent(request_id=request.id, status=ReviewStatus.REQUESTED, by_id=actor.id, note=details))
-    record("review_request.created", request, actor=actor, budget_id=budget.id, reason=reason, urgency=urgency,
-           details=details)
+    event = record("review_request.created", request, actor=actor, budget_id=budget.id, reason=reason,
+                   urgency=urgency, details=details)
+    notices.request_made(budget, request, event, actor)
     return request
 
 
@@ -98,8 +100,9 @@ def move_request(request: ReviewRequest, status: str, actor, *, today: date, sch
         request.decline_reason = note
     db.session.add(RequestEvent(request_id=request.id, status=status, by_id=actor.id, note=note,
                                 scheduled_for=scheduled_for if status == ReviewStatus.SCHEDULED else None))
-    record("review_request.status_changed", request, actor=actor, budget_id=request.budget_id, before=before,
-           after=status, scheduled_for=scheduled_for, note=note)
+    event = record("review_request.status_changed", request, actor=actor, budget_id=request.budget_id,
+                   before=before, after=status, scheduled_for=scheduled_for, note=note)
+    notices.request_moved(request, event, actor)
 
 
 def requests_for(budget_id: int) -> list[ReviewRequest]:
@@ -152,8 +155,9 @@ def record_review(budget: Budget, values: dict, outcomes: list[tuple[str, str, s
     db.session.flush()
     for outcome, rating, comment in outcomes:
         db.session.add(ReviewOutcome(review_id=review.id, outcome=outcome, rating=rating, comment=comment))
-    record("review.recorded", review, actor=actor, budget_id=budget.id, **values,
-           outcomes=[list(o) for o in outcomes], money=money.__dict__)
+    event = record("review.recorded", review, actor=actor, budget_id=budget.id, **values,
+                   outcomes=[list(o) for o in outcomes], money=money.__dict__)
+    notices.review_recorded(budget, event, actor)
     if request is not None:
         if not request.is_open:
             raise TransitionError(f"That request is {request.status_label.lower()}, so a review cannot complete it",

@@ -141,7 +141,8 @@ def test_choices_offer_the_kinds_for_the_role_and_are_saved(app, world):
     page = page_of(client.get("/notifications/settings"))
     assert "Checks, training and insurance running out" in page
     assert "Reviews overdue" not in page  # a case manager's kind
-    response = client.post("/notifications/settings", data={"pa_check_expiring": "digest"})
+    chosen = {kind.value: channel.value for kind, channel in settings_for(world.holder).items()}
+    response = client.post("/notifications/settings", data=dict(chosen, pa_check_expiring="digest"))
     assert (response.status_code, response.location) == (303, "/notifications/settings")
     assert settings_for(db.session.get(User, world.holder.id))[Kind.PA_CHECK_EXPIRING] == Channel.DIGEST
     assert [e.data["changed"] for e in audits("user.notification_settings_changed")] == [
@@ -154,7 +155,8 @@ def test_choices_offer_the_kinds_for_the_role_and_are_saved(app, world):
 @pytest.mark.parametrize("value", ["", "sms", "x" * 5000])
 def test_a_bad_choice_is_explained_and_nothing_changes(app, world, value):
     client = signed_in(app, "holder")
-    response = client.post("/notifications/settings", data={"pa_check_expiring": value})
+    chosen = {kind.value: channel.value for kind, channel in settings_for(world.holder).items()}
+    response = client.post("/notifications/settings", data=dict(chosen, pa_check_expiring=value))
     assert response.status_code == 200
     text = page_of(response)
     assert "There is a problem" in text
