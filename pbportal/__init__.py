@@ -35,6 +35,7 @@ from .employment.admin_views import bp as rates_bp
 from .employment.views import bp as employment_bp
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 from .fields import error_list
+from .homes import conditions as budget_conditions
 from .homes.funder_views import bp as funders_bp
 from .homes.views import bp as homes_bp
 from .income.views import bp as income_bp
@@ -92,6 +93,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.register_blueprint(bp)
     _errors(app)
     period_lock.register()  # the closed-period lock: a before_flush check on every session
+    budget_conditions.register(app)  # after a request that changed budgets, tell people of new problems
     cli.register(app)
     return app
 

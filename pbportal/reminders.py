@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .banking.reminders import statement_reminders
 from .employment.reminders import expiring_reminders
 from .extensions import db
+from .homes.conditions import recheck_all
 from .notifications.models import DailyRun
 from .notifications.services import send_digests
 from .reviews.reminders import review_reminders
@@ -30,6 +31,7 @@ RULES: dict[str, Callable[[date], int]] = {
     "PA checks, training and insurance": expiring_reminders,
     "reviews": review_reminders,
     "bank statements": statement_reminders,
+    "budgets' standing problems": recheck_all,
 }
 
 

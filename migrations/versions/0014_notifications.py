@@ -1,8 +1,9 @@
-"""Notifications: what each person is told, how they want to hear, and the daily reminders' runs
+"""Notifications: what each person is told, how they want to hear, budgets' standing problems, and the daily
+reminders' runs
 
 Revision ID: 0014_notifications
 Revises: 0008_accounts
-Create Date: 2026-12-02 19:32:11.610441
+Create Date: 2026-12-02 19:43:54.138216
 
 """
 import sqlalchemy as sa
@@ -15,7 +16,6 @@ depends_on = None
 
 
 def upgrade():
-
     op.create_table('daily_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job', sa.String(length=40), nullable=False),
@@ -63,11 +63,29 @@ def upgrade():
         batch_op.create_index('ix_notification_digest', ['channel', 'emailed_at'], unique=False)
         batch_op.create_index('ix_notification_user_unread', ['user_id', 'read_at'], unique=False)
 
+    op.create_table('standing_condition',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('budget_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=True),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('case_manager_told_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['budget_id'], ['budget.id'], name=op.f('fk_standing_condition_budget_id_budget')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_standing_condition'))
+    )
+    with op.batch_alter_table('standing_condition', schema=None) as batch_op:
+        batch_op.create_index('uq_standing_condition_open', ['budget_id', 'key'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
 
 
 def downgrade():
+    with op.batch_alter_table('standing_condition', schema=None) as batch_op:
+        batch_op.drop_index('uq_standing_condition_open', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
+    op.drop_table('standing_condition')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_user_unread')
         batch_op.drop_index('ix_notification_digest')
@@ -79,4 +97,3 @@ def downgrade():
 
     op.drop_table('notification_setting')
     op.drop_table('daily_run')
-

@@ -19,6 +19,11 @@ class Warning:
     text: str
     urgent: bool  # already a problem, rather than one coming within 30 days
     pa_id: int | None = None
+    code: str = ""  # what kind of problem, where something else acts on it (notifications)
+
+
+BELOW_MINIMUM_WAGE = "below_minimum_wage"
+PLAN_SHORT = "plan_short"
 
 
 def _dated(what: str, day: date | None, today: date, pa_id: int | None) -> Warning | None:
@@ -50,7 +55,7 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
                 if rate.hourly_pence < lowest:
                     found.append(Warning(
                         f"{name}’s {rate.kind_label.lower()} rate of {format_pence(rate.hourly_pence)} an hour is "
-                        f"below the {label} ({format_pence(lowest)} an hour)", True, pa.id))
+                        f"below the {label} ({format_pence(lowest)} an hour)", True, pa.id, BELOW_MINIMUM_WAGE))
                 elif rate.hourly_pence < upcoming:
                     found.append(Warning(
                         f"{name}’s {rate.kind_label.lower()} rate of {format_pence(rate.hourly_pence)} an hour will "
@@ -66,7 +71,8 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
                 if hourly < lowest:
                     found.append(Warning(
                         f"{name}’s pay for {record.period_start:%-d %b} to {record.period_end:%-d %b %Y} works out "
-                        f"at {format_pence(int(hourly))} an hour, below the {label} on the pay date", True, pa.id))
+                        f"at {format_pence(int(hourly))} an hour, below the {label} on the pay date", True, pa.id,
+                        BELOW_MINIMUM_WAGE))
         if CheckKind.CONTRACT not in latest:
             found.append(Warning(f"No written contract recorded for {name}", True, pa.id))
         if CheckKind.RIGHT_TO_WORK not in latest:
@@ -112,5 +118,5 @@ def employer_warnings(employer, *, has_employed_pas: bool, has_delegated_tasks: 
     if cost is not None and cost.pas and cost.headroom_pence < 0:
         found.append(Warning(
             f"The plan’s lines for employing PAs are {format_pence(-cost.headroom_pence)} a year short of the true "
-            f"cost ({cost.tax_year})", True))
+            f"cost ({cost.tax_year})", True, code=PLAN_SHORT))
     return found

@@ -5,7 +5,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..choices import check_in
@@ -182,3 +182,26 @@ class DailyRun(db.Model):
     day: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StandingCondition(db.Model):
+    """Something wrong with a budget (a line overspent, pay below the minimum wage…) from when it was first seen
+    until it stopped being true. People are told when it starts, and not again until it has ended and started
+    again; the case manager is told if it has stood for 14 days."""
+
+    __tablename__ = "standing_condition"
+    __table_args__ = (
+        # One open row per budget and problem, even when two requests find it at once.
+        Index("uq_standing_condition_open", "budget_id", "key", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(40))  # what the holder side is told as; None: not told
+    title: Mapped[str] = mapped_column(String(300))
+    started_on: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    case_manager_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
