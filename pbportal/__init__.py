@@ -9,7 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, cli, filters, outbox
+from . import audit, cli, filters, inputs, outbox
 from .auth import models as _auth_models
 from .auth import tokens as _token_models
 from .auth.account_views import bp as your_account_bp
@@ -89,6 +89,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     _templates(app)
     _extensions(app)
+    inputs.register(app)  # before the blueprints: bounded ids in every route
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     _errors(app)
@@ -136,6 +137,10 @@ def _errors(app: Flask) -> None:
     def page(template: str, status: int, **context):
         db.session.rollback()
         return render_template(template, **context), status
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return page("errors/400.html", 400)
 
     @app.errorhandler(404)
     def not_found(_error):
