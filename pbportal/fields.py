@@ -53,8 +53,8 @@ class GovDateField(Field):
         if missing:
             raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must include a {' and '.join(missing)}")
         try:
-            if len(year) != 4:
-                raise ValueError
+            if len(year) != 4 or len(month) > 2 or len(day) > 2 or not (day + month + year).isdecimal():
+                raise ValueError  # also keeps numbers too big for date() (OverflowError) and '١' out
             self.data = date(int(year), int(month), int(day))
         except ValueError:
             raise ValueError(f"{self.what[0].upper()}{self.what[1:]} must be a real date") from None

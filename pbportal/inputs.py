@@ -26,6 +26,9 @@ def register(app: Flask) -> None:
 def _refuse_nul() -> None:
     if "\x00" in request.full_path or any("\x00" in value for value in request.args.values()):
         abort(400)
+    too_large = request.max_content_length is not None and (request.content_length or 0) > request.max_content_length
+    if too_large:  # not read here: the view (or its access check) answers first, then 413
+        return
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in ("application/x-www-form-urlencoded",
                                                                            "multipart/form-data"):
         if any("\x00" in value for value in request.form.values()) or any(

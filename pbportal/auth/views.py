@@ -43,9 +43,12 @@ def _failed(response) -> bool:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):  # CR/LF would split the header
         return None
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target

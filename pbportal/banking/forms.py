@@ -50,7 +50,8 @@ class LayoutForm(FlaskForm):
 
     def __init__(self, *args, header=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "Not in this file")] + [(name, name) for name in header if name]
+        self.header = [name for name in header if name]
+        choices = [("", "Not in this file")] + [(name, name) for name in self.header]
         for field in (self.date, self.description, self.amount, self.paid_out, self.paid_in, self.balance):
             field.choices = choices
 
@@ -62,6 +63,12 @@ class LayoutForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         """A column for the date and for the description, and the amount in one column or two."""
         if not super().validate(extra_validators):
+            return False
+        strangers = [field for field in (self.date, self.description, self.amount, self.paid_out, self.paid_in,
+                                         self.balance) if field.data and field.data not in self.header]
+        for field in strangers:  # a hand-made POST: only the file's own columns can be chosen
+            field.errors.append(f"Choose one of the file’s columns for {field.label.text.split(' (')[0].lower()}")
+        if strangers:
             return False
         problems = self.layout.problems()
         for name, problem in problems.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -66,7 +66,7 @@ class Statement(db.Model):
     last_date: Mapped[date] = mapped_column(Date)
     lines_imported: Mapped[int]
     lines_already_held: Mapped[int]
-    closing_balance_pence: Mapped[int | None]
+    closing_balance_pence: Mapped[int | None] = mapped_column(BigInteger)
     imported_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -90,8 +90,8 @@ class StatementLine(db.Model):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
     line_date: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text)
-    amount_pence: Mapped[int]  # money in is positive, money out negative
-    balance_pence: Mapped[int | None]
+    amount_pence: Mapped[int] = mapped_column(BigInteger)  # money in is positive, money out negative
+    balance_pence: Mapped[int | None] = mapped_column(BigInteger)
     fingerprint: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default=LineStatus.UNMATCHED)
     # Optimistic lock: a match, set-aside or undo names the version it saw; a stale one is refused.

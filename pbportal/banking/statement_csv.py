@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from ..money import format_pence
+
 MAX_BYTES = 10 * 1024 * 1024
 TOO_LARGE = f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB"
 
@@ -192,6 +194,14 @@ def guess_layout(header: list[str]) -> Layout | None:
     return None if layout.problems() else layout
 
 
+# The most one line or balance of a personal budget's statement can be: more is a misread column, not money.
+LARGEST_LINE_PENCE = 10_000_000_00
+
+
+class TooLarge(ValueError):
+    """An amount beyond LARGEST_LINE_PENCE."""
+
+
 def _money(text: str) -> int | None:
     """'£1,234.50', '-12.00', '(12.00)', '12.00 DR' -> pence; '' -> None."""
     raw = text.strip().replace("£", "").replace(",", "").replace(" ", "")
@@ -210,6 +220,8 @@ def _money(text: str) -> int | None:
     if not re.fullmatch(r"\d+(\.\d{1,2})?|\.\d{1,2}", raw):
         raise ValueError
     pence = int((Decimal(raw) * 100).to_integral_value())
+    if pence > LARGEST_LINE_PENCE:
+        raise TooLarge
     return -pence if negative else pence
 
 
@@ -267,12 +279,17 @@ def parse(content: bytes, layout: Layout | None = None) -> tuple[Parsed, Layout 
                 amount = (into or 0) - abs(out or 0) if (out or into) else None
             if not amount:
                 found.append("there is no amount")
+        except TooLarge:
+            found.append(f"the amount ‘{amount_cell[:40]}’ is more than {format_pence(LARGEST_LINE_PENCE)}")
         except (ValueError, InvalidOperation):
-            found.append(f"the amount ‘{amount_cell}’ is not a sum of money like 12.50")
+            found.append(f"the amount ‘{amount_cell[:40]}’ is not a sum of money like 12.50")
         try:
             balance = _money(cell(row, layout.balance)) if layout.balance else None
+        except TooLarge:
+            found.append(f"the balance ‘{cell(row, layout.balance)[:40]}’ is more than "
+                         f"{format_pence(LARGEST_LINE_PENCE)}")
         except (ValueError, InvalidOperation):
-            found.append(f"the balance ‘{cell(row, layout.balance)}’ is not a sum of money")
+            found.append(f"the balance ‘{cell(row, layout.balance)[:40]}’ is not a sum of money")
         if not found:
             parsed.lines.append(ParsedLine(offset, line_date, cell(row, layout.description)[:500], amount, balance))
     if not parsed.lines and not any(problems.values()):

@@ -6,7 +6,8 @@ import io
 
 from ofxtools.Parser import OFXTree
 
-from .statement_csv import Layout, Parsed, ParsedLine, StatementError
+from ..money import format_pence
+from .statement_csv import LARGEST_LINE_PENCE, Layout, Parsed, ParsedLine, StatementError
 
 # Stands for "the columns are fixed by the format": an OFX file needs no column mapping.
 OFX_LAYOUT = Layout(date="DTPOSTED", description="NAME", amount="TRNAMT")
@@ -42,14 +43,22 @@ def parse_ofx(content: bytes) -> Parsed:
                 continue
             if pence == 0:
                 continue
+            if abs(pence) > LARGEST_LINE_PENCE:
+                parsed.errors.append(f"Transaction {row}: the amount {txn.trnamt} is more than "
+                                     f"{format_pence(LARGEST_LINE_PENCE)}")
+                continue
             description = " ".join(part for part in (txn.name, txn.memo) if part).strip() or (txn.trntype or "")
             lines.append(ParsedLine(row=row, line_date=txn.dtposted.date(), description=description[:500],
                                     amount_pence=pence, balance_pence=None))
         ledger = getattr(statement, "ledgerbal", None)
         if lines and ledger is not None and ledger.balamt is not None:
             last = max(lines, key=lambda ln: (ln.line_date, ln.row))
-            if ledger.dtasof.date() >= last.line_date:
-                last.balance_pence = int(ledger.balamt * 100)
+            balance = int(ledger.balamt * 100)
+            if abs(balance) > LARGEST_LINE_PENCE:
+                parsed.errors.append(f"The closing balance {ledger.balamt} is more than "
+                                     f"{format_pence(LARGEST_LINE_PENCE)}")
+            elif ledger.dtasof.date() >= last.line_date:
+                last.balance_pence = balance
         parsed.lines.extend(lines)
     if not parsed.lines and not parsed.errors:
         parsed.errors.append("The file has no transactions")

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organisation, User
@@ -182,9 +182,9 @@ class BudgetLine(db.Model):
     category: Mapped[str] = mapped_column(String(30))
     unit: Mapped[str] = mapped_column(String(20))
     quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    unit_cost_pence: Mapped[int]
+    unit_cost_pence: Mapped[int] = mapped_column(BigInteger)
     frequency: Mapped[str] = mapped_column(String(20))
-    annual_pence: Mapped[int]
+    annual_pence: Mapped[int] = mapped_column(BigInteger)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -240,7 +240,7 @@ class MoneyIn(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
     received_on: Mapped[date] = mapped_column(Date, index=True)
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     # The bank statement line it arrived on (managed accounts), once matched.

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -40,13 +40,13 @@ class ReconciliationPeriod(db.Model):
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    opening_balance_pence: Mapped[int]
-    statement_balance_pence: Mapped[int]  # the closing balance per the bank statement
+    opening_balance_pence: Mapped[int] = mapped_column(BigInteger)
+    statement_balance_pence: Mapped[int] = mapped_column(BigInteger)  # the closing balance per the bank statement
     status: Mapped[str] = mapped_column(String(10), default=PeriodStatus.OPEN)
     # Figures as they stood when the period was closed.
-    money_in_pence: Mapped[int] = mapped_column(default=0)
-    money_out_pence: Mapped[int] = mapped_column(default=0)
-    difference_pence: Mapped[int] = mapped_column(default=0)
+    money_in_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    money_out_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    difference_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     explanation: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ColumnElement, Date, ForeignKey, String, Text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -170,10 +170,10 @@ class Review(db.Model):
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("review_request.id"))
     held_on: Mapped[date] = mapped_column(Date)
-    plan_pence: Mapped[int]
-    expected_pence: Mapped[int]
-    spent_pence: Mapped[int]
-    received_pence: Mapped[int]
+    plan_pence: Mapped[int] = mapped_column(BigInteger)
+    expected_pence: Mapped[int] = mapped_column(BigInteger)
+    spent_pence: Mapped[int] = mapped_column(BigInteger)
+    received_pence: Mapped[int] = mapped_column(BigInteger)
     money_notes: Mapped[str] = mapped_column(Text, default="")
     decision: Mapped[str] = mapped_column(String(10))
     decision_notes: Mapped[str] = mapped_column(Text, default="")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -48,7 +48,7 @@ class SpendingEntry(db.Model):
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("budget_line.id"), index=True)
     paid_on: Mapped[date] = mapped_column(Date)
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
     payee: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -42,7 +42,10 @@ def _entry_or_404(budget, entry_id: int) -> SpendingEntry:
 
 def _swap_title(budget) -> str:
     """The title of the page an htmx form was sent from, so a swap can add or drop the 'Error: ' prefix."""
-    sent_from = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    try:
+        sent_from = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    except ValueError:  # not an address at all: whatever sent it, answer as for the budget page
+        sent_from = ""
     if sent_from == url_for("spending.new_payment", budget_id=budget.id):
         return "Record a payment"
     return f"{budget.person_name}’s budget"
