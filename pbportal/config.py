@@ -42,6 +42,9 @@ class Config:
     # (see security.SessionInterface).
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    # A signed-in device's session ends after this long unused, and this long after sign-in however busy.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -1,12 +1,16 @@
-"""Your account: who you are signed in as, and changing your password."""
+"""Your account: who you are signed in as, changing your password, and the devices you are signed in on."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
+from ..audit import record
 from ..extensions import db, limiter
+from ..forms import ActionForm
+from ..partials import render, wants_partial
 from .forms import ChangePasswordForm
-from .services import set_new_password
+from .services import end_sessions, set_new_password
+from .sessions import digest, end_one, live_sessions
 
 bp = Blueprint("your_account", __name__, url_prefix="/your-account")
 
@@ -22,7 +26,7 @@ def _refused(response) -> bool:
 @bp.route("")
 @login_required
 def show():
-    return render_template("auth/account.html", user=current_user)
+    return render_template("auth/account.html", user=current_user, devices=len(live_sessions(current_user)))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -32,9 +36,53 @@ def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        set_new_password(user, form.password.data, "user.password_changed")
-        db.session.commit()
-        login_user(user)  # this device carries on, with the new session; every other one is signed out
+        set_new_password(user, form.password.data, "user.password_changed", keep=user.current_session_token)
+        db.session.commit()  # this device carries on; every other one is signed out
         flash("Your password has been changed. You have been signed out on every other device.", "success")
         return redirect(url_for("your_account.show"), 303)
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/devices")
+@login_required
+def devices():
+    user = current_user._get_current_object()
+    return render("auth/devices.html", "auth/_devices.html", devices=live_sessions(user),
+                  this_device=digest(user.current_session_token or ""), form=ActionForm())
+
+
+@bp.route("/devices/<int:session_id>/sign-out", methods=["POST"])
+@login_required
+def sign_out_device(session_id: int):
+    user = current_user._get_current_object()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    mine = next((s for s in live_sessions(user) if s.id == session_id), None)
+    if mine is None or mine.token_hash == digest(user.current_session_token or ""):
+        abort(404)  # not theirs, gone already, or this device (which signs out with the header's button)
+    end_one(user, session_id)
+    record("user.device_signed_out", user, actor=user, budget_id=None, device=mine.device)
+    db.session.commit()
+    return _after(f"You have signed out on {mine.device}.")
+
+
+@bp.route("/devices/sign-out-others", methods=["POST"])
+@login_required
+def sign_out_others():
+    user = current_user._get_current_object()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ended = end_sessions(user, keep=user.current_session_token, actor=user, why="signed out of other devices")
+    db.session.commit()
+    return _after("You have signed out on every other device." if ended else "You were not signed in anywhere else.")
+
+
+def _after(message: str):
+    if wants_partial():
+        user = current_user._get_current_object()
+        return render_template("auth/_devices.html", devices=live_sessions(user), message=message,
+                               this_device=digest(user.current_session_token or ""), form=ActionForm())
+    flash(message, "success")
+    return redirect(url_for("your_account.devices"), 303)

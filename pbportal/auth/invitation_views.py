@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from ..extensions import db, limiter
 from ..security import private_response
 from .forms import JoinForm
 from .invitations import INVITATION, accept
 from .models import User
-from .services import start_session
+from .services import end_session
+from .signin import finish_sign_in
 from .tokens import find, redeem
 
 bp = Blueprint("invitations", __name__, url_prefix="/invitation")
@@ -28,11 +29,10 @@ def accept_page(token: str):
             db.session.rollback()
             return _dead(found)
         accept(found, form.password.data)
-        start_session(user)
-        db.session.commit()
-        if current_user.is_authenticated:
+        if current_user.is_authenticated:  # someone else was signed in on this device: they are signed out
+            end_session(current_user._get_current_object())
             logout_user()
-        login_user(user)
+        finish_sign_in(user)
         flash("Welcome to pbportal. You have joined and are signed in.", "success")
         return redirect(url_for("homes.home"), 303)
     inviter = db.session.get(User, user.invited_by_id) if user.invited_by_id else None

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -95,8 +94,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    # Rotated at sign-in and sign-out: a session cookie copied before sign-out no longer matches.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # When the person accepted their invitation and chose a password; None while the invitation is open (an
@@ -117,11 +114,12 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return self.password_hash != "" and check_password_hash(self.password_hash, password)
 
-    def rotate_session(self) -> None:
-        self.session_token = secrets.token_urlsafe(32)
+    # The token of the device session this request came with (auth/sessions.py): what Flask-Login keeps in the
+    # cookie. Set when the session is begun or found; never stored on the user.
+    current_session_token = None  # str while a request has one; a plain attribute, not a column
 
-    def get_id(self) -> str:
-        return self.session_token
+    def get_id(self) -> str | None:
+        return self.current_session_token
 
     @property
     def is_active(self) -> bool:

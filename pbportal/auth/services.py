@@ -12,15 +12,19 @@ from ..audit import record
 from ..extensions import db
 from ..outbox import absolute_url, queue_email
 from ..timeutil import UK, utcnow
+from . import sessions
 from .models import User
 from .tokens import TokenPurpose, spend_all
 
 
-def user_for_session(session_token: str) -> User | None:
-    """The active user whose current session this is (the token rotates at sign-in and sign-out)."""
-    return db.session.scalar(
-        select(User).where(User.session_token == session_token, User.is_active_account.is_(True))
-    )
+def user_for_session(session_token: str) -> tuple[User | None, bool]:
+    """The active person whose live device session this token names (and whether it had just run out)."""
+    found, expired = sessions.find_live(session_token)
+    if found is None:
+        return None, expired
+    user = found.user
+    user.current_session_token = session_token
+    return user, False
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -53,21 +57,34 @@ def record_sign_in_refusal(email: str, action: str, address: str) -> None:
         record(action, user, actor=None, budget_id=None, address=address)
 
 
-def start_session(user: User) -> None:
-    user.rotate_session()
-    record("user.signed_in", user, actor=user, budget_id=None)
+def start_session(user: User, user_agent: str) -> str:
+    """A new session for the device signing in; its token is what the cookie will carry."""
+    token = sessions.begin(user, user_agent)
+    user.current_session_token = token
+    record("user.signed_in", user, actor=user, budget_id=None, device=sessions.describe_device(user_agent))
+    return token
 
 
 def end_session(user: User) -> None:
-    user.rotate_session()
+    """Sign out on this device only."""
+    sessions.end(user.current_session_token)
     record("user.signed_out", user, actor=user, budget_id=None)
 
 
-def set_new_password(user: User, password: str, action: str) -> None:
-    """A new password (after a reset link, or changed by the person): every signed-in device is signed out,
+def end_sessions(user: User, keep: str | None = None, actor: User | None = None, why: str = "") -> int:
+    """Sign the person out everywhere (but the device whose token is `keep`)."""
+    ended = sessions.end_all(user, keep)
+    if ended:
+        record("user.sessions_ended", user, actor=actor, budget_id=None, sessions=ended, why=why)
+    return ended
+
+
+def set_new_password(user: User, password: str, action: str, keep: str | None = None) -> None:
+    """A new password (after a reset link, or changed by the person): every signed-in device is signed out (but
+    `keep`, the device that changed it),
     any reset link still unused stops working, and the person is told by email (if it was not them, they act)."""
     user.set_password(password)
-    user.rotate_session()
+    sessions.end_all(user, keep)
     spend_all(user, TokenPurpose.PASSWORD_RESET)
     record(action, user, actor=user, budget_id=None)
     when = utcnow().astimezone(UK)

@@ -3,20 +3,37 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
 
 from ..extensions import db, limiter, login_manager
 from .forms import SignInForm
 from .models import User
-from .services import authenticate, end_session, record_sign_in_refusal, start_session, user_for_session
+from .services import authenticate, end_session, record_sign_in_refusal, user_for_session
+from .signin import finish_sign_in
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    return user_for_session(session_token)
+    user, expired = user_for_session(session_token)
+    if expired:
+        g.session_expired = True
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Off to sign in, saying why: a session that ran out says so."""
+    if g.get("session_expired"):
+        flash("You have been signed out because pbportal was not used for a while, or you signed in a long time "
+              "ago. Sign in again to carry on.", "important")
+    else:
+        flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+
+
 
 
 def _account_key() -> str:
@@ -64,9 +81,7 @@ def sign_in():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            start_session(user)
-            db.session.commit()
-            login_user(user)
+            finish_sign_in(user)
             target = _safe_next(request.args.get("next")) or url_for("homes.home")
             return redirect(target, 303)
         record_sign_in_refusal(form.email.data, "user.sign_in_failed", request.remote_addr or "")

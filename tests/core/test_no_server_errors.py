@@ -79,7 +79,8 @@ def everything(app, world):
     ids = {"entry_id": w.entries["dp"].id, "item_id": money_in.id, "pa_id": pa.id, "pay_id": pay.id,
            "rate_id": rate.id, "kind": rate.kind, "arrangement_id": arrangement.id, "risk_id": risk.id,
            "link_id": link.id, "request_id": request.id, "org_id": w.council.id, "token": "no-such-token",
-           "section": "checks", "receipt_id": 1, "period_id": period.id, "return_id": ret.id, "comment_id": question.id}
+           "section": "checks", "receipt_id": 1, "session_id": 1,
+           "period_id": period.id, "return_id": ret.id, "comment_id": question.id}
     return {"world": w, "ids": ids, "statement_line": shop.id, "notices": notices, "today": today(),
             "later": today() + timedelta(days=1)}
 
