@@ -42,6 +42,8 @@ from .homes.views import bp as homes_bp
 from .income.views import bp as income_bp
 from .notifications import models as _notification_models
 from .notifications.views import bp as notifications_bp
+from .organisations.admin_views import bp as organisations_bp
+from .organisations.views import bp as organisation_bp
 from .reconciliation import lock as period_lock
 from .reconciliation import models as _reconciliation_models
 from .reconciliation.account_views import bp as account_bp
@@ -59,7 +61,8 @@ MODELS = (audit, outbox, _auth_models, _session_models, _token_models, _banking_
           _spending_models, _notification_models)
 BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, budget_bp, plan_bp, spending_bp,
               income_bp, employment_bp, rates_bp, contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp,
-              matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp)
+              matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp,
+              organisation_bp, organisations_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

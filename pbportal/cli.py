@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from .auth.models import Organisation, User
+from .auth.models import Organisation, Role, User
 from .demo import load_demo_data
 from .extensions import db
 from .outbox import BATCH, deliver_due
@@ -27,7 +27,7 @@ def register(app: Flask) -> None:
     @click.option("--email", required=True)
     @click.option("--name", required=True)
     @click.option("--role", required=True,
-                  type=click.Choice(["holder", "representative", "provider_staff", "case_manager", "admin"]))
+                  type=click.Choice([role.value for role in Role]))
     @click.option("--organisation", default=None, help="Exact name of the user's organisation")
     @click.password_option()
     def create_user(email: str, name: str, role: str, organisation: str | None, password: str) -> None:

@@ -58,6 +58,8 @@ USERS = [
     ("rep@example.org", "Jo Morgan", "representative", None),
     ("provider@example.org", "Chris Lee", "provider_staff", "Demo Managed Accounts"),
     ("case.manager@example.org", "Dana Hughes", "case_manager", "Demo Council"),
+    ("council.admin@example.org", "Rowan Clarke", "org_admin", "Demo Council"),
+    ("provider.admin@example.org", "Lee Barker", "org_admin", "Demo Managed Accounts"),
     ("admin@example.org", "Pat Admin", "admin", None),
 ]
 

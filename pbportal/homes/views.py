@@ -44,6 +44,8 @@ def home():
         return redirect(url_for("homes.accounts"))
     if role == Role.CASE_MANAGER:
         return redirect(url_for("homes.caseload"))
+    if role == Role.ORG_ADMIN:
+        return redirect(url_for("organisation.staff"))
     return redirect(url_for("homes.admin"))
 
 

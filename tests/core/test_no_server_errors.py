@@ -24,14 +24,15 @@ from pbportal.reconciliation import returns as rsvc
 from pbportal.timeutil import today
 
 from ..banking.helpers import add_lines
-from ..conftest import EMAIL, login
+from ..conftest import EMAIL, login, make_user
 from ..contingency.helpers import add_arrangement, add_risk
 from ..employment.helpers import make_check, make_pa, make_pay
 from ..reconciliation.helpers import closed_period
 from ..reviews.helpers import make_request
 from ..support import pay_in
 
-ROLES = ["holder", "rep", "ma_holder", "staff", "case_manager", "admin"]
+ROLES = ["holder", "rep", "ma_holder", "staff", "case_manager", "org_admin", "admin"]
+LOGINS = dict(EMAIL, org_admin="orgadmin@example.org")
 _routes_app = create_app(TestConfig)
 RULES = sorted((r for r in _routes_app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule)
 POSTS = [r for r in RULES if "POST" in r.methods]
@@ -71,15 +72,18 @@ def everything(app, world):
     db.session.add(question)
     period = closed_period(w.ma, w.staff, 5, 100000)
     ret = rsvc.submit_return(w.ma, period.starts_on, period.ends_on, w.staff)
-    notices = {role: notify(getattr(w, {"rep": "rep", "ma_holder": "ma_holder", "staff": "staff",
-                                        "case_manager": "case_manager", "admin": "admin"}.get(role, "holder")),
-                            Kind.PA_CHECK_EXPIRING, f"fuzz:{role}", "Something", "/") for role in ROLES}
+    org_admin = make_user(LOGINS["org_admin"], "org_admin", "Olu Admin", w.council)
+    people = {"holder": w.holder, "rep": w.rep, "ma_holder": w.ma_holder, "staff": w.staff,
+              "case_manager": w.case_manager, "org_admin": org_admin, "admin": w.admin}
+    notices = {role: notify(people[role], Kind.PA_CHECK_EXPIRING, f"fuzz:{role}", "Something", "/")
+               for role in ROLES}
     db.session.commit()
     rate = db.session.query(StatutoryRate).first()
     ids = {"entry_id": w.entries["dp"].id, "item_id": money_in.id, "pa_id": pa.id, "pay_id": pay.id,
            "rate_id": rate.id, "kind": rate.kind, "arrangement_id": arrangement.id, "risk_id": risk.id,
            "link_id": link.id, "request_id": request.id, "org_id": w.council.id, "token": "no-such-token",
            "section": "checks", "receipt_id": 1, "session_id": 1,
+           "user_id": w.other_case_manager.id,
            "period_id": period.id, "return_id": ret.id, "comment_id": question.id}
     return {"world": w, "ids": ids, "statement_line": shop.id, "notices": notices, "today": today(),
             "later": today() + timedelta(days=1)}
@@ -96,7 +100,7 @@ def _url(rule, everything, role, budget):
 
 def _signed_in(app, role):
     client = app.test_client()
-    login(client, EMAIL[role])
+    login(client, LOGINS[role])
     return client
 
 

@@ -73,6 +73,7 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in(empty_database, tm
             "dp.holder@example.org": f"/budgets/{dp.id}", "rep@example.org": f"/budgets/{dp.id}",
             "ma.holder@example.org": f"/budgets/{ma.id}", "second.holder@example.org": None,
             "provider@example.org": "/accounts", "case.manager@example.org": "/caseload",
+            "council.admin@example.org": "/organisation/staff", "provider.admin@example.org": "/organisation/staff",
         }
         homes |= {b.holder.email: f"/budgets/{b.id}" for b in managed}
         assert len(homes) == len(USERS) - 1  # everyone but the administrator
@@ -97,6 +98,11 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in(empty_database, tm
         client = app.test_client()
         client.post("/sign-in", data={"email": "second.holder@example.org", "password": "demo-password"})
         assert client.get(f"/budgets/{dp.id}").status_code == 404
+        client = app.test_client()
+        client.post("/sign-in", data={"email": "council.admin@example.org", "password": "demo-password"})
+        page = client.get("/organisation/staff").get_data(as_text=True)
+        assert "Demo Council" in page and "Dana Hughes" in page and "Rowan Clarke" in page
+        assert "Chris Lee" not in page  # the provider's staff are the provider admin's
         db.session.remove()
         db.engine.dispose()
 
