@@ -23,6 +23,7 @@ from .banking.views import bp as banking_bp
 from .banking.views import upload_too_large
 from .budget import models as _budget_models
 from .budget.locks import PeriodLocked
+from .budget.people_views import bp as people_bp
 from .budget.plan_views import bp as plan_bp
 from .budget.views import bp as budget_bp
 from .config import INSTANCE_DIR, Config
@@ -62,7 +63,7 @@ MODELS = (audit, outbox, _auth_models, _session_models, _token_models, _banking_
 BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, budget_bp, plan_bp, spending_bp,
               income_bp, employment_bp, rates_bp, contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp,
               matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp,
-              organisation_bp, organisations_bp)
+              organisation_bp, organisations_bp, people_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -52,9 +52,13 @@ def owned_or_404(model, object_id: int, budget: Budget, *options):
 
 
 def can_record_spending(user: User, budget: Budget) -> bool:
-    """Direct payments: the holder and their representative. Managed accounts: the provider's staff."""
+    """Direct payments: the holder, and a representative the holder lets record spending. Managed accounts: the
+    provider's staff."""
     if budget.held_as == HeldAs.DIRECT_PAYMENT:
-        return user.role in (Role.HOLDER, Role.REPRESENTATIVE)
+        if user.role == Role.REPRESENTATIVE:
+            return bool(db.session.scalar(select(Representative.may_record_spending).where(
+                Representative.budget_id == budget.id, Representative.user_id == user.id)))
+        return user.role == Role.HOLDER
     return user.role == Role.PROVIDER_STAFF
 
 

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organisation, User
@@ -79,6 +79,7 @@ class Budget(db.Model):
     case_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The first plan year's first day; later plan years start on its anniversaries.
     plan_year_start: Mapped[date] = mapped_column(Date)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
     # Kept up to date by reviews.services.refresh_next_review so caseloads can sort and filter on it.
     next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -122,6 +123,8 @@ class Representative(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # What the holder lets them do: see everything, and (if this is set) record spending too.
+    may_record_spending: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     user: Mapped[User] = relationship()
 

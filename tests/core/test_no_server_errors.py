@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from pbportal import create_app
 from pbportal.banking.models import LineComment
+from pbportal.budget.models import Representative
 from pbportal.config import TestConfig
 from pbportal.contingency.services import create_share_link
 from pbportal.employment.rates import StatutoryRate, seed_statutory_rates
@@ -84,6 +85,7 @@ def everything(app, world):
            "link_id": link.id, "request_id": request.id, "org_id": w.council.id, "token": "no-such-token",
            "section": "checks", "receipt_id": 1, "session_id": 1,
            "user_id": w.other_case_manager.id,
+           "rep_id": db.session.query(Representative).filter_by(budget_id=w.dp.id).first().id,
            "period_id": period.id, "return_id": ret.id, "comment_id": question.id}
     return {"world": w, "ids": ids, "statement_line": shop.id, "notices": notices, "today": today(),
             "later": today() + timedelta(days=1)}
