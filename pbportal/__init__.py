@@ -13,9 +13,11 @@ from . import audit, cli, filters, inputs, outbox
 from .auth import models as _auth_models
 from .auth import sessions as _session_models
 from .auth import tokens as _token_models
+from .auth import two_factor as _two_factor_models
 from .auth.account_views import bp as your_account_bp
 from .auth.invitation_views import bp as invitations_bp
 from .auth.password_views import bp as passwords_bp
+from .auth.two_factor_views import bp as two_factor_bp
 from .auth.views import bp as auth_bp
 from .banking import models as _banking_models
 from .banking.match_views import bp as matching_bp
@@ -57,13 +59,14 @@ from .spending import models as _spending_models
 from .spending.views import bp as spending_bp
 
 # Every model module, so the metadata (and Alembic) sees every table.
-MODELS = (audit, outbox, _auth_models, _session_models, _token_models, _banking_models, _budget_models,
-          _contingency_models, _employment_models, _rates_models, _reconciliation_models, _reviews_models,
-          _spending_models, _notification_models)
+MODELS = (audit, outbox, _auth_models, _session_models, _token_models, _two_factor_models, _banking_models,
+          _budget_models, _contingency_models, _employment_models, _rates_models, _reconciliation_models,
+          _reviews_models, _spending_models, _notification_models)
 BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, budget_bp, plan_bp, spending_bp,
               income_bp, employment_bp, rates_bp, contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp,
               matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp,
-              organisation_bp, organisations_bp, people_bp)
+              organisation_bp, organisations_bp, people_bp,
+              two_factor_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -226,9 +226,11 @@ def make_org(name, kind):
     return org
 
 
-def make_user(email, role, name=None, organisation=None):
+def make_user(email, role, name=None, organisation=None, exempt=True):
+    """A person who has joined. Staff are exempt from two-factor sign-in unless `exempt=False` (the two-factor
+    tests), so that every other test signs in with a password alone."""
     user = User(email=email, name=name or email.split("@")[0].replace(".", " ").title(), role=role,
-                organisation=organisation)
+                organisation=organisation, two_factor_exempt=exempt)
     user.set_password(PASSWORD)
     db.session.add(user)
     db.session.flush()

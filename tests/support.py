@@ -2,7 +2,10 @@
 audit log, money in, and plan versions. Not a test module: nothing here is collected."""
 from __future__ import annotations
 
+import re
 from datetime import date
+
+import pyotp
 
 from pbportal.audit import AuditEvent
 from pbportal.budget.models import MoneyIn, Plan
@@ -56,3 +59,13 @@ def agree_v1(world, budget=None):
     agree_plan(plan, world.case_manager)
     db.session.commit()
     return plan
+
+
+def set_up_two_factor(client) -> str:
+    """Set up two-factor sign-in as the signed-in person would: read the key off the page, type the app's code.
+    Returns the key (for the codes of later sign-ins)."""
+    page = page_of(client.get("/your-account/two-factor"))
+    key = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    response = client.post("/your-account/two-factor", data={"code": pyotp.TOTP(key).now()})
+    assert response.status_code == 303, page_of(response)[:2000]
+    return key

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -100,6 +100,12 @@ class User(UserMixin, db.Model):
     # invited person cannot sign in or reset a password until then).
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Two-factor sign-in (auth/two_factor.py): the TOTP key once confirmed, when, and the last time-step used
+    # (a code works once). Staff must use it unless exempt, which only the demo data sets.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    two_factor_exempt: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
@@ -132,6 +138,14 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    @property
+    def must_set_up_two_factor(self) -> bool:
+        return self.is_staff and not self.has_two_factor and not self.two_factor_exempt
 
     @property
     def role_label(self) -> str:

@@ -2,6 +2,8 @@
 factor)."""
 from __future__ import annotations
 
+import time
+
 from flask import request, session
 from flask_login import login_user
 
@@ -17,3 +19,11 @@ def finish_sign_in(user: User) -> None:
     db.session.commit()
     session.clear()
     login_user(user)
+
+
+PENDING = "two_factor_pending"
+
+
+def start_second_step(user: User, target: str) -> None:
+    """The password was right and the person has two-factor sign-in: ask for the code before a session starts."""
+    session[PENDING] = {"user": user.id, "at": time.time(), "next": target}

@@ -10,7 +10,7 @@ from ..extensions import db, limiter, login_manager
 from .forms import SignInForm
 from .models import User
 from .services import authenticate, end_session, record_sign_in_refusal, user_for_session
-from .signin import finish_sign_in
+from .signin import finish_sign_in, start_second_step
 
 bp = Blueprint("auth", __name__)
 
@@ -81,8 +81,11 @@ def sign_in():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            finish_sign_in(user)
             target = _safe_next(request.args.get("next")) or url_for("homes.home")
+            if user.has_two_factor:  # the password was right: now the code
+                start_second_step(user, target)
+                return redirect(url_for("two_factor.code"), 303)
+            finish_sign_in(user)
             return redirect(target, 303)
         record_sign_in_refusal(form.email.data, "user.sign_in_failed", request.remote_addr or "")
         db.session.commit()

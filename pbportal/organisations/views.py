@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..auth import two_factor
 from ..auth.invitations import AlreadyHasAccount, statuses
 from ..auth.models import ROLE_LABELS, Organisation, Role, User
 from ..extensions import db
@@ -145,3 +146,21 @@ def deactivate(user_id: int):
             flash(f"{member.name} is deactivated and has been signed out everywhere. Their records stay.", "success")
             return redirect(url_for("organisation.person", user_id=member.id), 303)
     return render_template("organisations/deactivate.html", org=org, person=member, form=form, error=error)
+
+
+@bp.route("/staff/<int:user_id>/two-factor", methods=["GET", "POST"])
+@login_required
+def reset_two_factor(user_id: int):
+    """A lost phone: the person sets up two-factor sign-in again at their next sign-in."""
+    org = _admins_org()
+    member = _member_or_404(org, user_id)
+    if not member.has_two_factor or member.id == current_user.id:
+        abort(404)
+    form = ActionForm()
+    if form.validate_on_submit():
+        two_factor.reset_by_admin(member, current_user)
+        db.session.commit()
+        flash(f"{member.name}’s two-factor sign-in is reset. They have been signed out, and will set it up again "
+              "when they next sign in.", "success")
+        return redirect(url_for("organisation.person", user_id=member.id), 303)
+    return render_template("organisations/reset_two_factor.html", org=org, person=member, form=form)

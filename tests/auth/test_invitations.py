@@ -23,7 +23,7 @@ from pbportal.extensions import db
 from pbportal.outbox import OutboxMessage, deliver_due
 from pbportal.timeutil import utcnow
 
-from ..support import audits, page_of
+from ..support import audits, page_of, set_up_two_factor
 
 PASSWORD_CHOSEN = "quiet harbour pencil meadow"
 
@@ -72,6 +72,8 @@ def test_an_invitation_is_emailed_and_joining_signs_the_person_in(client, mail, 
 
     response = join(client, link)
     assert (response.status_code, response.location) == (303, "/")
+    assert client.get("/caseload").location == "/your-account/two-factor"  # staff: a second factor first
+    set_up_two_factor(client)
     assert client.get("/caseload").status_code == 200  # signed in as the new case manager
     db.session.expire_all()
     joined = db.session.get(User, user.id)

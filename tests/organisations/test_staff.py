@@ -15,7 +15,7 @@ from pbportal.organisations import services
 from pbportal.outbox import deliver_due
 
 from ..conftest import EMAIL, PASSWORD, login, make_org, make_user
-from ..support import audits, page_of
+from ..support import audits, page_of, set_up_two_factor
 
 NEW_PASSWORD = "quiet harbour pencil meadow"
 
@@ -64,6 +64,7 @@ def test_an_invited_case_manager_joins_by_the_emailed_link(app, world, admins, m
     assert "Join Test Council" in page_of(newcomer.get(link))
     joined = newcomer.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert joined.status_code == 303
+    set_up_two_factor(newcomer)
     assert newcomer.get("/caseload").status_code == 200
     assert "Joined" in page_of(admin.get(f"/organisation/staff/{person.id}"))
 
@@ -179,6 +180,7 @@ def test_the_site_admin_adds_an_organisation_and_invites_its_first_admin(app, wo
     link = invitation_link(mail, "ola@north.example")
     newcomer = app.test_client()
     newcomer.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    set_up_two_factor(newcomer)
     assert "Staff" in page_of(newcomer.get("/organisation/staff"))
     for data, message in [({"name": "northshire council", "kind": "council", "admin_name": "A",
                             "admin_email": "a@north.example"}, "already an organisation with that name"),
