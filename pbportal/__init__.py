@@ -24,7 +24,8 @@ from .banking.match_views import bp as matching_bp
 from .banking.views import bp as banking_bp
 from .banking.views import upload_too_large
 from .budget import models as _budget_models
-from .budget.locks import PeriodLocked
+from .budget.caseload_views import bp as caseloads_bp
+from .budget.locks import BudgetEnded, PeriodLocked
 from .budget.people_views import bp as people_bp
 from .budget.plan_views import bp as plan_bp
 from .budget.views import bp as budget_bp
@@ -66,7 +67,7 @@ BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, 
               income_bp, employment_bp, rates_bp, contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp,
               matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp,
               organisation_bp, organisations_bp, people_bp,
-              two_factor_bp)
+              two_factor_bp, caseloads_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -170,6 +171,10 @@ def _errors(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(_error):
         return page("errors/429.html", 429)
+
+    @app.errorhandler(BudgetEnded)
+    def ended(error):
+        return page("errors/ended.html", 409, budget=error.budget)
 
     @app.errorhandler(PeriodLocked)
     def locked(error):

@@ -43,7 +43,7 @@ from pbportal.budget.services import annual_pence
 from pbportal.config import TestConfig
 from pbportal.extensions import db, limiter
 from pbportal.spending.models import SpendingEntry
-from pbportal.timeutil import today
+from pbportal.timeutil import today, utcnow
 
 from .mailserver import MailServer
 
@@ -252,7 +252,8 @@ def make_budget(holder, funder, *, held_as="direct_payment", provider=None, case
                 name=None):
     start = start or plan_start()
     budget = Budget(person_name=name or holder.name, holder=holder, funder=funder, held_as=held_as,
-                    provider=provider, case_manager=case_manager, plan_year_start=start)
+                    provider=provider, case_manager=case_manager, plan_year_start=start,
+                    provider_accepted_at=utcnow() if provider is not None else None)
     db.session.add(budget)
     db.session.flush()
     plan = Plan(budget_id=budget.id, version=1, status="draft", starts_on=start)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import Role, User
 from ..extensions import db
+from .locks import BudgetEnded
 from .models import Budget, HeldAs, Representative
 
 
@@ -22,7 +23,8 @@ def visible_budgets_clause(user: User):
         represented = select(Representative.budget_id).where(Representative.user_id == user.id)
         return Budget.id.in_(represented)
     if role == Role.PROVIDER_STAFF and user.organisation_id is not None:
-        return (Budget.provider_id == user.organisation_id) & (Budget.held_as == HeldAs.MANAGED_ACCOUNT)
+        return ((Budget.provider_id == user.organisation_id) & (Budget.held_as == HeldAs.MANAGED_ACCOUNT)
+                & Budget.provider_declined_at.is_(None))
     if role == Role.CASE_MANAGER:
         return Budget.case_manager_id == user.id
     return false()
@@ -38,6 +40,8 @@ def get_budget_or_404(budget_id: int, allowed: Callable[[User, Budget], bool] | 
     )
     if budget is None or (allowed is not None and not allowed(current_user, budget)):
         abort(404)
+    if budget.is_ended and request.method not in ("GET", "HEAD"):
+        raise BudgetEnded(budget)  # read-only from the day it ended: every change is refused, plainly
     return budget
 
 
@@ -54,6 +58,8 @@ def owned_or_404(model, object_id: int, budget: Budget, *options):
 def can_record_spending(user: User, budget: Budget) -> bool:
     """Direct payments: the holder, and a representative the holder lets record spending. Managed accounts: the
     provider's staff."""
+    if budget.is_ended:
+        return False
     if budget.held_as == HeldAs.DIRECT_PAYMENT:
         if user.role == Role.REPRESENTATIVE:
             return bool(db.session.scalar(select(Representative.may_record_spending).where(
@@ -74,6 +80,8 @@ def holds_the_account(user: User, budget: Budget) -> bool:
 
 def can_edit_lines(user: User, budget: Budget | None = None) -> bool:
     """Holders (and those acting for them) and case managers shape the plan and the contingency plan."""
+    if budget is not None and budget.is_ended:
+        return False
     return user.role in (Role.HOLDER, Role.REPRESENTATIVE, Role.CASE_MANAGER)
 
 

@@ -21,3 +21,11 @@ class PeriodLocked(ValueError):
         self.period = period
         super().__init__(f"The books from {period.starts_on:%-d %B %Y} to {period.ends_on:%-d %B %Y} are closed. "
                          "Reopen that period first, or choose a later date")
+
+
+class BudgetEnded(Exception):
+    """A change asked of a budget that has ended: it is read-only."""
+
+    def __init__(self, budget):
+        self.budget = budget
+        super().__init__(f"{budget.person_name}’s budget ended on {budget.ended_on:%-d %B %Y}")

@@ -66,6 +66,10 @@ CATEGORIES = {
 UNITS = {"hour": "hour", "day": "day", "week": "week", "month": "month", "item": "item", "year": "year"}
 
 
+END_REASONS = {"dp_stopped": "Direct payment stopped", "moved_provider": "Moved to another provider",
+               "died": "The person died", "moved_away": "Moved to another council or NHS area", "other": "Other"}
+
+
 class Budget(db.Model):
     __tablename__ = "budget"
     __table_args__ = (CheckConstraint(check_in("held_as", HeldAs), name="held_as"),)
@@ -80,6 +84,15 @@ class Budget(db.Model):
     # The first plan year's first day; later plan years start on its anniversaries.
     plan_year_start: Mapped[date] = mapped_column(Date)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
+    # A managed account: the provider named accepts it (or declines it, with a reason, back to the case manager).
+    provider_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    provider_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    provider_decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Ended (direct payment stopped, moved to another provider, the person died…): read-only from then on.
+    ended_on: Mapped[date | None] = mapped_column(Date, index=True)
+    end_reason: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    end_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Kept up to date by reviews.services.refresh_next_review so caseloads can sort and filter on it.
     next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -100,6 +113,18 @@ class Budget(db.Model):
     @property
     def is_managed_account(self) -> bool:
         return self.held_as == HeldAs.MANAGED_ACCOUNT
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_on is not None
+
+    @property
+    def end_reason_label(self) -> str:
+        return END_REASONS.get(self.end_reason, self.end_reason)
+
+    @property
+    def is_declined(self) -> bool:
+        return self.provider_declined_at is not None
 
 
 class RepresentativeKind(enum.StrEnum):

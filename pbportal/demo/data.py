@@ -149,7 +149,8 @@ def _receipt_image(text: str) -> bytes:
 
 def _budget(person, holder, funder, held_as, provider, case_manager, start, lines):
     budget = Budget(person_name=person, holder=holder, funder=funder, held_as=held_as, provider=provider,
-                    case_manager=case_manager, plan_year_start=start)
+                    case_manager=case_manager, plan_year_start=start,
+                    provider_accepted_at=utcnow() if provider is not None else None)
     db.session.add(budget)
     db.session.flush()
     plan = Plan(budget_id=budget.id, version=1, status=PlanStatus.DRAFT, starts_on=start)

@@ -11,11 +11,13 @@ from ..auth.models import Organisation, Role, User
 from ..banking.models import CommentStatus, LineComment, LineStatus, StatementLine
 from ..banking.services import statement_summary
 from ..budget.access import get_budget_or_404, visible_budgets_clause
+from ..budget.caseload import new_accounts
 from ..budget.models import Budget
 from ..contingency.models import Arrangement
 from ..contingency.services import contingency_summary
 from ..employment.services import load_employment
 from ..extensions import db
+from ..forms import ActionForm
 from ..partials import render
 from ..reconciliation.models import MonitoringReturn, PeriodStatus, ReconciliationPeriod, ReturnStatus
 from ..reconciliation.periods import book_balances, last_reconciled
@@ -71,6 +73,9 @@ ACCOUNT_FILTERS = {
         select(LineComment.budget_id).where(LineComment.status == CommentStatus.OPEN))),
 }
 ACCOUNT_SORTS = {"name": "Name", "to_match": "Most lines to match", "reconciled": "Longest since reconciled"}
+ENDED = ("Ended budgets", lambda now: Budget.ended_on.is_not(None))
+CASELOAD_FILTERS["ended"] = ENDED
+ACCOUNT_FILTERS["ended"] = ENDED
 CASELOAD_SORTS = {"name": "Name", "review": "Next review, soonest first"}
 
 
@@ -86,8 +91,9 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
     chosen = [key for key in filters if request.args.get(key) == "1"]
     sort = request.args.get("sort", "name")
     sort = sort if sort in sorts else "name"
+    active = [] if "ended" in chosen else [Budget.ended_on.is_(None)]  # ended budgets only when asked for
     found = budget_rows(visible_budgets_clause(current_user), now, page, search,
-                        filters=[filters[key][1](now) for key in chosen], sort=sort)
+                        filters=[filters[key][1](now) for key in chosen] + active, sort=sort)
     rows = found.items
     ids = [row.budget.id for row in rows]
     statements = statement_summary(ids) if accounts else {}
@@ -103,6 +109,7 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         returns_waiting=returns_waiting(ids) if caseload else {},
         statements=statements, balances=balances, books_at_statement=at_statement,
         reconciled=last_reconciled(ids) if accounts else {},
+        new_accounts=new_accounts(current_user.organisation_id) if accounts else [], action=ActionForm(),
     )
 
 

@@ -1,0 +1,45 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..fields import GovDateField
+from ..forms import strip
+from .models import END_REASONS
+
+
+class HandOverForm(FlaskForm):
+    from_case_manager = SelectField("Whose caseload", widget=GovSelect(), validate_choice=False)
+    to_case_manager = SelectField("Hand it over to", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Hand over the caseload", widget=GovSubmitInput())
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.from_case_manager.choices = [("", "Choose a case manager")] + list(choices)
+        self.to_case_manager.choices = [("", "Choose a case manager")] + list(choices)
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField("Why can you not hold this account?", widget=GovTextArea(), filters=[strip],
+                           description="The case manager will see this, to find another provider",
+                           validators=[DataRequired(message="Enter why you cannot hold this account"),
+                                       Length(max=1000, message="The reason must be 1,000 characters or fewer")])
+    submit = SubmitField("Decline the account", widget=GovSubmitInput())
+
+
+class ProviderForm(FlaskForm):
+    provider = SelectField("Managed-account provider", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Ask this provider", widget=GovSubmitInput())
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider.choices = [("", "Choose a provider")] + [(str(p.id), p.name) for p in providers]
+
+
+class EndForm(FlaskForm):
+    reason = RadioField("Why is the budget ending?", widget=GovRadioInput(), choices=list(END_REASONS.items()),
+                        validators=[InputRequired(message="Choose why the budget is ending")])
+    note = TextAreaField("More about why (optional, needed for Other)", widget=GovTextArea(), filters=[strip],
+                         validators=[Optional(), Length(max=1000, message="This must be 1,000 characters or fewer")])
+    ended_on = GovDateField("Date it ended", what="the date it ended")
+    submit = SubmitField("End the budget", widget=GovSubmitInput())
