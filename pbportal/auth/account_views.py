@@ -1,16 +1,20 @@
 """Your account: who you are signed in as, changing your password, and the devices you are signed in on."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
 from ..extensions import db, limiter
 from ..forms import ActionForm
 from ..partials import render, wants_partial
-from .forms import ChangePasswordForm
+from ..security import private_response
+from . import email_change
+from .forms import ChangeEmailForm, ChangePasswordForm
 from .services import end_sessions, set_new_password
 from .sessions import digest, end_one, live_sessions
+from .tokens import TokenPurpose, find, redeem
 
 bp = Blueprint("your_account", __name__, url_prefix="/your-account")
 
@@ -86,3 +90,56 @@ def _after(message: str):
                                this_device=digest(user.current_session_token or ""), form=ActionForm())
     flash(message, "success")
     return redirect(url_for("your_account.devices"), 303)
+
+
+def _email_key() -> str:
+    return f"email-change:{current_user.id}"
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit("5 per hour", methods=["POST"], key_func=_email_key, deduct_when=_refused)
+def change_email():
+    user = current_user._get_current_object()
+    form = ChangeEmailForm(user=user)
+    if form.validate_on_submit():
+        email_change.ask(user, form.email.data)
+        db.session.commit()
+        session["email_change_sent_to"] = form.email.data.strip().lower()
+        return redirect(url_for("your_account.email_sent"), 303)
+    return render_template("auth/change_email.html", form=form)
+
+
+@bp.route("/email/sent")
+@login_required
+def email_sent():
+    address = session.get("email_change_sent_to")
+    if not address:
+        return redirect(url_for("your_account.change_email"))
+    return render_template("auth/change_email_sent.html", address=address)
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def confirm_email(token: str):
+    found = find(token, TokenPurpose.EMAIL_CHANGE)
+    if found is None or not found.is_live:
+        return private_response(render_template("auth/email_link_dead.html", known=found is not None),
+                                404 if found is None else 410)
+    form = ActionForm()
+    if form.validate_on_submit():
+        if not redeem(found):
+            db.session.rollback()
+            return private_response(render_template("auth/email_link_dead.html", known=True), 410)
+        mine = current_user.is_authenticated and current_user.id == found.user_id
+        try:
+            changed = email_change.confirm(found, current_user.current_session_token if mine else None)
+        except IntegrityError:
+            changed = False
+        if not changed:
+            db.session.rollback()
+            return private_response(render_template("auth/email_link_dead.html", known=True, taken=True), 409)
+        db.session.commit()
+        flash("Your email address has changed. Use it to sign in from now on.", "success")
+        return redirect(url_for("your_account.show" if mine else "auth.sign_in"), 303)
+    return private_response(render_template("auth/confirm_email.html", form=form, found=found))

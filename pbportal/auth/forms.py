@@ -94,3 +94,36 @@ class ChangePasswordForm(FlaskForm):
     def validate_current(self, field):
         if not self.user.check_password(field.data or ""):
             raise ValidationError("Your current password is not right")
+
+
+class ChangeEmailForm(FlaskForm):
+    """The new address, and the current password (a device left signed in cannot be used to take the account)."""
+
+    email = StringField(
+        "New email address",
+        widget=GovTextInput(),
+        description="We will send a link to this address. Your address changes when you follow it.",
+        filters=[strip],
+        validators=[DataRequired(message="Enter your new email address"),
+                    Length(max=254, message="Email address must be 254 characters or fewer"),
+                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                           message="Enter an email address in the correct format, like name@example.com")],
+    )
+    current = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter your password"), Length(max=200)],
+    )
+    submit = SubmitField("Send the link", widget=GovSubmitInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current(self, field):
+        if not self.user.check_password(field.data or ""):
+            raise ValidationError("Your password is not right")
+
+    def validate_email(self, field):
+        if (field.data or "").strip().lower() == self.user.email.lower():
+            raise ValidationError("This is already your email address")

@@ -86,6 +86,7 @@ def set_new_password(user: User, password: str, action: str, keep: str | None = 
     user.set_password(password)
     sessions.end_all(user, keep)
     spend_all(user, TokenPurpose.PASSWORD_RESET)
+    spend_all(user, TokenPurpose.EMAIL_CHANGE)  # a change asked for by someone else stops here too
     record(action, user, actor=user, budget_id=None)
     when = utcnow().astimezone(UK)
     queue_email(user.email, "password_changed", name=user.name,
