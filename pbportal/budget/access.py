@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
+from ..audit import record
 from ..auth.models import Role, User
 from ..extensions import db
 from .locks import BudgetEnded
@@ -39,6 +40,7 @@ def get_budget_or_404(budget_id: int, allowed: Callable[[User, Budget], bool] | 
         .where(Budget.id == budget_id, visible_budgets_clause(current_user))
     )
     if budget is None or (allowed is not None and not allowed(current_user, budget)):
+        _refused(Budget, budget_id, budget_id if budget is not None or db.session.get(Budget, budget_id) else None)
         abort(404)
     if budget.is_ended and request.method not in ("GET", "HEAD"):
         raise BudgetEnded(budget)  # read-only from the day it ended: every change is refused, plainly
@@ -51,8 +53,22 @@ def owned_or_404(model, object_id: int, budget: Budget, *options):
     found = db.session.scalar(select(model).options(*options)
                               .where(model.id == object_id, model.budget_id == budget.id))
     if found is None:
+        elsewhere = db.session.get(model, object_id)
+        _refused(model, object_id, elsewhere.budget_id if elsewhere is not None else None)
         abort(404)
     return found
+
+
+def _refused(model, object_id: int, budget_id: int | None) -> None:
+    """Someone signed in asked for a budget, or a budget's record, that exists but is not theirs to see (or do
+    that to): the answer stays 404, and the audit log notes who asked, for what, and where. Nothing is noted
+    for an id that names nothing (mistyped addresses are not worth a record)."""
+    if budget_id is None or not current_user.is_authenticated:
+        return
+    db.session.rollback()
+    record("access.refused", None, actor=current_user, budget_id=budget_id, object_type=model.__name__,
+           object_id=object_id, path=request.path[:300], method=request.method)
+    db.session.commit()
 
 
 def can_record_spending(user: User, budget: Budget) -> bool:

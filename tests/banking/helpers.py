@@ -81,9 +81,10 @@ def fresh(model, ident):
 
 
 def actions():
-    """The audit log's actions in order, leaving out signing in and out."""
+    """The audit log's changes in order, leaving out signing in and out and refused requests."""
     db.session.expire_all()
-    return [a for (a,) in db.session.query(AuditEvent.action).order_by(AuditEvent.id) if not a.startswith("user.")]
+    return [a for (a,) in db.session.query(AuditEvent.action).order_by(AuditEvent.id)
+            if not a.startswith(("user.", "access."))]
 
 
 def title(body: str) -> str:
