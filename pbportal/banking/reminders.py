@@ -23,7 +23,8 @@ def statement_reminders(on: date) -> int:
             .group_by(Statement.budget_id).subquery())
     rows = db.session.execute(
         select(Budget, last.c.last_date).outerjoin(last, last.c.budget_id == Budget.id)
-        .where(Budget.held_as == HeldAs.MANAGED_ACCOUNT, Budget.provider_id.is_not(None),
+        .where(Budget.held_as == HeldAs.MANAGED_ACCOUNT, Budget.provider_id.is_not(None), Budget.ended_on.is_(None),
+               Budget.provider_declined_at.is_(None),
                func.coalesce(last.c.last_date, Budget.plan_year_start) < cutoff)
         .order_by(Budget.provider_id, Budget.id)).all()
     staff: dict[int, list[User]] = {}
@@ -31,7 +32,8 @@ def statement_reminders(on: date) -> int:
     for budget, last_date in rows:
         if budget.provider_id not in staff:
             staff[budget.provider_id] = db.session.scalars(
-                select(User).where(User.organisation_id == budget.provider_id, User.role == Role.PROVIDER_STAFF)
+                select(User).where(User.organisation_id == budget.provider_id, User.role == Role.PROVIDER_STAFF,
+                                   User.is_active_account.is_(True))
                 .order_by(User.id)).all()
         since = last_date or budget.plan_year_start
         title = (f"No bank statement imported for {budget.person_name}’s account since {since:%-d %B %Y}"

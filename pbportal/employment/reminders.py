@@ -41,8 +41,10 @@ def _when(day: date, on: date) -> str:
 
 
 def _current(on: date):
+    """A PA employed on `on`, by a budget that has not ended (an ended budget is told nothing)."""
     return and_(PersonalAssistant.start_date <= on,
-                or_(PersonalAssistant.end_date.is_(None), PersonalAssistant.end_date >= on))
+                or_(PersonalAssistant.end_date.is_(None), PersonalAssistant.end_date >= on),
+                PersonalAssistant.budget_id.in_(select(Budget.id).where(Budget.ended_on.is_(None))))
 
 
 def expiring_reminders(on: date) -> int:
@@ -79,7 +81,9 @@ def expiring_reminders(on: date) -> int:
                        f"{pa.name}’s training ‘{training.course}’ {_when(training.expires_on, on)}",
                        path_for("employment.show", budget_id=pa.budget_id, pa_id=pa.id),
                        "Record the refresher when it is done, so the reminders stop.")
-    employers = db.session.scalars(select(Employer).where(Employer.insurance_renews_on <= horizon)
+    employers = db.session.scalars(select(Employer).where(Employer.insurance_renews_on <= horizon,
+                                                          Employer.budget_id.in_(select(Budget.id).where(
+                                                              Budget.ended_on.is_(None))))
                                    .order_by(Employer.id)).all()
     for employer in employers:
         days = stage((employer.insurance_renews_on - on).days)

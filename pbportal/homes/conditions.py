@@ -77,7 +77,8 @@ def recheck(budget_ids: Iterable[int], on: date | None = None) -> int:
     count = 0
     budgets = db.session.scalars(select(Budget).options(joinedload(Budget.holder), joinedload(Budget.case_manager),
                                                         joinedload(Budget.funder))
-                                 .where(Budget.id.in_(sorted(budget_ids))).order_by(Budget.id)).all()
+                                 .where(Budget.id.in_(sorted(budget_ids)), Budget.ended_on.is_(None))
+                                 .order_by(Budget.id)).all()
     for budget in budgets:
         count += conditions.apply(budget.id, budget.person_name, holder_side_people(budget), budget.case_manager,
                                   conditions_of(budget, on), on, path_for("homes.budget", budget_id=budget.id))
@@ -88,7 +89,8 @@ def recheck_all(on: date | None = None, batch: int = 100) -> int:
     """Every budget, a batch at a time, each batch committed (the daily reminders)."""
     count, after = 0, 0
     while True:
-        ids = db.session.scalars(select(Budget.id).where(Budget.id > after).order_by(Budget.id).limit(batch)).all()
+        ids = db.session.scalars(select(Budget.id).where(Budget.id > after, Budget.ended_on.is_(None))
+                                 .order_by(Budget.id).limit(batch)).all()
         if not ids:
             return count
         count += recheck(ids, on)

@@ -20,7 +20,7 @@ def review_reminders(on: date) -> int:
     coming = db.session.scalars(select(Budget).options(joinedload(Budget.case_manager))
                                 .where(Budget.next_review_due >= on,
                                        Budget.next_review_due <= on + timedelta(days=COMING_DUE_DAYS),
-                                       Budget.case_manager_id.is_not(None))
+                                       Budget.case_manager_id.is_not(None), Budget.ended_on.is_(None))
                                 .order_by(Budget.id)).all()
     for budget in coming:
         count += notify(budget.case_manager, Kind.REVIEW_COMING_DUE,
@@ -28,7 +28,8 @@ def review_reminders(on: date) -> int:
                         f"{budget.person_name}’s review is due on {budget.next_review_due:%-d %B %Y}",
                         path_for("reviews.index", budget_id=budget.id), budget.id) is not None
     overdue = db.session.scalars(select(Budget).options(joinedload(Budget.case_manager))
-                                 .where(Budget.next_review_due < on, Budget.case_manager_id.is_not(None))
+                                 .where(Budget.next_review_due < on, Budget.case_manager_id.is_not(None),
+                                        Budget.ended_on.is_(None))
                                  .order_by(Budget.id)).all()
     for budget in overdue:
         count += notify(budget.case_manager, Kind.REVIEW_OVERDUE,

@@ -205,3 +205,18 @@ def test_two_runs_at_once_tell_nobody_twice(request, app, world, mail):
     while deliver_due().sent:
         pass
     assert len(mail.to("holder@example.org")) == 20
+
+
+def test_an_ended_budget_is_told_nothing(world):
+    on = today()
+    pa = make_pa(world.dp, "Maria Santos")
+    make_check(pa, "dbs", world.holder, checked_on=on - timedelta(days=900), expires_on=on + timedelta(days=3))
+    world.dp.next_review_due = on - timedelta(days=3)
+    world.dp.ended_on, world.dp.end_reason = on, "dp_stopped"
+    world.ma.ended_on, world.ma.end_reason = on, "died"
+    world.ma.plan_year_start = on - timedelta(days=60)
+    db.session.commit()
+    told = run_reminders(on)
+    assert told["PA checks, training and insurance"] == 0 and told["reviews"] == 0
+    assert told["bank statements"] == 0
+    assert titles(world.holder) == [] and titles(world.staff) == []
