@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..forms import strip
+from ..forms import email_field
 from .passwords import MIN_LENGTH, NewPassword
 
 
@@ -22,16 +22,7 @@ class SignInForm(FlaskForm):
 
 
 class ForgottenPasswordForm(FlaskForm):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        description="The address you sign in with",
-        filters=[strip],
-        validators=[DataRequired(message="Enter your email address"),
-                    Length(max=254, message="Email address must be 254 characters or fewer"),
-                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                           message="Enter an email address in the correct format, like name@example.com")],
-    )
+    email = email_field(description="The address you sign in with", missing="Enter your email address")
     submit = SubmitField("Send the link", widget=GovSubmitInput())
 
 
@@ -99,16 +90,8 @@ class ChangePasswordForm(FlaskForm):
 class ChangeEmailForm(FlaskForm):
     """The new address, and the current password (a device left signed in cannot be used to take the account)."""
 
-    email = StringField(
-        "New email address",
-        widget=GovTextInput(),
-        description="We will send a link to this address. Your address changes when you follow it.",
-        filters=[strip],
-        validators=[DataRequired(message="Enter your new email address"),
-                    Length(max=254, message="Email address must be 254 characters or fewer"),
-                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                           message="Enter an email address in the correct format, like name@example.com")],
-    )
+    email = email_field("New email address", "We will send a link to this address. Your address changes when you "
+                        "follow it.", "Enter your new email address")
     current = PasswordField(
         "Your password",
         widget=GovPasswordInput(),

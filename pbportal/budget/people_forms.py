@@ -1,37 +1,24 @@
 from datetime import timedelta
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired, ValidationError
 
 from ..fields import GovDateField
-from ..forms import strip
+from ..forms import email_field, name_field
 from ..timeutil import today
 from .models import HELD_AS_LABELS, HeldAs, RepresentativeKind
 
-EMAIL_FORMAT = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 KIND_LABELS = {RepresentativeKind.NOMINATED: "Nominated: the holder has chosen them to help",
                RepresentativeKind.AUTHORISED: "Authorised: the holder lacks capacity, and they act in the holder’s "
                                               "best interests"}
 
 
-def _email(label, hint):
-    return StringField(label, widget=GovTextInput(), description=hint, filters=[strip], validators=[
-        DataRequired(message="Enter their email address"),
-        Length(max=254, message="Email address must be 254 characters or fewer"),
-        Regexp(EMAIL_FORMAT, message="Enter an email address in the correct format, like name@example.com")])
-
-
-def _name(label):
-    return StringField(label, widget=GovTextInput(), filters=[strip], validators=[
-        DataRequired(message="Enter their full name"), Length(max=200, message="Name must be 200 characters or fewer")])
-
-
 class NewPersonForm(FlaskForm):
-    person_name = _name("Full name")
+    person_name = name_field("Full name")
     date_of_birth = GovDateField("Date of birth", what="their date of birth", description="For example, 27 3 1958")
-    email = _email("Email address", "We will email them an invitation to pbportal. They will sign in with it.")
+    email = email_field("Email address", "We will email them an invitation to pbportal. They will sign in with it.")
     held_as = RadioField("How is the budget held?", widget=GovRadioInput(),
                          choices=[(h.value, HELD_AS_LABELS[h]) for h in HeldAs],
                          validators=[InputRequired(message="Choose how the budget is held")])
@@ -73,8 +60,8 @@ class NewPersonForm(FlaskForm):
 
 
 class RepresentativeForm(FlaskForm):
-    name = _name("Full name")
-    email = _email("Email address", "We will email them an invitation, or tell them if they already use pbportal.")
+    name = name_field("Full name")
+    email = email_field("Email address", "We will email them an invitation, or tell them if they already use pbportal.")
     kind = RadioField("How do they act for the holder?", widget=GovRadioInput(),
                       choices=[(k.value, KIND_LABELS[k]) for k in RepresentativeKind],
                       validators=[InputRequired(message="Choose how they act for the holder")])
