@@ -13,6 +13,7 @@ from ..budget.models import CATEGORIES, INCOME_SOURCES, Budget, BudgetLine, Inco
 from ..budget.services import in_force
 from ..extensions import db
 from ..spending.models import SpendingEntry
+from ..spreadsheet import text_cell
 from . import notices
 from .models import MonitoringReturn, ReconciliationPeriod, ReturnAction, ReturnEvent, ReturnStatus
 from .periods import _effective_money, periods_of
@@ -160,13 +161,14 @@ def events_of(ret: MonitoringReturn) -> list[ReturnEvent]:
 
 
 def as_csv(budget: Budget, figures: dict) -> str:
-    """The return as a spreadsheet opens it: one figure a row, pounds with pence."""
+    """The return as a spreadsheet opens it: one figure a row, pounds with pence; text that could run as a
+    formula is neutralised (spreadsheet.text_cell)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     money = _csv_pounds
-    w.writerow(["Monitoring return", budget.person_name])
-    w.writerow(["Funder", budget.funder.name])
-    w.writerow(["Provider", budget.provider.name if budget.provider else ""])
+    w.writerow(["Monitoring return", text_cell(budget.person_name)])
+    w.writerow(["Funder", text_cell(budget.funder.name)])
+    w.writerow(["Provider", text_cell(budget.provider.name if budget.provider else "")])
     w.writerow(["Period", figures["starts_on"], figures["ends_on"]])
     w.writerow([])
     w.writerow(["Section", "Item", "Planned (£)", "Amount (£)"])
@@ -175,10 +177,10 @@ def as_csv(budget: Budget, figures: dict) -> str:
         w.writerow(["Money in", RETURN_SOURCES[source], "", money(pence)])
     w.writerow(["Money in", "Total money in", "", money(figures["money_in_pence"])])
     for category, pence in figures["by_category"].items():
-        w.writerow(["Money out by category", CATEGORIES.get(category, category), "", money(pence)])
+        w.writerow(["Money out by category", text_cell(CATEGORIES.get(category, category)), "", money(pence)])
     w.writerow(["Money out", "Total money out", "", money(figures["money_out_pence"])])
     for row in figures["lines"]:
-        w.writerow(["Budget line", row["item"], money(row["planned_pence"]), money(row["spent_pence"])])
+        w.writerow(["Budget line", text_cell(row["item"]), money(row["planned_pence"]), money(row["spent_pence"])])
     w.writerow(["Balance", "Closing balance per the bank statement", "", money(figures["closing_pence"])])
     w.writerow(["Funding held", "Weekly cost of the plan", "", money(figures["weekly_plan_pence"])])
     w.writerow(["Funding held", "Weeks of funding held", "", format_weeks(figures["weeks_held_tenths"])])

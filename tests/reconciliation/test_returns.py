@@ -184,3 +184,19 @@ def test_an_overdrawn_account_holds_negative_weeks_rounded_towards_zero(staff, w
         12710, -157, 0)
     assert "Funding held,Weeks of funding held,,-15.7" in staff.get(
         f"/budgets/{ma.id}/returns/{ret.id}.csv").get_data(as_text=True)
+
+
+def test_text_that_a_spreadsheet_would_run_is_neutralised_in_the_csv(staff, world, month):
+    ma = world.ma
+    ma.person_name = "=HYPERLINK(\"http://evil.example\",\"Click\")"
+    world.lines["ma"].item = "@SUM(1+1)"
+    world.council.name = "+Council"
+    db.session.commit()
+    staff.post(f"/budgets/{ma.id}/returns/new?first={month.id}&last={month.id}", data={"comment": ""})
+    ret = db.session.query(MonitoringReturn).one()
+    rows = staff.get(f"/budgets/{ma.id}/returns/{ret.id}.csv").get_data(as_text=True).lstrip("\ufeff").split("\r\n")
+    assert 'Monitoring return,"\'=HYPERLINK(""http://evil.example"",""Click"")"' in rows
+    assert "Funder,'+Council" in rows
+    assert "Budget line,'@SUM(1+1),507.00,453.00" in rows
+    assert "Money out,Total money out,,492.00" in rows  # numbers, negative ones too, stay numbers
+    assert any(row.startswith("Balance,Opening balance,,") for row in rows)
