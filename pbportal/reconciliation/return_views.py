@@ -55,6 +55,7 @@ def prepare(budget_id: int):
     budget = get_budget_or_404(budget_id, holds_the_account)
     starts_on, ends_on = _span(budget)
     try:
+        svc.refuse_overlap(budget, starts_on, ends_on)
         figures = svc.return_figures(budget, starts_on, ends_on)
     except ValueError as err:
         flash(str(err), "important")

@@ -112,6 +112,20 @@ def _event(ret: MonitoringReturn, action: ReturnAction, comment: str, actor) -> 
     notices.return_moved(ret, event, actor)
 
 
+def refuse_overlap(budget: Budget, starts_on: date, ends_on: date) -> None:
+    """A span that overlaps a return already submitted (other than one for exactly these dates, which
+    submit_return names) is refused, naming that return: the same money would be reported twice."""
+    other = db.session.scalar(select(MonitoringReturn).where(
+        MonitoringReturn.budget_id == budget.id, MonitoringReturn.starts_on <= ends_on,
+        MonitoringReturn.ends_on >= starts_on,
+        ~((MonitoringReturn.starts_on == starts_on) & (MonitoringReturn.ends_on == ends_on)))
+        .order_by(MonitoringReturn.starts_on))
+    if other is not None:
+        raise ValueError(f"These dates overlap the return for {other.starts_on:%-d %B %Y} to "
+                         f"{other.ends_on:%-d %B %Y}, already submitted. Choose periods that start after "
+                         f"{other.ends_on:%-d %B %Y} or end before {other.starts_on:%-d %B %Y}")
+
+
 def submit_return(budget: Budget, starts_on: date, ends_on: date, actor, comment: str = "") -> MonitoringReturn:
     figures = return_figures(budget, starts_on, ends_on)
     existing = db.session.scalar(select(MonitoringReturn).where(
@@ -119,6 +133,7 @@ def submit_return(budget: Budget, starts_on: date, ends_on: date, actor, comment
         MonitoringReturn.ends_on == ends_on))
     if existing is not None:
         raise ValueError("A return for these dates has already been submitted: open it to see where it is")
+    refuse_overlap(budget, starts_on, ends_on)
     ret = MonitoringReturn(budget_id=budget.id, starts_on=starts_on, ends_on=ends_on, figures=figures,
                            declaration=DECLARATION, submitted_by_id=actor.id)
     db.session.add(ret)

@@ -200,3 +200,25 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised_in_the_csv(staff, worl
     assert "Budget line,'@SUM(1+1),507.00,453.00" in rows
     assert "Money out,Total money out,,492.00" in rows  # numbers, negative ones too, stay numbers
     assert any(row.startswith("Balance,Opening balance,,") for row in rows)
+
+
+def test_a_span_that_overlaps_a_submitted_return_is_refused_when_chosen(staff, world):
+    ma, who = world.ma, world.staff
+    start = ma.plan_year_start
+    periods = []
+    for first, last in ((0, 9), (10, 19), (20, 29)):
+        period = psvc.open_period(ma.id, start + timedelta(days=first), start + timedelta(days=last), 0, 0, who)
+        psvc.close_period(period, period.version, 0, "Nothing yet", who)
+        periods.append(period)
+    db.session.commit()
+    p1, p2, p3 = periods
+    rsvc.submit_return(ma, p1.starts_on, p2.ends_on, who)
+    db.session.commit()
+    response = staff.get(f"/budgets/{ma.id}/returns/new?first={p2.id}&last={p3.id}")
+    assert response.status_code == 303
+    message = flashed(staff, response)
+    assert (f"These dates overlap the return for {p1.starts_on:%-d %B %Y} to {p2.ends_on:%-d %B %Y}, already "
+            "submitted") in message
+    assert staff.post(f"/budgets/{ma.id}/returns/new?first={p2.id}&last={p3.id}", data={}).status_code == 303
+    assert db.session.query(MonitoringReturn).count() == 1
+    assert staff.get(f"/budgets/{ma.id}/returns/new?first={p3.id}&last={p3.id}").status_code == 200  # after it: fine
