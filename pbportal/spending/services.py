@@ -177,11 +177,13 @@ def list_entries(budget_id: int, flt: EntryFilter, page: int) -> tuple[Page, int
 
 
 def recent_entries(budget_id: int, limit: int = 5):
+    """The latest payments by the date they were paid (a payment recorded today for last month comes after this
+    week's), then the order they were recorded in."""
     return db.session.scalars(
         select(SpendingEntry)
         .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
         .where(SpendingEntry.budget_id == budget_id, SpendingEntry.status == RecordStatus.ACTIVE)
-        .order_by(SpendingEntry.created_at.desc(), SpendingEntry.id.desc())
+        .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.created_at.desc(), SpendingEntry.id.desc())
         .limit(limit)
     ).all()
 
