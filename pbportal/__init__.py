@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import audit, cli, filters, inputs, outbox
+from .audit import AlreadyChanged
 from .auth import models as _auth_models
 from .auth import sessions as _session_models
 from .auth import tokens as _token_models
@@ -171,6 +172,10 @@ def _errors(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(_error):
         return page("errors/429.html", 429)
+
+    @app.errorhandler(AlreadyChanged)
+    def already_changed(error):
+        return page("errors/changed.html", 409, message=str(error))
 
     @app.errorhandler(BudgetEnded)
     def ended(error):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, JSON, ForeignKey, String, event
+from sqlalchemy import DDL, JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .choices import RecordStatus
@@ -71,10 +71,20 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+class AlreadyChanged(ValueError):
+    """Another request voided or corrected this record first: this one changes nothing."""
+
+
 def mark_changed(row: Any, status: str, reason: str, actor: Any) -> None:
-    """Void or correct a money record in place: it stays, with its new status, why, who and when."""
-    if row.status != RecordStatus.ACTIVE:
-        raise ValueError("Only a record that still counts can be voided or corrected")
+    """Void or correct a money record in place: it stays, with its new status, why, who and when.
+
+    The row is read again under a row lock (PostgreSQL `SELECT … FOR UPDATE`; SQLite takes one writer at a time),
+    so of two requests at once the second waits, sees the first's change, and is refused: a payment is never
+    corrected twice, or voided and corrected, and the audit log has only what happened."""
+    model = type(row)
+    current = db.session.execute(select(model.status).where(model.id == row.id).with_for_update()).scalar_one()
+    if current != RecordStatus.ACTIVE or row.status != RecordStatus.ACTIVE:
+        raise AlreadyChanged("This has just been voided or corrected by someone else, so nothing was changed")
     row.status = status
     row.change_reason = reason
     row.changed_by_id = actor.id
