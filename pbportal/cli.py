@@ -14,6 +14,7 @@ from .demo import load_demo_data
 from .extensions import db
 from .outbox import BATCH, deliver_due
 from .reminders import run_daily_if_due, run_reminders
+from .spending.services import sweep_receipts
 
 
 def register(app: Flask) -> None:
@@ -76,3 +77,9 @@ def register(app: Flask) -> None:
         told = run_reminders(on.date() if on else None)
         for name, count in told.items():
             click.echo(f"{name}: {count} told")
+
+    @app.cli.command("sweep-receipts")
+    def sweep_receipts_command() -> None:
+        """Tidy the receipt store: finish files whose rows were saved, remove day-old files nobody saved."""
+        linked, removed = sweep_receipts(current_app.config["UPLOAD_DIR"])
+        click.echo(f"Receipts: {linked} linked, {removed} removed.")

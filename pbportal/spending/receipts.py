@@ -5,7 +5,9 @@ import hashlib
 import io
 import os
 import secrets
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -87,27 +89,70 @@ def _clean_image(content: bytes, kind: str) -> bytes:
 
 
 def store(upload_dir: str, content: bytes) -> tuple[str, str]:
-    """Write the bytes under a random name; returns (storage key, sha256)."""
+    """Write the bytes under a random name, as a pending file (`.{key}.tmp`) that `link` makes the receipt's file
+    once its row is committed; returns (storage key, sha256). A crash before the commit leaves only a pending
+    file, which `sweep` removes after a day; a crash after it leaves a pending file whose row exists, which is
+    linked when it is first asked for (`path_for`) or by `sweep`. So there is never a row without its file, nor,
+    for longer than a day, a file without its row."""
     key = secrets.token_hex(16)
-    path = Path(upload_dir) / key[:2]
-    path.mkdir(parents=True, exist_ok=True)
-    target = path / key
-    tmp = path / f".{key}.tmp"
-    tmp.write_bytes(content)
-    os.replace(tmp, target)
+    pending = _pending(upload_dir, key)
+    pending.parent.mkdir(parents=True, exist_ok=True)
+    pending.write_bytes(content)
     return key, hashlib.sha256(content).hexdigest()
 
 
+def _pending(upload_dir: str, key: str) -> Path:
+    return Path(upload_dir) / key[:2] / f".{key}.tmp"
+
+
+def link(upload_dir: str, key: str) -> None:
+    """The row is committed: the pending file becomes the receipt's file (an atomic rename)."""
+    pending = _pending(upload_dir, key)
+    if pending.exists():
+        os.replace(pending, Path(upload_dir) / key[:2] / key)
+
+
 def path_for(upload_dir: str, key: str) -> Path:
-    return Path(upload_dir) / key[:2] / key
+    """The receipt's file (for a committed row), linking it first if a crash came between commit and link."""
+    target = Path(upload_dir) / key[:2] / key
+    if not target.exists():
+        link(upload_dir, key)
+    return target
 
 
 def discard(upload_dir: str, key: str) -> None:
     """Remove a stored file whose database row was never committed."""
-    try:
-        path_for(upload_dir, key).unlink()
-    except FileNotFoundError:
-        pass
+    for path in (_pending(upload_dir, key), Path(upload_dir) / key[:2] / key):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def sweep(upload_dir: str, has_row, older_than: timedelta = timedelta(days=1)) -> tuple[int, int]:
+    """Tidy the upload store: pending files whose row exists are linked; files with no row, older than a day (a
+    request still saving one is younger), are removed. `has_row(keys)` answers which keys have a row. Returns
+    (linked, removed)."""
+    root = Path(upload_dir)
+    if not root.exists():
+        return 0, 0
+    cutoff = time.time() - older_than.total_seconds()
+    found: dict[str, list[tuple[Path, bool]]] = {}
+    for path in root.glob("*/*"):
+        if path.is_file():
+            pending = path.name.startswith(".") and path.name.endswith(".tmp")
+            found.setdefault(path.name[1:-4] if pending else path.name, []).append((path, pending))
+    rows = has_row(list(found))
+    linked = removed = 0
+    for key, paths in found.items():
+        if key in rows:
+            if all(pending for _, pending in paths):
+                link(upload_dir, key)
+                linked += 1
+        elif all(path.stat().st_mtime < cutoff for path, _ in paths):
+            discard(upload_dir, key)
+            removed += 1
+    return linked, removed
 
 
 def check_form_receipt(form) -> bool:

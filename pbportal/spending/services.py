@@ -15,7 +15,7 @@ from ..dates import PlanYear, month_bounds
 from ..extensions import db
 from ..pagination import Page, page_of
 from .models import Receipt, SpendingEntry
-from .receipts import CheckedReceipt, discard, store
+from .receipts import CheckedReceipt, discard, link, store, sweep
 
 
 @dataclass
@@ -82,12 +82,26 @@ def save_with_receipt(budget_id: int, checked: CheckedReceipt | None, actor, upl
             receipt = save_receipt(budget_id, checked, actor, upload_dir)
         result = save(receipt)
         db.session.commit()
-        return result
     except Exception:
         db.session.rollback()
         if receipt is not None:
             discard(upload_dir, receipt.storage_key)
         raise
+    if receipt is not None:
+        link(upload_dir, receipt.storage_key)  # only now: the row that names the file is committed
+    return result
+
+
+def sweep_receipts(upload_dir: str) -> tuple[int, int]:
+    """`flask --app app sweep-receipts`: link pending files whose rows exist, remove day-old files with none."""
+    def has_row(keys):
+        found = set()
+        for start in range(0, len(keys), 500):
+            found |= set(db.session.scalars(select(Receipt.storage_key).where(
+                Receipt.storage_key.in_(keys[start:start + 500]))))
+        return found
+
+    return sweep(upload_dir, has_row)
 
 
 def record_payment(budget, details: PaymentDetails, actor, receipt: Receipt | None = None) -> SpendingEntry:
