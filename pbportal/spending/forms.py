@@ -1,4 +1,6 @@
 """Recording, correcting and voiding payments."""
+import secrets
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -8,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year, reason_field
@@ -59,6 +61,10 @@ class PaymentForm(FlaskForm):
         description="A photo of the receipt, or a PDF of the invoice or payslip. Up to 10 MB.",
     )
     submit = SubmitField("Record payment", widget=GovSubmitInput())
+    # One payment per form shown: a double click or a re-sent form brings the same key, and records nothing more.
+    idempotency_key = HiddenField(filters=[lambda v: (v or "")[:64]])
+    # What the person has confirmed after a warning ("duplicate", "large").
+    confirmed = HiddenField(filters=[lambda v: (v or "")[:40]])
 
     def __init__(self, *args, plan_year=None, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,7 +96,8 @@ def payment_form_for(plan_year, lines, submitted: bool = False, line_id: int | N
     """The payment form as submitted (form fields and files), or blank: dated today, on the line asked for."""
     if submitted:
         return PaymentForm(plan_year=plan_year, lines=lines)
-    return PaymentForm(formdata=None, plan_year=plan_year, lines=lines, paid_on=today(), line_id=line_id)
+    return PaymentForm(formdata=None, plan_year=plan_year, lines=lines, paid_on=today(), line_id=line_id,
+                       idempotency_key=secrets.token_urlsafe(24))
 
 
 class CorrectionForm(PaymentForm):

@@ -49,6 +49,8 @@ class SpendingEntry(db.Model):
     line_id: Mapped[int] = mapped_column(ForeignKey("budget_line.id"), index=True)
     paid_on: Mapped[date] = mapped_column(Date)
     amount_pence: Mapped[int] = mapped_column(BigInteger)
+    # The key of the form that recorded it: a second send of the same form finds it and records nothing.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     payee: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -13,7 +13,9 @@ from ..budget.services import line_in_force
 from ..choices import RecordStatus
 from ..dates import PlanYear, month_bounds
 from ..extensions import db
+from ..money import format_pence
 from ..pagination import Page, page_of
+from ..timeutil import UK
 from .models import Receipt, SpendingEntry
 from .receipts import CheckedReceipt, discard, link, store, sweep
 
@@ -104,7 +106,45 @@ def sweep_receipts(upload_dir: str) -> tuple[int, int]:
     return sweep(upload_dir, has_row)
 
 
-def record_payment(budget, details: PaymentDetails, actor, receipt: Receipt | None = None) -> SpendingEntry:
+def already_recorded(budget_id: int, key: str | None) -> SpendingEntry | None:
+    """The payment this form recorded already (a double click, or the form sent again)."""
+    if not key:
+        return None
+    return db.session.scalar(select(SpendingEntry).where(SpendingEntry.budget_id == budget_id,
+                                                         SpendingEntry.idempotency_key == key))
+
+
+LARGE_PENCE = 5_000_00  # above this, and above what is left on the line, a payment is checked with the person
+
+
+def payment_warnings(budget_id: int, details: PaymentDetails, left_pence: int) -> dict[str, str]:
+    """What to ask the person before recording: the same payment recorded already (date, amount, payee, line),
+    or an amount far beyond the line (more than its whole year, or over £5,000 and more than is left)."""
+    warnings = {}
+    same = db.session.scalar(select(SpendingEntry).where(
+        SpendingEntry.budget_id == budget_id, SpendingEntry.status == RecordStatus.ACTIVE,
+        SpendingEntry.paid_on == details.paid_on, SpendingEntry.amount_pence == details.amount_pence,
+        func.lower(SpendingEntry.payee) == details.payee.lower(),
+        SpendingEntry.line_id.in_(select(BudgetLine.id).where(
+            func.coalesce(BudgetLine.root_line_id, BudgetLine.id) == details.line.lineage)))
+        .order_by(SpendingEntry.id))
+    if same is not None:
+        warnings["duplicate"] = (f"You recorded this already on {same.created_at.astimezone(UK):%-d %B %Y}: "
+                                 f"{format_pence(same.amount_pence)} to {same.payee} on {same.paid_on:%-d %B %Y}, "
+                                 f"against {details.line.item}. Record it again?")
+    line = details.line
+    if details.amount_pence > line.annual_pence or (details.amount_pence > LARGE_PENCE
+                                                    and details.amount_pence > left_pence):
+        warnings["large"] = (f"{format_pence(details.amount_pence)} is more than "
+                             + (f"the whole of {line.item} for the year ({format_pence(line.annual_pence)})"
+                                if details.amount_pence > line.annual_pence
+                                else f"is left on {line.item} ({format_pence(max(left_pence, 0))})")
+                             + ". Check the amount: is it right?")
+    return warnings
+
+
+def record_payment(budget, details: PaymentDetails, actor, receipt: Receipt | None = None,
+                   idempotency_key: str | None = None) -> SpendingEntry:
     entry = SpendingEntry(
         budget_id=budget.id,
         line_id=details.line.id,
@@ -115,6 +155,7 @@ def record_payment(budget, details: PaymentDetails, actor, receipt: Receipt | No
         note=details.note,
         receipt=receipt,
         created_by_id=actor.id,
+        idempotency_key=idempotency_key or None,
     )
     db.session.add(entry)
     db.session.flush()

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..budget.access import can_record_spending, get_budget_or_404, owned_or_404
@@ -15,16 +16,19 @@ from ..extensions import db
 from ..money import format_pence
 from ..partials import render, wants_partial
 from ..timeutil import today
+from .figures import budget_figures
 from .forms import VoidForm, correction_form_for, payment_form_for
 from .models import Receipt, SpendingEntry
 from .receipts import ACCEPT, path_for
 from .services import (
     EntryFilter,
     PaymentRefused,
+    already_recorded,
     correct_payment,
     entry_history,
     list_entries,
     payment_details,
+    payment_warnings,
     record_payment,
     save_with_receipt,
     void_payment,
@@ -63,16 +67,29 @@ def new_payment(budget_id: int):
     budget = get_budget_or_404(budget_id, can_record_spending)
     form = payment_form_for(plan_year_for(budget.plan_year_start, today()), plan_lines(current_plan(budget)),
                             submitted=request.method == "POST", line_id=request.args.get("line", 0, type=int))
+    warnings = {}
     if form.validate_on_submit():
+        key, refused = form.idempotency_key.data, False
         try:
             details = _details(budget, form)
-            save_with_receipt(budget.id, form.checked_receipt, current_user, current_app.config["UPLOAD_DIR"],
-                              lambda receipt: record_payment(budget, details, current_user, receipt))
+            done = already_recorded(budget.id, key)
+            if done is None:
+                left = _left_on(budget, details.line)
+                confirmed = set(form.confirmed.data.split(","))
+                warnings = {k: v for k, v in payment_warnings(budget.id, details, left).items() if k not in confirmed}
+            if done is None and not warnings:
+                save_with_receipt(budget.id, form.checked_receipt, current_user, current_app.config["UPLOAD_DIR"],
+                                  lambda receipt: record_payment(budget, details, current_user, receipt, key))
         except PaymentRefused as err:
-            form[err.field].errors = [str(err)]
+            form[err.field].errors, refused = [str(err)], True
         except PeriodLocked as err:
-            form.paid_on.errors = [str(err)]
-        else:
+            form.paid_on.errors, refused = [str(err)], True
+        except IntegrityError:  # the same form sent twice at once: the other request recorded it
+            db.session.rollback()
+            warnings = {}
+        if not refused and warnings:  # asked once more, with what they confirm carried in the form
+            form.confirmed.data = ",".join(sorted((set(form.confirmed.data.split(",")) | set(warnings)) - {""}))
+        elif not refused:
             message = (f"{format_pence(details.amount_pence)} paid to {details.payee} recorded "
                        f"against {details.line.item}.")
             if not wants_partial():
@@ -81,7 +98,13 @@ def new_payment(budget_id: int):
             return render_template("spending/_payment_recorded.html", message=message, accept=ACCEPT,
                                    swap_title=_swap_title(budget), **spending_summary(budget, current_user))
     return render("spending/new_payment.html", "spending/_payment_form.html", accept=ACCEPT, budget=budget,
-                  form=form, swap_title=_swap_title(budget) if wants_partial() else None)
+                  form=form, warnings=warnings, swap_title=_swap_title(budget) if wants_partial() else None)
+
+
+def _left_on(budget, line) -> int:
+    figures = budget_figures(budget, today())
+    found = figures.for_line(line.id)
+    return found.left_pence if found is not None else line.annual_pence
 
 
 def _filter_from_args(budget, lines) -> tuple[EntryFilter, list]:

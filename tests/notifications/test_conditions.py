@@ -32,7 +32,7 @@ def told(user, kind=None) -> list[str]:
 def pay(client, world, amount, line="gym"):
     return client.post(f"/budgets/{world.dp.id}/payments/new",
                        data={"paid_on": parts(today()), "amount": amount, "payee": "Leisure Centre",
-                             "line_id": str(world.lines[line].id), "note": ""})
+                             "line_id": str(world.lines[line].id), "note": "", "confirmed": "large,duplicate"})
 
 
 def test_a_line_overspent_is_told_once_until_it_is_back_within_budget(app, world):

@@ -33,7 +33,8 @@ def _count(model=SpendingEntry):
 
 
 def test_record_without_javascript_redirects_and_shows_it(holder, world):
-    r = holder.post(f"/budgets/{world.dp.id}/payments/new", data=payment(world, amount="£1,234.50"))
+    r = holder.post(f"/budgets/{world.dp.id}/payments/new", data=payment(world, amount="£1,234.50",
+                                                                          confirmed="large"))  # over the whole line
     assert r.status_code == 303 and r.location == f"/budgets/{world.dp.id}#recent-spending"
     page = holder.get(r.location.split("#")[0]).get_data(as_text=True)
     assert "£1,234.50 paid to Corner Shop recorded against Gym" in page
