@@ -34,6 +34,15 @@ class Contingency:
         priced = [a for a in self.arrangements if a.expected_cost_pence]
         return max(priced, key=lambda a: a.expected_cost_pence) if priced else None
 
+    def weeks_covered(self, held_pence: int) -> str | None:
+        """How many weeks of the costliest arrangement the money held pays for, to one decimal place, rounded
+        down (so '4.0' is never really 3.96); None if no arrangement is priced."""
+        costliest = self.costliest
+        if costliest is None:
+            return None
+        tenths = max(held_pence, 0) * 10 // costliest.expected_cost_pence
+        return f"{tenths // 10}.{tenths % 10}"
+
     def covered(self, held_pence: int, weeks: int) -> bool | None:
         """Whether the money held covers the costliest arrangement for `weeks` weeks (None if none is priced)."""
         costliest = self.costliest

@@ -110,7 +110,17 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         statements=statements, balances=balances, books_at_statement=at_statement,
         reconciled=last_reconciled(ids) if accounts else {},
         new_accounts=new_accounts(current_user.organisation_id) if accounts else [], action=ActionForm(),
+        questions=_counts(LineComment, LineComment.status == CommentStatus.OPEN, ids) if accounts else {},
+        queried=_counts(MonitoringReturn, MonitoringReturn.status == ReturnStatus.QUERIED, ids) if accounts else {},
     )
+
+
+def _counts(model, condition, ids: list[int]) -> dict[int, int]:
+    """How many of `model` meet `condition` for each of these budgets (one query)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(model.budget_id, func.count()).where(model.budget_id.in_(ids), condition)
+                                   .group_by(model.budget_id)).all())
 
 
 @bp.route("/budgets/<int:budget_id>")

@@ -225,25 +225,26 @@ def test_whether_the_money_held_covers_the_costliest_arrangement(client, world):
         return budget, page_of(client.get(f"/budgets/{world.dp.id}/contingency"))
 
     budget, contingency = pages()  # £90 × 4 weeks = £360: covered
-    assert "the money held covers the costliest arrangement for 4 weeks" in budget
-    assert "Money held (£380.00) covers the costliest arrangement" in contingency
-    assert "£90.00 a week) for 4 weeks" in contingency
+    assert ("the money held covers the costliest arrangement for 4.2 weeks, meeting the 4 weeks the funder asks "
+            "for") in budget
+    assert "£90.00 a week) for 4 weeks: £360.00. Money held (£380.00) covers it for 4.2 weeks, so it meets that" \
+        in contingency
 
     costliest.expected_cost_pence = 9_500  # exactly £380
     db.session.commit()
-    assert "the money held covers the costliest arrangement for 4 weeks" in pages()[0]
+    assert "covers the costliest arrangement for 4.0 weeks, meeting the 4 weeks" in pages()[0]
 
     costliest.expected_cost_pence = 10_000  # £400: not covered
     db.session.commit()
     budget, contingency = pages()
-    assert "the money held <strong>does not cover</strong> the costliest arrangement for 4 weeks" in budget
-    assert "Money held (£380.00) does not cover the costliest arrangement" in contingency
+    assert "covers the costliest arrangement for 3.8 weeks, <strong>short of</strong> the 4 weeks" in budget
+    assert "Money held (£380.00) covers it for 3.8 weeks, so it <strong>does not meet</strong> that" in contingency
 
     world.council.contingency_weeks_setting = 3  # the funder's own setting: £300 is covered
     db.session.commit()
     budget, contingency = pages()
-    assert "the money held covers the costliest arrangement for 3 weeks" in budget
-    assert "for 3 weeks" in contingency
+    assert "for 3.8 weeks, meeting the 3 weeks the funder asks for" in budget
+    assert "for 3 weeks: £300.00" in contingency
 
 
 def test_no_priced_arrangement_says_nothing_about_cover(client, world):
