@@ -92,7 +92,8 @@ def statement_csv(person: str, rows, opening_pence: int) -> tuple[bytes, int]:
 def sample_statement(budget: Budget) -> tuple[str, bytes] | None:
     """The next statement for a demo account that has one (Priya's): from the day after its last line (and
     after the last period reconciled) to today, following on from the running balance, with descriptions the
-    rules learned from the first statement recognise. None for any other account, and once it is up to date."""
+    rules learned from the first statement recognise. None for any other account, and once it is up to date
+    (no transaction since the last line held)."""
     loaded = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "demo.loaded")
                                .order_by(AuditEvent.id).limit(1))
     if loaded is None or budget.id not in (loaded.data or {}).get("sample_statements", []):
@@ -107,7 +108,14 @@ def sample_statement(budget: Budget) -> tuple[str, bytes] | None:
         return None
     start = budget.plan_year_start
     second_visit = first + timedelta(days=(-(first - start).days) % 7 + 7)
-    rows = priya_transactions(start, first, end, combined={(second_visit - start).days // 7},
-                              transfer_on=first + timedelta(days=3))
+    combined = {(second_visit - start).days // 7}
+    regular = priya_transactions(start, first, end, combined=combined)
+    if not regular:  # nothing has gone through the account since the last statement
+        return None
+    # The money paid in by mistake goes in and back out within the statement, before its last line, so the
+    # next statement never starts with a stray transfer of its own.
+    transfer_on = first + timedelta(days=3)
+    rows = (priya_transactions(start, first, end, combined=combined, transfer_on=transfer_on)
+            if transfer_on + timedelta(days=1) <= regular[-1][0] else regular)
     content, _ = statement_csv(budget.person_name, rows, last.balance_pence or 0)
     return f"sample-statement-{first:%Y%m%d}-{end:%Y%m%d}.csv", content

@@ -72,12 +72,14 @@ def new_payment(budget_id: int):
         key, refused = form.idempotency_key.data, False
         try:
             details = _details(budget, form)
-            done = already_recorded(budget.id, key)
-            if done is None:
-                left = _left_on(budget, details.line)
-                confirmed = set(form.confirmed.data.split(","))
-                warnings = {k: v for k, v in payment_warnings(budget.id, details, left).items() if k not in confirmed}
-            if done is None and not warnings:
+            confirmed = set(form.confirmed.data.split(","))
+            warnings = {k: v for k, v in payment_warnings(budget.id, details, _left_on(budget, details.line)).items()
+                        if k not in confirmed}
+            # Looked for after the warnings: a twin request that committed meanwhile is found here, not
+            # mistaken for "the same payment recorded already".
+            if already_recorded(budget.id, key) is not None:
+                warnings = {}
+            elif not warnings:
                 save_with_receipt(budget.id, form.checked_receipt, current_user, current_app.config["UPLOAD_DIR"],
                                   lambda receipt: record_payment(budget, details, current_user, receipt, key))
         except PaymentRefused as err:

@@ -224,4 +224,6 @@ def test_two_admins_deactivating_each_other_at_once_leave_one(request, app, worl
     db.session.expire_all()
     active = [u for u in (db.session.get(User, i) for i in ids) if u.is_active_account]
     assert len(active) == 1, codes
-    assert sorted(codes) == [200, 303]  # the second is told why on the confirmation page
+    # The second is told why on the confirmation page (200) or, when the first had already ended its sessions
+    # before its request was read, is sent to sign in (302); either way it deactivated nobody.
+    assert sorted(codes) in ([200, 303], [302, 303]), codes
