@@ -32,7 +32,8 @@ from ..extensions import db
 from ..reconciliation.periods import close_period, open_period
 from ..reconciliation.returns import submit_return
 from ..reviews.models import RequestEvent, Review, ReviewRequest
-from ..reviews.services import add_months, refresh_next_review
+from ..reviews.services import add_months, money_position, refresh_next_review
+from ..spending.figures import budget_figures
 from ..spending.models import SpendingEntry
 from ..spending.receipts import CheckedReceipt
 from ..spending.services import save_receipt
@@ -355,9 +356,12 @@ def _contingency_and_reviews(dp, ma, second, alex, sam, cm, rep, dp_lines, now):
 
     for budget in (ma, second):
         held = now - timedelta(days=45)
-        db.session.add(Review(budget_id=budget.id, held_on=held, plan_pence=0, expected_pence=0, spent_pence=0,
-                              received_pence=0, decision="maintain", decision_notes="Outcomes are being met.",
-                              next_review_on=add_months(held, 12), recorded_by_id=cm.id))
+        money = money_position(budget_figures(budget, held, as_it_stood=True), held)  # the money as it stood that day
+        db.session.add(Review(budget_id=budget.id, held_on=held, plan_pence=money.plan_pence,
+                              expected_pence=money.expected_pence, spent_pence=money.spent_pence,
+                              received_pence=money.received_pence, decision="maintain",
+                              decision_notes="Outcomes are being met.", next_review_on=add_months(held, 12),
+                              recorded_by_id=cm.id))
     request = ReviewRequest(budget_id=second.id, reason="money_building", urgency="routine",
                             details="Money is building up because my PA has been off. Can we talk about it?",
                             requested_by_id=sam.id, status="acknowledged")

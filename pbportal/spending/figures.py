@@ -88,9 +88,11 @@ class BudgetFigures:
         return next((f for f in self.lines if f.line.id == line_id), None)
 
 
-def budget_figures(budget: Budget, today: date) -> BudgetFigures:
-    """Everything the budget summary shows, in a fixed number of queries whatever the data size."""
+def budget_figures(budget: Budget, today: date, as_it_stood: bool = False) -> BudgetFigures:
+    """Everything the budget summary shows, in a fixed number of queries whatever the data size. as_it_stood
+    leaves out what was paid or received after `today` (the money as it was on a past day)."""
     plan_year = plan_year_for(budget.plan_year_start, today)
+    last_day = today if as_it_stood else plan_year.end
     plan = current_plan(budget, today)
     lines = plan_lines(plan)
     lineage = func.coalesce(BudgetLine.root_line_id, BudgetLine.id)
@@ -101,7 +103,7 @@ def budget_figures(budget: Budget, today: date) -> BudgetFigures:
             .where(
                 SpendingEntry.budget_id == budget.id,
                 SpendingEntry.status == RecordStatus.ACTIVE,
-                SpendingEntry.paid_on.between(plan_year.start, plan_year.end),
+                SpendingEntry.paid_on.between(plan_year.start, last_day),
             )
             .group_by(lineage)
         ).all()
@@ -110,7 +112,7 @@ def budget_figures(budget: Budget, today: date) -> BudgetFigures:
         select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
             MoneyIn.budget_id == budget.id,
             MoneyIn.status == RecordStatus.ACTIVE,
-            MoneyIn.received_on.between(plan_year.start, plan_year.end),
+            MoneyIn.received_on.between(plan_year.start, last_day),
         )
     )
     year_percent = percent(plan_year.days_elapsed(today), plan_year.days)

@@ -68,6 +68,11 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in(empty_database, tm
         managed = db.session.query(Budget).filter_by(held_as="managed_account").all()
         assert len(managed) == 5 and {b.provider.name for b in managed} == {"Demo Managed Accounts"}
         ma = next(b for b in managed if b.holder.email == "ma.holder@example.org")
+        from pbportal.reviews.models import Review
+        for review in db.session.query(Review).all():  # the money as it stood on the day of each review
+            assert 0 < review.spent_pence < review.plan_pence and 0 < review.expected_pence < review.plan_pence, (
+                review.budget_id)
+            assert review.received_pence > 0, review.budget_id
 
         homes = {
             "dp.holder@example.org": f"/budgets/{dp.id}", "rep@example.org": f"/budgets/{dp.id}",
