@@ -65,6 +65,8 @@ class Reconciliation:
     not_on_statement: list = field(default_factory=list)  # recorded, not seen on the bank
     more_not_in_portal: int = 0
     more_not_on_statement: int = 0
+    set_aside: int = 0  # lines set aside as not for the plan (explained, so not a cause of a difference)
+    set_aside_pence: int = 0  # their net: a transfer in and back out nets to nothing
 
     @property
     def expected_pence(self) -> int:
@@ -100,16 +102,22 @@ def reconcile(period: ReconciliationPeriod, limit: int = 50) -> Reconciliation:
         func.coalesce(func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence > 0), 0),
         func.coalesce(-func.sum(StatementLine.amount_pence).filter(StatementLine.amount_pence < 0), 0))
         .where(lines_here)).one()
-    unmatched = and_(lines_here, StatementLine.status != LineStatus.MATCHED)
+    # Lines set aside as not for the plan were explained when they were set aside: not a cause of a difference.
+    unmatched = and_(lines_here, StatementLine.status == LineStatus.UNMATCHED)
     not_in_portal = db.session.scalars(select(StatementLine).where(unmatched)
                                        .order_by(StatementLine.line_date, StatementLine.id).limit(limit)).all()
-    more_lines = db.session.scalar(select(func.count()).where(unmatched))
+    more_lines, set_aside, set_aside_pence = db.session.execute(select(
+        func.count().filter(StatementLine.status == LineStatus.UNMATCHED),
+        func.count().filter(StatementLine.status == LineStatus.IGNORED),
+        func.coalesce(func.sum(StatementLine.amount_pence).filter(StatementLine.status == LineStatus.IGNORED), 0))
+        .where(lines_here)).one()
     off_statement = and_(in_period, money.c.on_statement.is_(False))
     loose = db.session.execute(select(money.c.kind, money.c.id, money.c.day, money.c.pence).where(off_statement)
                                .order_by(money.c.day, money.c.id).limit(limit)).all()
     more_loose = db.session.scalar(select(func.count()).select_from(money).where(off_statement))
     return Reconciliation(period, int(money_in), int(money_out), int(st_in), int(st_out), list(not_in_portal),
-                          _records(loose), more_lines - len(not_in_portal), more_loose - len(loose))
+                          _records(loose), more_lines - len(not_in_portal), more_loose - len(loose),
+                          set_aside, int(set_aside_pence))
 
 
 def _records(rows) -> list:

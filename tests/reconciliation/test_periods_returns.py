@@ -231,3 +231,32 @@ def test_a_stale_period_form_changes_nothing(staff, world):
                    data={"reopen-version": seen, "reopen-reason": "Old page"})
     assert "Someone else changed this period" in flashed(staff, r)
     assert fresh(ReconciliationPeriod, period.id).status == "closed" and "period.reopened" not in actions()
+
+
+def test_lines_set_aside_are_not_listed_as_causes_of_a_difference(client, world, acct):
+    """A transfer in by mistake and back out, set aside with a reason: the period agrees, and the page lists
+    neither line as a cause of a difference (it said "On the bank statement, not matched in the books (2)")."""
+    from pbportal.banking import matching
+
+    from ..banking.helpers import add_lines
+
+    ma, staff = world.ma, world.staff
+    stray = add_lines(ma, staff, [(4, "TFR FROM HOLDING ACCOUNT", 12000), (5, "TFR TO HOLDING ACCOUNT", -12000)])
+    for line in stray:
+        matching.set_aside(ma, line, line.version, "Paid in by mistake and sent back", staff)
+    for line in (acct["council"],):
+        matching.match_income(ma, line, line.version, "funder", staff)
+    matching.link(ma, acct["agency"], acct["agency"].version, world.entries["ma"], staff)  # recorded already
+    spent = [(acct[k], world.lines["ma"]) for k in ("home1", "home2", "shop")]
+    for line, budget_line in spent:
+        matching.match_to_lines(ma, line, line.version, [(budget_line, -line.amount_pence)], "Payee", staff)
+    db.session.commit()
+    login(client, EMAIL["staff"])
+    assert start_period(client, ma, ma.plan_year_start + timedelta(days=20), "200.00", start=ma.plan_year_start,
+                        opening="0").status_code == 303
+    period = db.session.query(ReconciliationPeriod).filter_by(budget_id=ma.id).one()
+    body = client.get(f"/budgets/{ma.id}/reconciliation/{period.id}").get_data(as_text=True)
+    assert "None: they agree" in body
+    assert "TFR FROM HOLDING ACCOUNT" not in body and "not matched in the books" not in body
+    assert "2 lines were set aside as not for the plan, with a reason (£0.00 net): they are not a cause" in body
+    assert psvc.reconcile(period).not_in_portal == []
