@@ -1,6 +1,8 @@
 """Matching a managed account's statement lines to the plan, one by one or in bulk, with or without htmx."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -48,6 +50,22 @@ def index(budget_id: int):
     return render_template(template, **context)
 
 
+def _list_on_screen(budget) -> dict | None:
+    """The page of the list the htmx request came from (its HX-Current-URL), to count its lines again; None if
+    it came from elsewhere."""
+    try:
+        url = urlsplit(request.headers.get("HX-Current-URL", ""))
+        query = parse_qs(url.query)
+    except ValueError:
+        return None
+    if url.path != url_for("matching.index", budget_id=budget.id):
+        return None
+    show = "all" if query.get("show", [""])[0] == "all" else "todo"
+    page = query.get("page", ["1"])[0]
+    context = _page_context(budget, show, int(page) if page.isdigit() and len(page) < 10 else 1)
+    return {key: context[key] for key in ("lines", "suggested", "count", "page", "pages", "show")}
+
+
 def _line_or_404(budget, line_id: int) -> StatementLine:
     return owned_or_404(StatementLine, line_id, budget)
 
@@ -61,7 +79,7 @@ def _respond(budget, line, *, mode="view", errors=None, values=None, message=Non
                    message=message, message_kind=kind)
     if wants_partial():
         return render_template("banking/_match_response.html", totals=matching.match_counts(budget.id),
-                               **context)
+                               summary=_list_on_screen(budget), **context)
     if mode == "view" and not errors:
         if message:
             flash(message, kind)

@@ -253,3 +253,31 @@ def test_accepting_a_line_someone_else_matched_is_stale(staff, world, acct):
     r = staff.post(url(world, agency, "accept"), data={"version": 1})
     assert STALE in staff.get(r.location).get_data(as_text=True)
     assert actions() == ["statement_line.linked"]
+
+
+def test_after_accepting_with_htmx_everything_that_counts_lines_agrees(staff, world, acct):
+    """The totals said "0 to match" while the sentence above the list and the bulk buttons still said there was a
+    line to match: now the sentence and the bulk form come out-of-band with the totals."""
+    page = staff.get(url(world)).get_data(as_text=True)
+    assert "5 lines to match." in page
+    suggested = int(re.search(r"(\d+) lines? on this page (?:have|has) a suggestion", page).group(1))
+    agency = acct["agency"]  # suggested: the payment recorded already
+    on_screen = {**HX, "HX-Current-URL": f"http://localhost{url(world)}"}
+    answer = staff.post(url(world, agency, "accept"), data={"version": agency.version}, headers=on_screen)
+    body = answer.get_data(as_text=True)
+    summary = body[body.index('<div id="match-summary" hx-swap-oob="true"'):]
+    assert "4 lines to match." in summary
+    left = suggested - 1
+    if left:
+        assert f"{left} line{'s' if left != 1 else ''} on this page" in summary
+        assert f'value="{agency.id}:' not in summary  # the accepted line is out of the bulk form
+    else:
+        assert "Accept every suggestion" not in summary
+    assert '<div id="match-totals" class="pb-summary" hx-swap-oob="true">' in body
+    # From anywhere else (or a mangled header) only the row and the totals come back.
+    home1 = acct["home1"]
+    for current in ("http://localhost/somewhere", "http://[::1", ""):
+        other = staff.post(url(world, home1, "set-aside"), data={"version": fresh(StatementLine, home1.id).version,
+                                                                  "reason": "Test"},
+                           headers={**HX, "HX-Current-URL": current})
+        assert other.status_code == 200 and 'id="match-summary"' not in other.get_data(as_text=True)
