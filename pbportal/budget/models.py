@@ -95,6 +95,10 @@ class Budget(db.Model):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Kept up to date by reviews.services.refresh_next_review so caseloads can sort and filter on it.
     next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
+    # The money in the account when pbportal's books for it began (for a managed account, the opening balance of
+    # its first reconciliation period); records dated before books_from are in that amount already.
+    brought_forward_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    books_from: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     holder: Mapped[User] = relationship(foreign_keys=[holder_id])

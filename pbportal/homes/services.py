@@ -8,13 +8,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..banking.models import LineStatus, StatementLine
-from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
+from ..budget.models import Budget, BudgetLine, Plan
 from ..budget.services import in_force
 from ..choices import RecordStatus
 from ..dates import PlanYear, plan_year_for
 from ..extensions import db
 from ..pagination import Page, page_of
 from ..reconciliation.models import PeriodStatus, ReconciliationPeriod
+from ..spending.figures import money_held
 from ..spending.models import SpendingEntry
 
 
@@ -24,15 +25,11 @@ class BudgetRow:
     plan_year: PlanYear
     total_pence: int
     spent_pence: int
-    received_pence: int
+    held_pence: int  # money held (spending.figures.money_held)
 
     @property
     def left_pence(self) -> int:
         return self.total_pence - self.spent_pence
-
-    @property
-    def held_pence(self) -> int:
-        return self.received_pence - self.spent_pence
 
     @property
     def weekly_pence(self) -> int:
@@ -100,20 +97,7 @@ def budget_rows(where, today: date, page: int, search: str = "", filters=(), sor
             .group_by(SpendingEntry.budget_id)
         ).all()
     )
-    received = dict(
-        db.session.execute(
-            select(MoneyIn.budget_id, func.sum(MoneyIn.amount_pence))
-            .where(
-                MoneyIn.status == RecordStatus.ACTIVE,
-                or_(*[and_(MoneyIn.budget_id == i, MoneyIn.received_on.between(y.start, y.end))
-                      for i, y in years.items()]),
-            )
-            .group_by(MoneyIn.budget_id)
-        ).all()
-    )
-    rows = [
-        BudgetRow(b, years[b.id], int(totals.get(b.id) or 0), int(spent.get(b.id) or 0),
-                  int(received.get(b.id) or 0))
-        for b in budgets
-    ]
+    held = money_held(budgets)
+    rows = [BudgetRow(b, years[b.id], int(totals.get(b.id) or 0), int(spent.get(b.id) or 0), held[b.id])
+            for b in budgets]
     return replace(found, items=rows)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..audit import record
 from ..banking.models import LineStatus, StatementLine
-from ..budget.models import MoneyIn
+from ..budget.models import Budget, MoneyIn
 from ..choices import RecordStatus
 from ..extensions import db
+from ..spending.figures import money_held
 from ..spending.models import SpendingEntry
 from ..timeutil import utcnow
 from .models import PeriodStatus, ReconciliationPeriod
@@ -174,6 +175,9 @@ def open_period(budget_id: int, starts_on: date, ends_on: date, opening_pence: i
         starts_on, opening_pence = previous.ends_on + timedelta(days=1), previous.statement_balance_pence
     if ends_on < starts_on:
         raise ValueError(f"The period must end on or after {starts_on:%-d %B %Y}")
+    if previous is None:  # the books begin: money held is counted from here, on this opening balance
+        budget = db.session.get(Budget, budget_id)
+        budget.brought_forward_pence, budget.books_from = opening_pence, starts_on
     period = ReconciliationPeriod(budget_id=budget_id, starts_on=starts_on, ends_on=ends_on,
                                   opening_balance_pence=opening_pence, statement_balance_pence=statement_pence,
                                   created_by_id=actor.id)
@@ -247,31 +251,23 @@ def portal_balances(budget_ids: list[int], as_of: dict[int, date] | None = None)
 
 
 def book_balances(budget_ids: list[int], as_of: dict[int, date]) -> tuple[dict[int, int], dict[int, int]]:
-    """What the books say each account holds: the first period's opening balance (the money brought forward)
-    plus everything in and out since it began (all money in less out for an account without periods). Today,
-    and at the end of the day as_of gives for an account (to set beside its last statement). Two queries,
-    whatever the number of accounts."""
+    """What the books say each account holds: today (money held, as spending.figures.money_held defines it),
+    and at the end of the day as_of gives for an account, with matched records dated as the bank saw them (to
+    set beside its last statement). Three queries, whatever the number of accounts."""
     if not budget_ids:
         return {}, {}
-    first = (select(ReconciliationPeriod.budget_id, func.min(ReconciliationPeriod.starts_on).label("starts_on"))
-             .where(ReconciliationPeriod.budget_id.in_(budget_ids))
-             .group_by(ReconciliationPeriod.budget_id).subquery())
-    opening = dict(db.session.execute(
-        select(ReconciliationPeriod.budget_id, ReconciliationPeriod.opening_balance_pence)
-        .join(first, and_(first.c.budget_id == ReconciliationPeriod.budget_id,
-                          first.c.starts_on == ReconciliationPeriod.starts_on))).all())
-    money = _effective_money(budget_ids)
-    by_then = case(*[(and_(money.c.budget_id == bid, money.c.day <= day), money.c.pence)
-                     for bid, day in as_of.items()], else_=0) if as_of else literal(0)
+    budgets = db.session.scalars(select(Budget).where(Budget.id.in_(budget_ids))).all()
+    now = money_held(list(budgets))
+    if not as_of:
+        return now, {}
+    money = _effective_money(list(as_of))
+    then = {b.id: b.brought_forward_pence for b in budgets if b.id in as_of}
     rows = db.session.execute(
-        select(money.c.budget_id, func.sum(money.c.pence), func.sum(by_then))
-        .outerjoin(first, first.c.budget_id == money.c.budget_id)
-        .where(money.c.budget_id.in_(budget_ids), or_(first.c.starts_on.is_(None), money.c.day >= first.c.starts_on))
+        select(money.c.budget_id, func.sum(money.c.pence))
+        .join(Budget, Budget.id == money.c.budget_id)
+        .where(or_(Budget.books_from.is_(None), money.c.day >= Budget.books_from),
+               or_(*[and_(money.c.budget_id == bid, money.c.day <= day) for bid, day in as_of.items()]))
         .group_by(money.c.budget_id)).all()
-    now = {bid: int(opening.get(bid, 0)) for bid in budget_ids}
-    then = {bid: int(opening.get(bid, 0)) for bid in as_of}
-    for bid, total, until in rows:
-        now[bid] += int(total or 0)
-        if bid in then:
-            then[bid] += int(until or 0)
+    for bid, total in rows:
+        then[bid] += int(total or 0)
     return now, then

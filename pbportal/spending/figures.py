@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import current_plan, plan_lines
@@ -62,6 +62,7 @@ class BudgetFigures:
     received_pence: int
     year_percent: int
     other_spent_pence: int = 0  # this plan year's spending on lines an earlier version had
+    held_pence: int = 0  # money held: see money_held
 
     @property
     def total_pence(self) -> int:
@@ -75,10 +76,6 @@ class BudgetFigures:
     def left_pence(self) -> int:
         return self.total_pence - self.spent_pence
 
-    @property
-    def held_pence(self) -> int:
-        """Money received this plan year less what was spent: what should be in the account."""
-        return self.received_pence - self.spent_pence
 
     @property
     def used_percent(self) -> int:
@@ -118,4 +115,25 @@ def budget_figures(budget: Budget, today: date, as_it_stood: bool = False) -> Bu
     year_percent = percent(plan_year.days_elapsed(today), plan_year.days)
     figures = [LineFigures(line, int(spent_by_line.pop(line.lineage, 0) or 0), year_percent) for line in lines]
     other = sum(int(v or 0) for v in spent_by_line.values())  # lines no longer in the plan in force
-    return BudgetFigures(plan_year, plan, figures, int(received or 0), year_percent, other)
+    held = money_held([budget], today if as_it_stood else None)[budget.id]
+    return BudgetFigures(plan_year, plan, figures, int(received or 0), year_percent, other, held)
+
+
+def money_held(budgets: list[Budget], as_it_stood: date | None = None) -> dict[int, int]:
+    """Money held, the one definition used wherever it appears: what the account held when pbportal's books
+    began (brought forward: for a managed account, its first period's opening balance), plus all money in, less
+    all money out since (active records; whatever the plan year). It is what the bank account should hold.
+    With as_it_stood, as it was at the end of that day. Two queries, whatever the number of budgets."""
+    held = {b.id: b.brought_forward_pence or 0 for b in budgets}
+    if not held:
+        return held
+    for model, day, sign in ((MoneyIn, MoneyIn.received_on, 1), (SpendingEntry, SpendingEntry.paid_on, -1)):
+        query = (select(model.budget_id, func.sum(model.amount_pence)).join(Budget, Budget.id == model.budget_id)
+                 .where(model.budget_id.in_(list(held)), model.status == RecordStatus.ACTIVE,
+                        or_(Budget.books_from.is_(None), day >= Budget.books_from))
+                 .group_by(model.budget_id))
+        if as_it_stood is not None:
+            query = query.where(day <= as_it_stood)
+        for budget_id, total in db.session.execute(query):
+            held[budget_id] += sign * int(total or 0)
+    return held

@@ -1,6 +1,7 @@
 """The budget page's figures, and budget lines."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,8 @@ from pbportal.extensions import db
 from pbportal.spending.figures import LineFigures, budget_figures
 from pbportal.timeutil import today
 
-from ..conftest import login, make_entry, make_line
+from ..conftest import EMAIL, login, make_entry, make_line
+from ..support import page_of
 
 
 def test_annual_amount_follows_frequency():
@@ -63,8 +65,35 @@ def test_figures_count_only_this_plan_year_and_active_entries(app, world):
     assert figures.for_line(gym.id).spent_pence == 1_500
     assert figures.spent_pence == 13_500
     assert figures.received_pence == 100_000
-    assert figures.held_pence == 86_500
+    # Money held is not a plan-year figure: last year's money in and out count too (what the bank holds).
+    assert figures.held_pence == (100_000 + 999) - (13_500 + 5_000)
     assert figures.left_pence == 696_920 - 13_500
+
+
+def test_money_held_is_one_figure_brought_forward_plus_in_less_out_wherever_it_appears(app, world, acct):
+    """A managed account whose books began with £600.00 brought forward: its holder's home said £433.10 (the
+    year's money in less out) while its account page said £1,033.10 in the books. Now every page says the
+    same: brought forward, plus money in, less money out since the books began."""
+    from pbportal.reconciliation.periods import book_balances, open_period
+
+    ma, start = world.ma, world.ma.plan_year_start
+    open_period(ma.id, start, start + timedelta(days=20), 60_000, 0, world.staff)
+    make_entry(ma, world.lines["ma"], 12_345, paid_on=start - timedelta(days=2))  # before the books: in the £600
+    db.session.add(MoneyIn(budget_id=ma.id, received_on=start + timedelta(days=1), amount_pence=100_000,
+                           source="funder"))
+    db.session.commit()
+    held = 60_000 + 100_000 - 7_000  # world.entries["ma"]: £70.00 on the plan's first day
+    assert budget_figures(ma, today()).held_pence == held == book_balances([ma.id], {})[0][ma.id]
+    shown = "£1,530.00"
+
+    def page(who, path):
+        client = app.test_client()
+        login(client, EMAIL[who])
+        return re.sub(r"<[^>]+>", "", page_of(client.get(path)))
+
+    assert f"Money held: {shown} (£600.00 brought forward on" in page("ma_holder", f"/budgets/{ma.id}")
+    assert shown in page("staff", "/accounts")
+    assert shown in page("ma_holder", "/budgets")
 
 
 def test_budget_page_shows_totals_lines_and_pace(client, world):

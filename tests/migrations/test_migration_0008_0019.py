@@ -1,5 +1,6 @@
 """Upgrading a database of the previous release (stop 17: outbox and reset links, one session token per person)
-to accounts, notifications, 64-bit money, device sessions, new budgets, two-factor sign-in and caseloads keeps
+to accounts, notifications, 64-bit money, device sessions, new budgets, two-factor sign-in, caseloads and money
+brought forward keeps
 every row and gives each new column the value the rows mean."""
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def test_upgrade_from_the_previous_release_keeps_people_budgets_and_money(empty_
         run("INSERT INTO statement_line (budget_id, statement_id, line_date, description, amount_pence, "
             "balance_pence, fingerprint, status, version, note) VALUES (1, 1, :d, 'AGENCY LTD', -34300, 65700, "
             "'f1', 'unmatched', 1, '')", d=date(2026, 5, 3))
+        for starts, ends, opening in ((date(2026, 5, 1), date(2026, 5, 31), 100000),
+                                      (date(2026, 6, 1), date(2026, 6, 30), 65700)):
+            run("INSERT INTO reconciliation_period (budget_id, starts_on, ends_on, opening_balance_pence, "
+                "statement_balance_pence, status, money_in_pence, money_out_pence, difference_pence, explanation, "
+                "version, created_by_id, created_at) VALUES (1, :s, :e, :o, 65700, 'open', 0, 0, 0, '', 1, 4, "
+                "CURRENT_TIMESTAMP)", s=starts, e=ends, o=opening)
         run("INSERT INTO account_token (purpose, user_id, token_hash, created_at, expires_at) VALUES "
             "('password_reset', 1, 'abc', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
         db.session.commit()
@@ -55,6 +62,8 @@ def test_upgrade_from_the_previous_release_keeps_people_budgets_and_money(empty_
         budget = db.session.query(Budget).one()
         assert budget.provider_accepted_at is not None and budget.ended_on is None  # the provider holds it already
         assert db.session.query(Representative).one().may_record_spending is True
+        # Money held counts from the first period, on its opening balance.
+        assert (budget.brought_forward_pence, budget.books_from) == (100000, date(2026, 5, 1))
         line = db.session.query(StatementLine).one()
         line.amount_pence = -9_999_999_900  # £99,999,999: the money columns are 64-bit
         db.session.commit()
