@@ -286,12 +286,13 @@ def accept_all(budget: Budget, chosen: list[tuple[int, int]], actor) -> int:
     done = 0
     for line_id, version in chosen:
         line, suggestion = lines[line_id], found.get(line_id)
+        description = line.description  # read now: after a failed flush the session can load nothing
         if suggestion is None:
-            raise StaleLine(f"‘{line.description}’ has no suggestion to accept now.")
+            raise StaleLine(f"‘{description}’ has no suggestion to accept now.")
         try:
             apply(budget, line, version, suggestion, actor, plan)
         except StaleLine:
-            raise StaleLine(f"‘{line.description}’ was dealt with by someone else a moment ago: the list below "
+            raise StaleLine(f"‘{description}’ was dealt with by someone else a moment ago: the list below "
                             "shows it as it is now.") from None
         done += 1
     return done

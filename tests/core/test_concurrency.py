@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from pbportal.banking import matching
-from pbportal.banking.models import StatementLine
+from pbportal.banking.models import MatchRule, StatementLine
+from pbportal.budget.models import MoneyIn
 from pbportal.extensions import db
 from pbportal.reconciliation import periods
 from pbportal.reconciliation.models import ReconciliationPeriod
@@ -93,3 +94,33 @@ def test_two_people_closing_one_period_at_once(two_staff, world, monkeypatch):
     db.session.expire_all()
     closed = db.session.get(ReconciliationPeriod, period_id)
     assert closed.status == "closed" and closed.explanation.startswith("Lines still to match")
+
+
+def test_two_people_accepting_the_same_suggestions_at_once(two_staff, world, monkeypatch):
+    """The second of two bulk accepts of the same lines got a 500: now one accepts them all and the other is
+    told that nothing was matched and why."""
+    first, second = two_staff
+    budget = world.ma
+    lines = db.session.query(StatementLine).filter_by(budget_id=budget.id, status="unmatched").all()
+    for line in lines:  # rules learned before, so each line has a suggestion
+        db.session.add(MatchRule(budget_id=budget.id, pattern=matching.pattern_of(line.description), uses=3,
+                                 **({"income_source": "funder"} if line.amount_pence > 0 else
+                                    {"line_root_id": world.lines["ma"].lineage, "payee": "Provider"})))
+    db.session.commit()
+    found = matching.suggestions(budget, lines)
+    chosen = [f"{ln.id}:{ln.version}" for ln in lines if ln.id in found]
+    assert len(chosen) >= 2
+    url = f"/budgets/{budget.id}/matching/accept"
+    answers = _together(monkeypatch, matching, "suggestions", [
+        lambda: first.post(url, data={"line": chosen}),
+        lambda: second.post(url, data={"line": chosen}),
+    ])
+    assert [a.status_code for a in answers] == [303, 303]
+    monkeypatch.undo()  # the list pages below make suggestions too
+    flashes = [c.get(a.location).get_data(as_text=True) for c, a in zip((first, second), answers, strict=True)]
+    assert sum(f"{len(chosen)} suggestions accepted." in f for f in flashes) == 1, flashes
+    assert sum("Nothing was matched." in f and "by someone else a moment ago" in f for f in flashes) == 1
+    db.session.expire_all()
+    ids = [int(c.split(":")[0]) for c in chosen]
+    assert db.session.query(SpendingEntry).filter(SpendingEntry.statement_line_id.in_(ids)).count() + \
+        db.session.query(MoneyIn).filter(MoneyIn.statement_line_id.in_(ids)).count() == len(ids)
