@@ -119,7 +119,14 @@ def show(budget_id: int, return_id: int):
                 flash("Return submitted again, with your answer.", "success")
             return redirect(url_for("returns.show", budget_id=budget.id, return_id=ret.id), 303)
     elif request.method == "POST":
-        abort(404)
+        # The form of someone who could have acted, sent after someone else moved the return on (two case
+        # managers accepting and querying at once): told plainly, nothing changed. Anything else is not theirs.
+        responding = is_case_manager(current_user) and any(k.startswith("respond-") for k in request.form)
+        resubmitting = holds_the_account(current_user, budget) and any(k.startswith("resubmit-") for k in request.form)
+        if not (responding or resubmitting):
+            abort(404)
+        flash(f"{STALE} Nothing was changed: it is {ret.status_label.lower()}.", "important")
+        return redirect(url_for("returns.show", budget_id=budget.id, return_id=ret.id), 303)
     form = respond_form or resubmit_form
     return render_template("reconciliation/return_show.html", budget=budget, ret=ret, figures=ret.figures,
                            events=svc.events_of(ret), respond_form=respond_form, resubmit_form=resubmit_form,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -16,7 +17,7 @@ from pbportal.reconciliation.models import ReconciliationPeriod
 from pbportal.spending.models import SpendingEntry
 
 from ..banking.helpers import SIGNED, upload
-from ..conftest import login, make_user
+from ..conftest import EMAIL, login, make_user
 
 # The two requests run in threads on connections of their own, so they must see committed data.
 pytestmark = pytest.mark.real_commits
@@ -124,3 +125,38 @@ def test_two_people_accepting_the_same_suggestions_at_once(two_staff, world, mon
     ids = [int(c.split(":")[0]) for c in chosen]
     assert db.session.query(SpendingEntry).filter(SpendingEntry.statement_line_id.in_(ids)).count() + \
         db.session.query(MoneyIn).filter(MoneyIn.statement_line_id.in_(ids)).count() == len(ids)
+
+
+def test_a_return_accepted_and_queried_at_once(request, app, world):
+    """The loser of a simultaneous accept and query got "Page not found": now it is told the return moved on,
+    and the return has one response."""
+    from pbportal.reconciliation import returns
+    from pbportal.reconciliation.models import MonitoringReturn, ReturnEvent
+
+    if request.config.getoption("--db") != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    start = world.ma.plan_year_start
+    period = periods.open_period(world.ma.id, start, start + timedelta(days=6), 0, -7000, world.staff)
+    periods.close_period(period, period.version, -7000, "Overdrawn: funding is late", world.staff)
+    ret = returns.submit_return(world.ma, period.starts_on, period.ends_on, world.staff)
+    db.session.commit()
+    url, version, ret_id = f"/budgets/{world.ma.id}/returns/{ret.id}", ret.version, ret.id
+    start_line = threading.Barrier(2, timeout=20)
+
+    def respond(data):
+        client = app.test_client()
+        login(client, EMAIL["case_manager"])
+        start_line.wait()
+        answer = client.post(url, data={"respond-version": version, **data})
+        return answer.status_code, client.get(url).get_data(as_text=True)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = [f.result(timeout=60) for f in [
+            pool.submit(respond, {"respond-decision": "accepted"}),
+            pool.submit(respond, {"respond-decision": "queried", "respond-comment": "Why overdrawn?"})]]
+    assert [code for code, _ in results] == [303, 303]
+    pages = [page for _, page in results]
+    assert sum("This return has moved on since you opened it" in p for p in pages) == 1, pages
+    db.session.expire_all()
+    assert db.session.get(MonitoringReturn, ret_id).status in ("accepted", "queried")
+    assert db.session.query(ReturnEvent).filter_by(return_id=ret_id).count() == 2  # submitted, then one response

@@ -138,7 +138,11 @@ def test_the_case_manager_queries_the_provider_answers_and_it_is_accepted(client
                                 "respond-comment": "What was the shop?"})
     assert "Query sent to the provider." in flashed(client, r)
     assert fresh(MonitoringReturn, ret.id).status == "queried"
-    assert client.post(page, data={"respond-version": 2, "respond-decision": "accepted"}).status_code == 404
+    # A second response sent after the first (two tabs, or two people at once) is told, not "Page not found".
+    r = client.post(page, data={"respond-version": 2, "respond-decision": "accepted"})
+    assert "This return has moved on since you opened it. It is shown as it is now. Nothing was changed: it is " \
+           "queried by the case manager." in flashed(client, r)
+    assert fresh(MonitoringReturn, ret.id).status == "queried"
     client.post("/sign-out")
 
     login(client, EMAIL["staff"])
