@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..audit import AlreadyChanged
 from ..banking.matching import matched_to
 from ..banking.models import LineComment, StatementLine
 from ..banking.services import statement_summary
@@ -76,8 +77,13 @@ def answer(budget_id: int, line_id: int, comment_id: int):
         flash("That question has already been answered.", "important")
         return redirect(url_for("account.line", budget_id=budget.id, line_id=item.id), 303)
     if form.validate_on_submit():
-        answer_question(question, form.answer.data, current_user)
-        db.session.commit()
-        flash("Answer sent.", "success")
+        try:
+            answer_question(question, form.answer.data, current_user)
+            db.session.commit()
+        except AlreadyChanged as err:
+            db.session.rollback()
+            flash(f"{err}, so yours was not sent. You wrote: “{form.answer.data}”", "important")
+        else:
+            flash("Answer sent.", "success")
         return redirect(url_for("account.line", budget_id=budget.id, line_id=item.id), 303)
     return _page(budget, item, None, form, answering=question.id)

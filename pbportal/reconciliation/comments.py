@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..audit import record
+from ..audit import AlreadyChanged, record
 from ..banking.models import CommentStatus, LineComment, StatementLine
 from ..extensions import db
 from ..spending.receipts import CheckedReceipt
@@ -32,6 +32,13 @@ def add_comment(budget, line: StatementLine, text: str, question: bool, checked:
 
 
 def answer_question(question: LineComment, text: str, actor) -> None:
+    """Answer an open question. The row is read again under a lock, so of two answers sent at once the second
+    waits, finds it answered, and raises AlreadyChanged: one answer, one audit row."""
+    status = db.session.execute(select(LineComment.status).where(LineComment.id == question.id)
+                                .with_for_update()).scalar_one()
+    if status != CommentStatus.OPEN:
+        db.session.refresh(question)
+        raise AlreadyChanged("That question was answered by someone else a moment ago")
     question.answer, question.status = text, CommentStatus.ANSWERED
     question.answered_by_id, question.answered_at = actor.id, utcnow()
     event = record("line_comment.answered", question, actor=actor, budget_id=question.budget_id,

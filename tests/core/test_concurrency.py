@@ -8,12 +8,13 @@ from datetime import timedelta
 
 import pytest
 
+from pbportal.audit import AuditEvent
 from pbportal.banking import matching
-from pbportal.banking.models import MatchRule, StatementLine
+from pbportal.banking.models import LineComment, MatchRule, StatementLine
 from pbportal.budget.models import MoneyIn
 from pbportal.extensions import db
-from pbportal.reconciliation import periods
-from pbportal.reconciliation.models import ReconciliationPeriod
+from pbportal.reconciliation import account_views, periods, returns
+from pbportal.reconciliation.models import MonitoringReturn, ReconciliationPeriod, ReturnEvent
 from pbportal.spending.models import SpendingEntry
 
 from ..banking.helpers import SIGNED, upload
@@ -130,9 +131,6 @@ def test_two_people_accepting_the_same_suggestions_at_once(two_staff, world, mon
 def test_a_return_accepted_and_queried_at_once(request, app, world):
     """The loser of a simultaneous accept and query got "Page not found": now it is told the return moved on,
     and the return has one response."""
-    from pbportal.reconciliation import returns
-    from pbportal.reconciliation.models import MonitoringReturn, ReturnEvent
-
     if request.config.getoption("--db") != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL")
     start = world.ma.plan_year_start
@@ -160,3 +158,36 @@ def test_a_return_accepted_and_queried_at_once(request, app, world):
     db.session.expire_all()
     assert db.session.get(MonitoringReturn, ret_id).status in ("accepted", "queried")
     assert db.session.query(ReturnEvent).filter_by(return_id=ret_id).count() == 2  # submitted, then one response
+
+
+def test_two_answers_to_one_question_at_once(two_staff, world, monkeypatch):
+    """Both answers "succeeded" and one was lost: now one is saved, the other person is told and shown what they
+    wrote, and the audit log has one answer."""
+    first, second = two_staff
+    line = db.session.query(StatementLine).filter_by(description="HOMECARE PARTNERS LTD").one()
+    question = LineComment(budget_id=world.ma.id, statement_line_id=line.id, text="Two visits?", status="open",
+                           created_by_id=world.ma_holder.id)
+    db.session.add(question)
+    db.session.commit()
+    url = f"/budgets/{world.ma.id}/account/lines/{line.id}/questions/{question.id}"
+    question_id, page = question.id, f"/budgets/{world.ma.id}/account/lines/{line.id}"
+    # Both requests read the question as open and wait for each other before either answers.
+    original = account_views.answer_question
+    barrier = threading.Barrier(2, timeout=20)
+
+    def waiting(*args, **kwargs):
+        barrier.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(account_views, "answer_question", waiting)
+    with ThreadPoolExecutor(2) as pool:
+        answers = [f.result(timeout=60) for f in [pool.submit(first.post, url, data={"answer": "Yes, two visits"}),
+                                                  pool.submit(second.post, url, data={"answer": "No, one visit"})]]
+    assert [a.status_code for a in answers] == [303, 303]
+    pages = [c.get(page).get_data(as_text=True) for c in (first, second)]
+    assert sum("Answer sent." in p for p in pages) == 1
+    assert sum("answered by someone else a moment ago, so yours was not sent" in p for p in pages) == 1
+    db.session.expire_all()
+    saved = db.session.get(LineComment, question_id)
+    assert saved.status == "answered" and saved.answer in ("Yes, two visits", "No, one visit")
+    assert db.session.query(AuditEvent).filter_by(action="line_comment.answered").count() == 1
