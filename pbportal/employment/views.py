@@ -14,6 +14,7 @@ from . import forms, section_forms
 from .models import Absence, DelegatedTask, EmploymentCheck, PayRecord, PersonalAssistant, Training
 from .payroll import import_payroll
 from .payroll_csv import MAX_BYTES, PayrollFileError
+from .rates import rates_on
 from .services import (
     DuplicatePeriod,
     add_row,
@@ -27,6 +28,7 @@ from .services import (
     void_pay,
     wage_lines,
 )
+from .warnings import pay_below_minimum
 
 bp = Blueprint("employment", __name__, url_prefix="/budgets/<int:budget_id>/pas")
 
@@ -131,21 +133,24 @@ def show(budget_id: int, pa_id: int):
     return render_template("employment/show.html", **pa_context(budget, pa))
 
 
-def _section_response(budget, pa, section: str, form, message: str = ""):
+def _section_response(budget, pa, section: str, form, message: str = "", warning: str | None = None):
     """After a section's form: its partial (and, if saved, fresh warnings and costs out-of-band) for htmx;
     the whole PA page otherwise."""
-    context = pa_context(budget, pa, forms={section: form}, messages={section: message})
+    context = pa_context(budget, pa, forms={section: form}, messages={section: message, "warning": warning})
     if wants_partial():
         return render_template("employment/_section_response.html", section=section, saved=bool(message),
                                in_partial=True, **context)
     return render_template("employment/show.html", **context)
 
 
-def _saved(budget, pa, section: str, message: str):
+def _saved(budget, pa, section: str, message: str, warning: str | None = None):
+    """Saved: the section again with the message (and a warning about what was saved, if any)."""
     db.session.commit()
     if wants_partial():
-        return _section_response(budget, pa, section, _blank_forms(budget)[section], message)
+        return _section_response(budget, pa, section, _blank_forms(budget)[section], message, warning)
     flash(message, "success")
+    if warning:
+        flash(f"Check this: {warning}.", "important")
     return redirect(url_for("employment.show", budget_id=budget.id, pa_id=pa.id) + f"#{section}", 303)
 
 
@@ -180,10 +185,12 @@ def pay(budget_id: int, pa_id: int):
             db.session.rollback()
             form.period_start.errors = [str(err)]
             return _section_response(budget, pa, "pay", form)
+        # Said now, beside "recorded", not only among the warnings further up the page.
+        below = pay_below_minimum(pa, saved, rates_on(saved.paid_on))
         return _saved(budget, pa, "pay", f"Pay of {format_pence(saved.gross_pence)} gross recorded: "
                                          f"{format_pence(saved.net_pence)} to {pa.name}, "
                                          f"{format_pence(saved.hmrc_pence)} to HMRC, "
-                                         f"{format_pence(saved.pension_pence)} to the pension.")
+                                         f"{format_pence(saved.pension_pence)} to the pension.", warning=below)
     return _section_response(budget, pa, "pay", form)
 
 

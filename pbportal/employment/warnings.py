@@ -8,7 +8,7 @@ from decimal import Decimal
 from ..choices import RecordStatus
 from ..money import format_pence
 from .costs import EmploymentCost, minimum_wage
-from .models import CheckKind
+from .models import CheckKind, PersonalAssistant
 from .rates import Rates, UnknownRate
 
 SOON = timedelta(days=30)
@@ -62,17 +62,9 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
                         f"be below the {upcoming_label} ({format_pence(upcoming)} an hour) within 30 days",
                         False, pa.id))
         for record in pay_records:
-            if record.hours and record.status == RecordStatus.ACTIVE:
-                hourly = Decimal(record.gross_pence) / Decimal(record.hours)
-                try:
-                    lowest, label = minimum_wage(rates_at(record.paid_on), pa.date_of_birth, record.paid_on)
-                except UnknownRate:
-                    continue
-                if hourly < lowest:
-                    found.append(Warning(
-                        f"{name}’s pay for {record.period_start:%-d %b} to {record.period_end:%-d %b %Y} works out "
-                        f"at {format_pence(int(hourly))} an hour, below the {label} on the pay date", True, pa.id,
-                        BELOW_MINIMUM_WAGE))
+            below = pay_below_minimum(pa, record, rates_at(record.paid_on))
+            if below:
+                found.append(Warning(below, True, pa.id, BELOW_MINIMUM_WAGE))
         if CheckKind.CONTRACT not in latest:
             found.append(Warning(f"No written contract recorded for {name}", True, pa.id))
         if CheckKind.RIGHT_TO_WORK not in latest:
@@ -120,3 +112,19 @@ def employer_warnings(employer, *, has_employed_pas: bool, has_delegated_tasks: 
             f"The plan’s lines for employing PAs are {format_pence(-cost.headroom_pence)} a year short of the true "
             f"cost ({cost.tax_year})", True, code=PLAN_SHORT))
     return found
+
+
+def pay_below_minimum(pa: PersonalAssistant, record, rates) -> str | None:
+    """What to tell the employer when a pay record works out below the minimum wage for the PA's age on the pay
+    date (said when it is saved, and among the PA's warnings until it is put right); None when it is not."""
+    if not (pa.is_employed and record.hours and record.status == RecordStatus.ACTIVE):
+        return None
+    hourly = Decimal(record.gross_pence) / Decimal(record.hours)
+    try:
+        lowest, label = minimum_wage(rates, pa.date_of_birth, record.paid_on)
+    except UnknownRate:
+        return None
+    if hourly >= lowest:
+        return None
+    return (f"{pa.name}’s pay for {record.period_start:%-d %b} to {record.period_end:%-d %b %Y} works out at "
+            f"{format_pence(int(hourly))} an hour, below the {label} on the pay date ({format_pence(lowest)} an hour)")

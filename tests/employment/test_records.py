@@ -257,6 +257,22 @@ def test_recording_pay_with_htmx_returns_the_pay_section(holder, emp):
     assert count(PayRecord, PayRecord.pa_id == emp.pa.id) == 2
 
 
+@pytest.mark.parametrize("hx", [False, True])
+def test_pay_below_the_minimum_wage_says_so_as_it_is_saved(holder, emp, hx):
+    """80 hours for £800 gross is £10.00 an hour: below the National Living Wage, said beside "recorded"."""
+    start = today() - timedelta(days=45)
+    data = pay_data(start, gross="800", net="640", employee_pension="0", employer_pension="0", employer_ni="0")
+    r = post_pa(holder, emp, "pay", data, headers={"HX-Request": "true"} if hx else {})
+    page = r.get_data(as_text=True) if hx else holder.get(r.location.split("#")[0]).get_data(as_text=True)
+    said = (f"Check this: Pat Jones’s pay for {start:%-d %b} to {start + timedelta(days=27):%-d %b %Y} works out at "
+            "£10.00 an hour, below the National Living Wage on the pay date")
+    assert "Pay of £800.00 gross recorded" in page and said in page
+    fair = post_pa(holder, emp, "pay", pay_data(start + timedelta(days=28), gross="1,100.00", net="880"),
+                   headers={"HX-Request": "true"})
+    assert "Pay of £1,100.00 gross recorded" in fair.get_data(as_text=True)
+    assert "Check this:" not in fair.get_data(as_text=True)  # £13.75 an hour
+
+
 def test_pay_without_hmrc_or_pension_lines_lands_on_the_wages_line(client, world, rates):
     pa = make_pa(world.other_dp, "Olly Other", world.lines["other"])
     db.session.commit()

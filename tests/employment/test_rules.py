@@ -403,7 +403,7 @@ def test_pay_record_below_the_minimum_on_its_pay_date(record, warned):
 def test_pay_record_warning_names_the_period_and_hourly_figure():
     found = warnings_for(make_pa(), pay_records=[pay(12_000, "10", date(2025, 4, 30))])
     assert found[0].text == ("Maria Santos’s pay for 1 Apr to 30 Apr 2025 works out at £12.00 an hour, below the "
-                             "National Living Wage on the pay date")
+                             "National Living Wage on the pay date (£12.21 an hour)")
 
 
 @pytest.mark.parametrize("missing, text", [
