@@ -250,6 +250,13 @@ class VoidPayForm(FlaskForm):
     submit = SubmitField("Void pay record", widget=GovSubmitInput())
 
 
+class RemoveForm(FlaskForm):
+    """Removing a PA, check, training record, delegated task or absence entered by mistake."""
+    reason = reason_field("Why are you removing it?", "Enter why you are removing it",
+                          "For example, it was entered for the wrong person or twice. The reason is kept.")
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
 class RateForm(FlaskForm):
     valid_from = GovDateField("Valid from", what="the date the figure applies from")
     value = StringField("Figure", widget=GovTextInput())

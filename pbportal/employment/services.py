@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import mark_changed, record
@@ -219,6 +219,46 @@ def add_row(model, pa: PersonalAssistant, values: dict, actor, action: str):
     db.session.flush()
     record(action, row, actor=actor, budget_id=pa.budget_id, pa_id=pa.id, **values)
     return row
+
+
+def _as_recorded(row) -> dict:
+    """A row's columns as they were, for the audit log of its removal."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key not in ("id", "budget_id")}
+
+
+def remove_row(row, reason: str, actor, action: str) -> None:
+    """Remove a check, training record, delegated task or absence entered by mistake (none of them is money):
+    the audit log keeps what it said, who removed it, when and why."""
+    record(action, row, actor=actor, budget_id=row.budget_id, pa_id=row.pa_id, reason=reason,
+           removed=_as_recorded(row))
+    db.session.delete(row)
+
+
+class MoneyDepends(ValueError):
+    """A PA with pay recorded (even voided) is part of the money's story: end their employment instead."""
+
+
+def pa_has_pay(pa: PersonalAssistant) -> bool:
+    """Whether any pay (even voided) has been recorded for the PA."""
+    return bool(db.session.scalar(select(func.count()).select_from(PayRecord).where(PayRecord.pa_id == pa.id)))
+
+
+def remove_pa(pa: PersonalAssistant, reason: str, actor) -> None:
+    """Remove a PA entered by mistake, with their rates, checks, training, tasks and absences, while no pay
+    depends on them; the audit log keeps every row removed, who, when and why."""
+    if pa_has_pay(pa):
+        raise MoneyDepends(f"Pay has been recorded for {pa.name}, so their record stays with the money: end their "
+                           "employment instead")
+    removed = {}
+    for model in (PayRate, EmploymentCheck, Training, DelegatedTask, Absence):
+        rows = db.session.scalars(select(model).where(model.pa_id == pa.id)).all()
+        removed[model.__tablename__] = [_as_recorded(row) for row in rows]
+        for row in rows:
+            db.session.delete(row)
+    db.session.flush()
+    record("pa.removed", pa, actor=actor, budget_id=pa.budget_id, reason=reason, removed=_as_recorded(pa),
+           with_rows=removed)
+    db.session.delete(pa)
 
 
 def save_employer(budget, values: dict, allowance_claimed: bool, today: date, actor) -> Employer:

@@ -17,12 +17,16 @@ from .payroll_csv import MAX_BYTES, PayrollFileError
 from .rates import rates_on
 from .services import (
     DuplicatePeriod,
+    MoneyDepends,
     add_row,
     employment_for,
     end_employment,
+    pa_has_pay,
     pay_lines,
     recent_absences,
     record_pay,
+    remove_pa,
+    remove_row,
     save_employer,
     save_pa,
     void_pay,
@@ -213,6 +217,76 @@ def void_pay_record(budget_id: int, pa_id: int, pay_id: int):
         flash("Pay record voided, with its payments.", "success")
         return redirect(pay_section, 303)
     return render_template("employment/void_pay.html", budget=budget, pa=pa, pay=pay_record, form=form)
+
+
+# ---- removing what was entered by mistake ---------------------------------------------------------------
+
+REMOVABLE = {  # section: (model, audit action, what it is called)
+    "checks": (EmploymentCheck, "employment_check.removed", "check"),
+    "training": (Training, "training.removed", "training record"),
+    "tasks": (DelegatedTask, "delegated_task.removed", "delegated task"),
+    "absences": (Absence, "absence.removed", "absence"),
+}
+
+
+def _describe(section: str, row) -> str:
+    if section == "checks":
+        return f"{row.kind_label}, {row.checked_on:%-d %B %Y}"
+    if section == "training":
+        return f"{row.course}, {row.completed_on:%-d %B %Y}"
+    if section == "tasks":
+        return row.task
+    return f"{row.kind_label}, {row.start_date:%-d %B %Y} to {row.end_date:%-d %B %Y}"
+
+
+@bp.route("/<int:pa_id>/<any(checks, training, tasks, absences):section>/<int:row_id>/remove",
+          methods=["GET", "POST"])
+@login_required
+def remove(budget_id: int, pa_id: int, section: str, row_id: int):
+    """Remove a check, training record, delegated task or absence entered by mistake, with a reason."""
+    budget = get_budget_or_404(budget_id, can_record_spending)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
+    model, action, noun = REMOVABLE[section]
+    row = owned_or_404(model, row_id, budget)
+    if row.pa_id != pa.id:
+        abort(404)
+    form = forms.RemoveForm()
+    what = _describe(section, row)
+    if form.validate_on_submit():
+        remove_row(row, form.reason.data.strip(), current_user, action)
+        db.session.commit()
+        flash(f"{noun.capitalize()} removed: {what}. The audit log keeps what it said and why it was removed.",
+              "success")
+        return redirect(url_for("employment.show", budget_id=budget.id, pa_id=pa.id) + f"#{section}", 303)
+    return render_template("employment/remove.html", budget=budget, pa=pa, form=form, noun=noun, what=what,
+                           back=url_for("employment.show", budget_id=budget.id, pa_id=pa.id) + f"#{section}")
+
+
+@bp.route("/<int:pa_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_person(budget_id: int, pa_id: int):
+    """Remove a PA entered by mistake, while no pay depends on them."""
+    budget = get_budget_or_404(budget_id, can_record_spending)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
+    form = forms.RemoveForm()
+    back = url_for("employment.show", budget_id=budget.id, pa_id=pa.id)
+    refused = None
+    if form.validate_on_submit():
+        name = pa.name
+        try:
+            remove_pa(pa, form.reason.data.strip(), current_user)
+            db.session.commit()
+        except MoneyDepends as err:
+            db.session.rollback()
+            refused = str(err)
+        else:
+            flash(f"{name} removed. The audit log keeps their record and why it was removed.", "success")
+            return redirect(url_for("employment.index", budget_id=budget.id), 303)
+    elif pa_has_pay(pa):
+        refused = str(MoneyDepends(f"Pay has been recorded for {pa.name}, so their record stays with the money: "
+                                   "end their employment instead"))
+    return render_template("employment/remove.html", budget=budget, pa=pa, form=form, noun="PA", what=pa.name,
+                           back=back, refused=refused, whole_pa=True)
 
 
 # ---- the employer ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pbportal.banking.models import LineComment
 from pbportal.budget.models import Representative
 from pbportal.config import TestConfig
 from pbportal.contingency.services import create_share_link
+from pbportal.employment.models import EmploymentCheck
 from pbportal.employment.rates import StatutoryRate, seed_statutory_rates
 from pbportal.extensions import db
 from pbportal.notifications.models import Kind
@@ -62,6 +63,9 @@ def everything(app, world):
     pa = make_pa(w.dp, "Maria Santos", w.lines["wages"])
     make_check(pa, "dbs", w.holder)
     pay = make_pay(pa, w.holder, w.dp.plan_year_start)
+    check = EmploymentCheck(pa_id=pa.id, budget_id=w.dp.id, kind="contract", checked_on=w.dp.plan_year_start,
+                            evidence="Signed", created_by_id=w.holder.id)
+    db.session.add(check)
     money_in = pay_in(w.dp, 100000)
     arrangement = add_arrangement(w.dp, cost=10000)
     risk = add_risk(w.dp, w.holder)
@@ -83,7 +87,7 @@ def everything(app, world):
     ids = {"entry_id": w.entries["dp"].id, "item_id": money_in.id, "pa_id": pa.id, "pay_id": pay.id,
            "rate_id": rate.id, "kind": rate.kind, "arrangement_id": arrangement.id, "risk_id": risk.id,
            "link_id": link.id, "request_id": request.id, "org_id": w.council.id, "token": "no-such-token",
-           "section": "checks", "receipt_id": 1, "session_id": 1,
+           "section": "checks", "receipt_id": 1, "session_id": 1, "row_id": check.id,
            "user_id": w.other_case_manager.id,
            "rep_id": db.session.query(Representative).filter_by(budget_id=w.dp.id).first().id,
            "period_id": period.id, "return_id": ret.id, "comment_id": question.id}

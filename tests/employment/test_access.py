@@ -44,6 +44,10 @@ ROUTES = [
     ("POST", PA + "/pay", DP_WRITERS, {}),
     ("GET", PA + "/pay/{pay}/void", DP_WRITERS, None),
     ("POST", PA + "/pay/{pay}/void", DP_WRITERS, {}),
+    ("GET", PA + "/checks/{check}/remove", DP_WRITERS, None),
+    ("POST", PA + "/checks/{check}/remove", DP_WRITERS, {}),  # no reason: asked for one
+    ("GET", "/budgets/{dp}/pas/{se_pa}/remove", DP_WRITERS, None),
+    ("POST", PA + "/remove", DP_WRITERS, {"reason": "Twice"}),  # pay recorded: told to end employment instead
     ("GET", "/budgets/{dp}/pas/employer", DP_WRITERS, None),
     ("POST", "/budgets/{dp}/pas/employer", DP_WRITERS, BAD_EMPLOYER),
     ("GET", "/budgets/{dp}/pas/import", DP_WRITERS, None),
@@ -84,6 +88,12 @@ ROUTES = [
     # Self-employed PAs are paid on invoice (ordinary payments), not through pay records.
     ("POST", "/budgets/{dp}/pas/{se_pa}/pay", set(), {}),
     ("GET", "/budgets/{dp}/pas/{se_pa}", DP_READERS, None),
+    # Removing another PA's check, or a check through another budget: 404.
+    ("GET", PA + "/checks/{other_check}/remove", set(), None),
+    ("POST", "/budgets/{dp}/pas/{pa2}/checks/{check}/remove", set(), {"reason": "Not theirs"}),
+    ("GET", "/budgets/{dp}/pas/{other_pa}/checks/{other_check}/remove", set(), None),
+    ("POST", "/budgets/{dp}/pas/{other_pa}/remove", set(), {"reason": "Not mine"}),
+    ("GET", MA_PA + "/remove", MA_WRITERS, None),
     ("GET", "/budgets/999999/pas", set(), None),
     ("GET", "/budgets/{dp}/pas/999999", set(), None),
     # The statutory figures: administrators only.
@@ -95,6 +105,19 @@ ROUTES = [
     ("GET", "/admin/rates/not_a_kind/new", set(), None),
     ("GET", "/admin/rates/999999/edit", set(), None),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _checks_to_remove(request):
+    """A check on the holder's PA and one on another budget's PA, for the remove routes."""
+    if "emp" not in request.fixturenames:
+        return
+    emp, world = request.getfixturevalue("emp"), request.getfixturevalue("world")
+    made = [EmploymentCheck(pa_id=pa.id, budget_id=pa.budget_id, kind="contract", checked_on=world.dp.plan_year_start,
+                            evidence="Signed", created_by_id=world.holder.id) for pa in (emp.pa, emp.other_pa)]
+    db.session.add_all(made)
+    db.session.commit()
+    emp.ids.update(check=made[0].id, other_check=made[1].id)
 
 
 def _snapshot():
@@ -132,7 +155,7 @@ def test_route_table_covers_every_employment_and_rates_endpoint(app):
     adapter = app.url_map.bind("localhost")
     for method, path, _, _ in ROUTES:
         url = path.format(dp=1, ma=2, other=3, pa=4, pa2=5, other_pa=6, ma_pa=7, pay=8, pay2=9, other_pay=10,
-                          ma_pay=11, rate=12, se_pa=13)
+                          ma_pay=11, rate=12, se_pa=13, check=14, other_check=15)
         try:
             covered.add(adapter.match(url, method=method)[0])
         except Exception:  # not_a_kind and the like still match; anything else would be a typo in the table

@@ -367,3 +367,58 @@ def test_employer_details_save_with_the_allowance_claim(holder, emp, world):
     db.session.expire_all()
     assert [c.claimed for c in db.session.scalars(select(AllowanceClaim))] == [False]
     assert events("employer.changed")[-1].data["changes"] == {f"employment_allowance_{year.year}": [True, False]}
+
+
+# ---- removing what was entered by mistake ----------------------------------------------------------------
+
+def test_a_check_or_training_entered_by_mistake_is_removed_with_a_reason(holder, emp, world):
+    pa = emp.pa
+    check = EmploymentCheck(pa_id=pa.id, budget_id=pa.budget_id, kind="dbs", checked_on=today() - timedelta(days=3),
+                            evidence="Seen", created_by_id=world.holder.id)
+    course = Training(pa_id=pa.id, budget_id=pa.budget_id, course="Fire safety", completed_on=today())
+    db.session.add_all([check, course])
+    db.session.commit()
+    check_id, course_id = check.id, course.id
+    page = holder.get(PA.format(**emp.ids)).get_data(as_text=True)
+    remove = f"{PA.format(**emp.ids)}/checks/{check_id}/remove"
+    assert f'href="{remove}"' in page
+    asked = holder.get(remove).get_data(as_text=True)
+    assert "Remove Pat Jones’s check" in asked and "Only for something entered by mistake" in asked
+    refused = holder.post(remove, data={"reason": " "})
+    assert refused.status_code == 200 and "Enter why you are removing it" in refused.get_data(as_text=True)
+    assert count(EmploymentCheck, EmploymentCheck.id == check_id) == 1
+    done = holder.post(remove, data={"reason": "Entered for the wrong PA"})
+    assert done.status_code == 303 and done.location.endswith("#checks")
+    assert "Check removed: DBS" in holder.get(done.location.split("#")[0]).get_data(as_text=True)
+    assert count(EmploymentCheck, EmploymentCheck.id == check_id) == 0
+    audit = events("employment_check.removed")[-1]
+    assert audit.actor_id == world.holder.id and audit.data["reason"] == "Entered for the wrong PA"
+    assert audit.data["removed"]["kind"] == "dbs" and audit.data["removed"]["evidence"] == "Seen"
+    assert holder.get(remove).status_code == 404  # gone
+    training = holder.post(f"{PA.format(**emp.ids)}/training/{course_id}/remove", data={"reason": "Twice"})
+    assert training.status_code == 303 and count(Training, Training.id == course_id) == 0
+    assert events("training.removed")[-1].data["removed"]["course"] == "Fire safety"
+
+
+def test_a_pa_entered_by_mistake_is_removed_only_while_no_pay_depends_on_them(holder, emp, world):
+    twice = make_pa(world.dp, "Pat Jones Again", world.lines["wages"])
+    db.session.add(Training(pa_id=twice.id, budget_id=world.dp.id, course="First aid", completed_on=today()))
+    db.session.commit()
+    twice_id = twice.id
+    url = f"/budgets/{world.dp.id}/pas/{twice_id}/remove"
+    done = holder.post(url, data={"reason": "Added twice"})
+    assert done.status_code == 303 and done.location == f"/budgets/{world.dp.id}/pas"
+    assert "Pat Jones Again removed." in holder.get(done.location).get_data(as_text=True)
+    assert count(PersonalAssistant, PersonalAssistant.id == twice_id) == 0
+    assert count(Training, Training.pa_id == twice_id) == 0 and count(PayRate, PayRate.pa_id == twice_id) == 0
+    audit = events("pa.removed")[-1]
+    assert audit.data["removed"]["name"] == "Pat Jones Again" and audit.data["reason"] == "Added twice"
+    assert [t["course"] for t in audit.data["with_rows"]["training"]] == ["First aid"]
+    # Pat has pay recorded: the record stays with the money.
+    paid = f"{PA.format(**emp.ids)}/remove"
+    page = holder.get(paid).get_data(as_text=True)
+    assert "Pay has been recorded for Pat Jones, so their record stays with the money" in page
+    assert 'name="reason"' not in page
+    refused = holder.post(paid, data={"reason": "Try anyway"})
+    assert refused.status_code == 200 and "end their employment instead" in refused.get_data(as_text=True)
+    assert count(PersonalAssistant, PersonalAssistant.id == emp.pa.id) == 1
