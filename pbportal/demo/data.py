@@ -28,6 +28,7 @@ from ..employment.models import (
     Training,
 )
 from ..employment.rates import seed_statutory_rates, tax_year_start
+from ..employment.services import pay_lines, record_pay
 from ..extensions import db
 from ..reconciliation.periods import close_period, open_period
 from ..reconciliation.returns import submit_return
@@ -67,8 +68,8 @@ USERS = [
 # item, outcome, category, unit, quantity, unit cost (pence), frequency
 DP_LINES = [
     ("Personal assistant wages", "Get up, washed and dressed every morning", "pa_wages", "hour", "30", 1271, "weekly"),
-    ("HMRC: PAYE and National Insurance", "Employ my PAs legally", "hmrc", "month", "1", 17000, "monthly"),
-    ("Workplace pension", "Employ my PAs legally", "pension", "month", "1", 3400, "monthly"),
+    ("HMRC: PAYE and National Insurance", "Employ my PAs legally", "hmrc", "month", "1", 18100, "monthly"),
+    ("Workplace pension", "Employ my PAs legally", "pension", "month", "1", 5700, "monthly"),
     ("Payroll service", "Employ my PAs legally", "fees", "week", "1", 750, "weekly"),
     ("Employer's liability insurance", "Employ my PAs safely", "insurance", "year", "1", 9500, "yearly"),
     ("Respite breaks", "Give my family a rest and have a change of scene", "respite", "day", "6", 18000, "yearly"),
@@ -277,9 +278,17 @@ def _priya_bank(ma, ma_lines, priya, staff, now) -> None:
                "centre line."))
 
 
+# A week's pay as the payroll bureau works it out (2026/27): Maria, 22 hours at £12.90, pays a little tax and
+# employee NI and is enrolled in the workplace pension; Tom, 8 hours at £13.50, earns under every threshold.
+MARIA_WEEK = {"hours": Decimal("22"), "gross_pence": 28380, "employer_ni_pence": 2817, "employee_pension_pence": 819,
+              "employer_pension_pence": 491, "net_pence": 26391}
+TOM_WEEK = {"hours": Decimal("8"), "gross_pence": 10800, "employer_ni_pence": 180, "employee_pension_pence": 0,
+            "employer_pension_pence": 0, "net_pence": 10800}
+
+
 def _employment(dp, alex, wages_line, now):
     """Alex employs Maria (with a delegated task) and Tom (whose DBS renewal is close), and pays an agency
-    worker, Kemi, as self-employed."""
+    worker, Kemi, as self-employed. Returns Maria and Tom."""
     start = dp.plan_year_start
     maria = PersonalAssistant(budget_id=dp.id, name="Maria Santos", phone="07700 900123", start_date=date(2023, 9, 4),
                               date_of_birth=date(1979, 6, 14), employment_type="employed", line_id=wages_line.id,
@@ -324,6 +333,8 @@ def _employment(dp, alex, wages_line, now):
                  payroll_fee_pence_per_year=39000),
         AllowanceClaim(budget_id=dp.id, tax_year_start=tax_year_start(now), claimed=True),
     ])
+    db.session.flush()
+    return maria, tom
 
 
 def _contingency_and_reviews(dp, ma, second, alex, sam, cm, rep, dp_lines, now):
@@ -406,14 +417,22 @@ def load_demo_data() -> bool:
     dp, lines = _budget("Alex Morgan", alex, council, HeldAs.DIRECT_PAYMENT, None, cm, start, DP_LINES)
     db.session.add(Representative(budget_id=dp.id, user_id=users["rep@example.org"].id, kind="nominated",
                                   evidence="Nomination form signed by Alex, kept by Demo Council"))
-    wages, hmrc, pension, payroll, insurance, respite, arts, chair = lines
+    wages, _hmrc, _pension, payroll, insurance, respite, arts, chair = lines
     _funding(dp, lines, start, now, cm, contribution_pence=4000)
+    db.session.add(MoneyIn(budget_id=dp.id, received_on=start - timedelta(days=1), amount_pence=150000,
+                           source=IncomeSource.OTHER, note="Balance carried forward from last year",
+                           created_by_id=alex.id))
     upload_dir = current_app.config["UPLOAD_DIR"]
+    maria, tom = _employment(dp, alex, wages, now)
     week = start + timedelta(days=(4 - start.weekday()) % 7)  # Fridays
     n = 0
     while week <= now:
-        _spend(dp, wages, week, 21085, "Maria Santos", alex, note="Net pay, 22 hours")
-        _spend(dp, wages, week, 7665, "Tom Price", alex, note="Net pay, 8 hours")
+        # Alex records each week's pay (from the payroll bureau's payslips), which records the payments to the
+        # PA, HMRC and the pension: what the PA pages and the spending list show is one story.
+        period = (week - timedelta(days=6), week)
+        for pa, pay in ((maria, MARIA_WEEK), (tom, TOM_WEEK)):
+            record_pay(pa, dict(pay, period_start=period[0], period_end=period[1], paid_on=week),
+                       pay_lines(dp, pa), alex)
         if n % 3 != 1:
             _spend(dp, arts, week - timedelta(days=2), 2500, "Riverside Arts Club", alex)
         n += 1
@@ -422,8 +441,6 @@ def load_demo_data() -> bool:
     while month <= now:
         pay_day = month + timedelta(days=21)
         if pay_day <= now:
-            _spend(dp, hmrc, pay_day, 16542, "HMRC", alex, note="PAYE and NI for the month")
-            _spend(dp, pension, pay_day, 3318, "NEST Pensions", alex)
             picture = _receipt_image(f"Payroll Plus Ltd\n{pay_day:%B %Y}\nTotal GBP 32.50")
             slip = save_receipt(dp.id, CheckedReceipt(picture, "image/png", f"payroll-{pay_day:%Y-%m}.png"),
                                 alex, upload_dir)
@@ -458,7 +475,6 @@ def load_demo_data() -> bool:
         week += timedelta(weeks=1)
     _spend(second, gym, start + timedelta(days=5), 3200, "City Gym", sam)
 
-    _employment(dp, alex, wages, now)
     _contingency_and_reviews(dp, ma, second, alex, sam, cm, users["rep@example.org"], lines, now)
 
     for budget in more:

@@ -5,7 +5,19 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -316,7 +328,8 @@ class PayRecord(db.Model):
 
 
 class PayRecordEntry(db.Model):
-    """Which spending entries a pay record created (wages, HMRC, pension)."""
+    """Which spending entries a pay record created (wages, HMRC, pension), or holds: a payment of the net pay
+    recorded before the pay was (linked). Voiding the pay voids what it created and lets go of what it linked."""
 
     __tablename__ = "pay_record_entry"
     __table_args__ = (UniqueConstraint("entry_id"),)
@@ -324,6 +337,7 @@ class PayRecordEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     pay_record_id: Mapped[int] = mapped_column(ForeignKey("pay_record.id"), index=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("spending_entry.id"))
+    linked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Absence(db.Model):

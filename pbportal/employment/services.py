@@ -308,11 +308,17 @@ def record_pay(pa: PersonalAssistant, values: dict, lines: dict, actor,
         (lines.get("hmrc"), pay.hmrc_pence, "HMRC", f"PAYE and NI for {pa.name}, {period}"),
         (lines.get("pension"), pay.pension_pence, "Workplace pension", f"Pension for {pa.name}, {period}"),
     ]
-    created = []
-    for line, amount, payee, note in parts:
+    created, linked = [], []
+    for index, (line, amount, payee, note) in enumerate(parts):
         if amount <= 0:
             continue
         line = line or lines["wages"]
+        already = _unlinked_wage_payment(pa, line, amount, pay.paid_on) if index == 0 else None
+        if already is not None:  # the net pay was recorded as a payment already: one story, not two payments
+            db.session.add(PayRecordEntry(pay_record_id=pay.id, entry_id=already.id, linked=True))
+            record("spending.linked_to_pay", already, actor=actor, budget_id=pa.budget_id, pay_record_id=pay.id)
+            linked.append(already)
+            continue
         entry = SpendingEntry(budget_id=pa.budget_id, line_id=line.id, paid_on=pay.paid_on, amount_pence=amount,
                               payee=payee, category=line.category, note=note, created_by_id=actor.id)
         db.session.add(entry)
@@ -325,15 +331,65 @@ def record_pay(pa: PersonalAssistant, values: dict, lines: dict, actor,
            period_start=pay.period_start, period_end=pay.period_end, hours=pay.hours, gross_pence=pay.gross_pence,
            net_pence=pay.net_pence, employer_ni_pence=pay.employer_ni_pence,
            employer_pension_pence=pay.employer_pension_pence, employee_pension_pence=pay.employee_pension_pence,
-           entries=[e.id for e in created])
+           entries=[e.id for e in created + linked], linked=[e.id for e in linked])
+    pay.linked_payment = linked[0] if linked else None
     return pay
 
 
+def _to_pa(pa: PersonalAssistant):
+    """Payments whose payee is the PA (names compared without case or outer spaces)."""
+    return func.lower(func.trim(SpendingEntry.payee)) == pa.name.strip().lower()
+
+
+def _unlinked_wage_payment(pa: PersonalAssistant, line: BudgetLine, amount: int, paid_on: date):
+    """An active payment to the PA of exactly this net pay, on this day and line, that no pay record holds yet."""
+    linked = select(PayRecordEntry.entry_id)
+    return db.session.scalar(select(SpendingEntry).where(
+        SpendingEntry.budget_id == pa.budget_id, SpendingEntry.status == RecordStatus.ACTIVE,
+        SpendingEntry.line_id == line.id, SpendingEntry.amount_pence == amount, SpendingEntry.paid_on == paid_on,
+        _to_pa(pa), SpendingEntry.id.not_in(linked)).order_by(SpendingEntry.id).limit(1))
+
+
+@dataclass
+class WagePayments:
+    """The year's payments to a PA: those a pay record made or holds, and those recorded as ordinary payments
+    (which the minimum wage and the true cost cannot be checked against)."""
+    entries: list
+    from_pay: set[int]
+
+    @property
+    def total_pence(self) -> int:
+        return sum(e.amount_pence for e in self.entries)
+
+    @property
+    def not_from_pay(self) -> list:
+        return [e for e in self.entries if e.id not in self.from_pay]
+
+
+def wage_payments(pa: PersonalAssistant, today: date, limit: int = 60) -> WagePayments:
+    """Active payments to the PA (payee) in the last year, newest first, and which of them pay records hold:
+    two queries. A pay record's payments to HMRC and the pension are not payments to the PA."""
+    through_pay = select(PayRecordEntry.entry_id).join(PayRecord, PayRecord.id == PayRecordEntry.pay_record_id).where(
+        PayRecord.pa_id == pa.id)
+    entries = db.session.scalars(select(SpendingEntry).where(
+        SpendingEntry.budget_id == pa.budget_id, SpendingEntry.status == RecordStatus.ACTIVE,
+        SpendingEntry.paid_on > today - timedelta(days=365), _to_pa(pa))
+        .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.id.desc()).limit(limit)).all()
+    from_pay = set(db.session.scalars(through_pay.where(PayRecordEntry.entry_id.in_([e.id for e in entries]))))
+    return WagePayments(list(entries), from_pay)
+
+
 def void_pay(pay: PayRecord, reason: str, actor) -> None:
-    """Void a pay record and every spending entry it created."""
+    """Void a pay record and every spending entry it created; a payment it linked (recorded before, as an
+    ordinary payment) stays, let go so a corrected pay record can hold it."""
     mark_changed(pay, RecordStatus.VOIDED, reason, actor)
-    entry_ids = db.session.scalars(select(PayRecordEntry.entry_id).where(PayRecordEntry.pay_record_id == pay.id))
-    for entry in db.session.scalars(select(SpendingEntry).where(SpendingEntry.id.in_(list(entry_ids)))):
+    links = db.session.scalars(select(PayRecordEntry).where(PayRecordEntry.pay_record_id == pay.id)).all()
+    for link in [link for link in links if link.linked]:
+        record("spending.unlinked_from_pay", db.session.get(SpendingEntry, link.entry_id), actor=actor,
+               budget_id=pay.budget_id, pay_record_id=pay.id, reason=reason)
+        db.session.delete(link)
+    entry_ids = [link.entry_id for link in links if not link.linked]
+    for entry in db.session.scalars(select(SpendingEntry).where(SpendingEntry.id.in_(entry_ids))):
         if entry.is_active:
             mark_changed(entry, RecordStatus.VOIDED, f"Pay record voided: {reason}", actor)
             record("spending.voided", entry, actor=actor, budget_id=entry.budget_id, reason=reason,

@@ -31,6 +31,7 @@ from .services import (
     save_pa,
     void_pay,
     wage_lines,
+    wage_payments,
 )
 from .warnings import pay_below_minimum
 
@@ -120,7 +121,7 @@ def pa_context(budget, pa, **overrides) -> dict:
         "checks": sorted(emp.checks[pa.id], key=lambda c: c.checked_on, reverse=True),
         "trainings": sorted(emp.trainings[pa.id], key=lambda t: t.completed_on, reverse=True),
         "tasks": emp.tasks[pa.id], "pay": emp.pay[pa.id],
-        "absences": recent_absences(pa),
+        "absences": recent_absences(pa), "wages": wage_payments(pa, today()),
         "forms": _blank_forms(budget), "messages": {},
     }
     context["forms"].update(overrides.pop("forms", {}))
@@ -191,10 +192,13 @@ def pay(budget_id: int, pa_id: int):
             return _section_response(budget, pa, "pay", form)
         # Said now, beside "recorded", not only among the warnings further up the page.
         below = pay_below_minimum(pa, saved, rates_on(saved.paid_on))
+        linked = (f" The payment of {format_pence(saved.net_pence)} to {pa.name} recorded already for "
+                  f"{saved.paid_on:%-d %B %Y} is now part of this pay record." if saved.linked_payment else "")
         return _saved(budget, pa, "pay", f"Pay of {format_pence(saved.gross_pence)} gross recorded: "
                                          f"{format_pence(saved.net_pence)} to {pa.name}, "
                                          f"{format_pence(saved.hmrc_pence)} to HMRC, "
-                                         f"{format_pence(saved.pension_pence)} to the pension.", warning=below)
+                                         f"{format_pence(saved.pension_pence)} to the pension.{linked}",
+                      warning=below)
     return _section_response(budget, pa, "pay", form)
 
 

@@ -26,7 +26,7 @@ from pbportal.extensions import db
 from pbportal.spending.models import SpendingEntry
 from pbportal.timeutil import today
 
-from ..conftest import login
+from ..conftest import login, make_entry
 from ..support import parts
 from .helpers import PA, assert_error, count, events, make_pa, pa_form, pay_data, post_pa, prefixed, section_of, spent
 
@@ -422,3 +422,35 @@ def test_a_pa_entered_by_mistake_is_removed_only_while_no_pay_depends_on_them(ho
     refused = holder.post(paid, data={"reason": "Try anyway"})
     assert refused.status_code == 200 and "end their employment instead" in refused.get_data(as_text=True)
     assert count(PersonalAssistant, PersonalAssistant.id == emp.pa.id) == 1
+
+
+def test_pay_and_payments_to_a_pa_are_one_story(holder, emp, world):
+    """Weekly wage payments to a PA recorded as ordinary payments showed "No pay recorded" on the PA's page.
+    Now the page lists them (marked not recorded as pay), and recording the pay links the payment rather than
+    recording it twice; voiding that pay lets the payment go, it does not void it."""
+    paid = today() - timedelta(days=3)
+    payment = make_entry(world.dp, world.lines["wages"], 80000, paid_on=paid, payee="pat jones ")
+    make_entry(world.dp, world.lines["wages"], 5000, paid_on=paid, payee="Someone Else")
+    db.session.commit()
+    payment_id = payment.id
+    page = holder.get(PA.format(**emp.ids)).get_data(as_text=True)
+    listed = section_of(page, "pay")
+    assert "Payments to Pat Jones in the last year" in listed and "Not recorded as pay" in listed
+    assert "1 was recorded as ordinary payments, not as pay" in listed and "Someone Else" not in listed
+    wages_before = count(SpendingEntry, SpendingEntry.line_id == world.lines["wages"].id)
+    start = today() - timedelta(days=30)
+    r = post_pa(holder, emp, "pay", pay_data(start, paid_on=paid))
+    page = holder.get(r.location.split("#")[0]).get_data(as_text=True)
+    assert "The payment of £800.00 to Pat Jones recorded already for" in page
+    assert count(SpendingEntry, SpendingEntry.line_id == world.lines["wages"].id) == wages_before  # not twice
+    record = db.session.scalars(select(PayRecord).where(PayRecord.pa_id == emp.pa.id,
+                                                        PayRecord.period_start == start)).one()
+    assert payment_id in [e.id for e in _pay_entries(record.id)]
+    assert "Not recorded as pay" not in section_of(page, "pay") and "from a pay record" in section_of(page, "pay")
+    assert events("spending.linked_to_pay")[-1].object_id == payment_id
+    voided = holder.post(f"{PA.format(**emp.ids)}/pay/{record.id}/void", data={"reason": "Wrong hours"})
+    assert voided.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(SpendingEntry, payment_id).status == "active"  # the money did go to Pat
+    assert payment_id not in [e.id for e in _pay_entries(record.id)]
+    assert {e.status for e in _pay_entries(record.id)} == {"voided"}  # what the pay made: HMRC, pension

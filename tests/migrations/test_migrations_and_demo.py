@@ -68,7 +68,12 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in(empty_database, tm
         managed = db.session.query(Budget).filter_by(held_as="managed_account").all()
         assert len(managed) == 5 and {b.provider.name for b in managed} == {"Demo Managed Accounts"}
         ma = next(b for b in managed if b.holder.email == "ma.holder@example.org")
+        from pbportal.employment.models import PayRecordEntry
         from pbportal.reviews.models import Review
+        # Alex's PAs' pay and the payments to them are one story: every wage payment comes from a pay record.
+        to_pas = [e for e in entries if e.payee in ("Maria Santos", "Tom Price")]
+        from_pay = {r.entry_id for r in db.session.query(PayRecordEntry)}
+        assert len(to_pas) >= 50 and all(e.id in from_pay for e in to_pas)
         for review in db.session.query(Review).all():  # the money as it stood on the day of each review
             assert 0 < review.spent_pence < review.plan_pence and 0 < review.expected_pence < review.plan_pence, (
                 review.budget_id)
