@@ -46,26 +46,39 @@ class LayoutForm(FlaskForm):
     paid_out = SelectField("Paid out (if separate)", widget=GovSelect(), validate_choice=False)
     paid_in = SelectField("Paid in (if separate)", widget=GovSelect(), validate_choice=False)
     balance = SelectField("Balance (optional)", widget=GovSelect(), validate_choice=False)
+    indicator = SelectField("Paid in or out (CR or DR, if the amount is never negative)", widget=GovSelect(),
+                            validate_choice=False)
     submit = SubmitField("Use these columns", widget=GovSubmitInput())
 
     def __init__(self, *args, header=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.header = [name for name in header if name]
         choices = [("", "Not in this file")] + [(name, name) for name in self.header]
-        for field in (self.date, self.description, self.amount, self.paid_out, self.paid_in, self.balance):
+        for field in self.columns:
             field.choices = choices
+
+    @property
+    def columns(self):
+        return (self.date, self.description, self.amount, self.paid_out, self.paid_in, self.balance, self.indicator)
+
+    def preselect(self, layout: Layout) -> None:
+        """Show a guess (or the layout remembered) chosen already, for the person to check."""
+        for field in self.columns:
+            value = getattr(layout, field.name, "")
+            if value in self.header:
+                field.data = value
 
     @property
     def layout(self) -> Layout:
         return Layout(self.date.data or "", self.description.data or "", self.amount.data or "",
-                      self.paid_out.data or "", self.paid_in.data or "", self.balance.data or "")
+                      self.paid_out.data or "", self.paid_in.data or "", self.balance.data or "",
+                      self.indicator.data or "")
 
     def validate(self, extra_validators=None) -> bool:
         """A column for the date and for the description, and the amount in one column or two."""
         if not super().validate(extra_validators):
             return False
-        strangers = [field for field in (self.date, self.description, self.amount, self.paid_out, self.paid_in,
-                                         self.balance) if field.data and field.data not in self.header]
+        strangers = [field for field in self.columns if field.data and field.data not in self.header]
         for field in strangers:  # a hand-made POST: only the file's own columns can be chosen
             field.errors.append(f"Choose one of the file’s columns for {field.label.text.split(' (')[0].lower()}")
         if strangers:

@@ -50,6 +50,7 @@ class StatementLayout(db.Model):
     paid_out_column: Mapped[str] = mapped_column(String(100), default="")
     paid_in_column: Mapped[str] = mapped_column(String(100), default="")
     balance_column: Mapped[str] = mapped_column(String(100), default="")
+    indicator_column: Mapped[str] = mapped_column(String(100), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

@@ -73,7 +73,7 @@ def saved_layout(budget_id: int) -> Layout | None:
     if row is None:
         return None
     return Layout(row.date_column, row.description_column, row.amount_column, row.paid_out_column,
-                  row.paid_in_column, row.balance_column)
+                  row.paid_in_column, row.balance_column, row.indicator_column)
 
 
 def save_layout(budget_id: int, layout: Layout, actor) -> None:
@@ -84,6 +84,7 @@ def save_layout(budget_id: int, layout: Layout, actor) -> None:
     row.date_column, row.description_column = layout.date, layout.description
     row.amount_column, row.paid_out_column = layout.amount, layout.paid_out
     row.paid_in_column, row.balance_column = layout.paid_in, layout.balance
+    row.indicator_column = layout.indicator
     db.session.flush()
     record("statement_layout.saved", row, actor=actor, budget_id=budget_id, layout=layout.__dict__)
 

@@ -18,14 +18,20 @@ MAX_BYTES = 10 * 1024 * 1024
 TOO_LARGE = f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB"
 
 GUESSES = {
-    "date": ("date", "transaction date", "posting date", "posted date", "value date", "txn date"),
+    "date": ("date", "transaction date", "posting date", "posted date", "value date", "txn date", "completed date"),
     "description": ("description", "details", "narrative", "transaction description", "memo", "payee",
                     "reference", "transaction details", "name", "counter party", "counterparty"),
     "amount": ("amount", "value", "amount gbp", "transaction amount"),
     "paid_out": ("paid out", "money out", "debit", "debit amount", "out", "withdrawals", "payments"),
     "paid_in": ("paid in", "money in", "credit", "credit amount", "in", "deposits", "receipts"),
     "balance": ("balance", "running balance", "balance gbp"),
+    "indicator": ("cr dr", "dr cr", "debit credit", "credit debit", "debit or credit", "credit or debit",
+                  "cr or dr", "dr or cr", "credit debit indicator", "debit credit indicator", "indicator",
+                  "in out", "dc", "cd"),
 }
+# What a CR/DR column says: money in, or money out.
+CREDIT_WORDS = {"CR", "C", "CREDIT", "IN", "+"}
+DEBIT_WORDS = {"DR", "D", "DEBIT", "OUT", "-"}
 
 
 class StatementError(ValueError):
@@ -40,6 +46,7 @@ class Layout:
     paid_out: str = ""
     paid_in: str = ""
     balance: str = ""
+    indicator: str = ""  # a column saying CR or DR beside an amount that is always positive
 
     def problems(self) -> dict[str, str]:
         """What is missing, by the field it is missing from (the amount stands for the paid-out and paid-in
@@ -71,6 +78,8 @@ class Parsed:
     errors: list[str] = field(default_factory=list)
     balance_breaks: list[str] = field(default_factory=list)
     newest_first: bool = False  # the file lists the latest transaction first
+    skipped: list[str] = field(default_factory=list)  # rows that are not transactions (totals, balances…)
+    left_out: dict[str, int] = field(default_factory=dict)  # transactions not completed, by their state
 
     @property
     def closing_balance_pence(self) -> int | None:
@@ -136,6 +145,8 @@ def rows_of(text: str) -> list[list[str]]:
 
 
 def numbered_rows(text: str) -> list[tuple[int, list[str]]]:
+    if "\r" in text and "\n" not in text:  # old Excel for Mac ends lines with CR alone
+        text = text.replace("\r", "\n")
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -167,10 +178,57 @@ def find_header(rows: list[list[str]]) -> int:
                          "Amount or Paid out / Paid in)")
 
 
+def table_start(rows: list[list[str]]) -> tuple[int, list[str]]:
+    """Where the table starts and its columns' names: the header row's index, or -1 for a file with no header
+    row whose first row is already a transaction (HSBC exports date, description, amount with no names), whose
+    columns are then called Column 1, Column 2…"""
+    try:
+        start = find_header(rows)
+        return start, [cell.strip() for cell in rows[start]]
+    except StatementError:
+        if rows and _has_date(rows[0]) and len(rows[0]) >= 3:
+            return -1, [f"Column {n}" for n in range(1, max(len(row) for row in rows[:50]) + 1)]
+        raise
+
+
 def header_of(content: bytes) -> list[str]:
-    """The names of the file's columns (StatementError if it has no header row)."""
+    """The names of the file's columns (StatementError if it has none and its first row is no transaction)."""
+    return table_start(rows_of(decode(content)))[1]
+
+
+def first_rows(content: bytes, count: int = 5) -> list[list[str]]:
+    """The table's first rows, to show beside the question of which column holds what."""
     rows = rows_of(decode(content))
-    return [cell.strip() for cell in rows[find_header(rows)]]
+    start, _ = table_start(rows)
+    return [[cell.strip()[:60] for cell in row] for row in rows[start + 1:start + 1 + count]]
+
+
+def guess_by_content(content: bytes) -> Layout:
+    """For a file whose columns have no names: the first column of dates, the first of sums of money (the
+    amount) and the next (a balance), and the widest column of words (the description). A guess the person
+    checks, never used without asking."""
+    rows = rows_of(decode(content))
+    start, header = table_start(rows)
+    body = rows[start + 1:start + 51]
+
+    def share(index, test) -> float:
+        values = [row[index] for row in body if index < len(row) and row[index].strip()]
+        ok = 0
+        for value in values:
+            try:
+                test(value)
+                ok += 1
+            except (ValueError, InvalidOperation, TooLarge):
+                pass
+        return ok / len(body) if body else 0
+
+    dates = [i for i in range(len(header)) if share(i, _date) > 0.8]
+    money = [i for i in range(len(header)) if i not in dates and share(i, _money) > 0.8]
+    words = [i for i in range(len(header)) if i not in dates and i not in money]
+    width = {i: sum(len(row[i]) for row in body if i < len(row)) for i in words}
+    name = lambda indexes, n=0: header[indexes[n]] if len(indexes) > n else ""  # noqa: E731
+    return Layout(date=name(dates), description=header[max(width, key=width.get)] if width else "",
+                  amount=name(money), balance=name(money, 1))
 
 
 def _has_date(row: list[str]) -> bool:
@@ -188,7 +246,7 @@ def guess_layout(header: list[str]) -> Layout | None:
     for key, names in GUESSES.items():
         chosen[key] = next((cell for cell in header if _norm(cell) in names), "")
     layout = Layout(chosen["date"], chosen["description"], chosen["amount"], chosen["paid_out"], chosen["paid_in"],
-                    chosen["balance"])
+                    chosen["balance"], chosen["indicator"])
     if layout.amount and layout.paid_out and layout.paid_in:
         layout.amount = ""  # separate columns are clearer than an ambiguous "value"
     return None if layout.problems() else layout
@@ -232,7 +290,9 @@ def _date(text: str) -> date:
 def _date_and_style(text: str) -> tuple[date, str]:
     """The date, and how it is written ('%d %b %Y' for both '1 May 2026' and '1 June 2026')."""
     text = text.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d.%m.%Y"):
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d.%m.%Y",
+                "%d-%b-%y", "%d %b %y", "%d-%B-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M",
+                "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.strptime(text, fmt).date(), fmt.replace("%B", "%b")
         except ValueError:
@@ -240,37 +300,82 @@ def _date_and_style(text: str) -> tuple[date, str]:
     raise ValueError
 
 
+# Rows a bank adds around the transactions: totals, balances brought or carried forward, the overdraft limit.
+NOT_A_TRANSACTION = re.compile(r"brought forward|carried forward|b/f|c/f|opening balance|closing balance|"
+                               r"balance at|available balance|total|overdraft|end of statement|start balance|"
+                               r"end balance", re.I)
+# Revolut and others: only completed transactions moved money.
+STATE_COLUMNS = ("state", "status")
+FEE_COLUMNS = ("fee", "fees")
+
+
+def _indicator_column(header: list[str], rows: list[list[str]], layout: Layout) -> str:
+    """A column beside a one-column amount that says CR or DR on every row (Nationwide, some building
+    societies): today's exports put it under many names, so it is found by what it holds."""
+    if not layout.amount:
+        return ""
+    words = CREDIT_WORDS | DEBIT_WORDS
+    for index, name in enumerate(header):
+        if name in (layout.date, layout.description, layout.amount, layout.balance):
+            continue
+        values = [row[index].strip().upper() for row in rows if index < len(row) and row[index].strip()]
+        if len(values) >= 2 and all(value in words for value in values) and \
+                any(value in DEBIT_WORDS for value in values):
+            return name
+    return ""
+
+
 def parse(content: bytes, layout: Layout | None = None) -> tuple[Parsed, Layout | None]:
-    """Read the whole file; problems are collected with their row numbers (the import then stops whole)."""
+    """Read the whole file; problems are collected with their row numbers (the import then stops whole). Rows
+    that are not transactions (totals, balances, the overdraft limit) are skipped and listed."""
     numbered = numbered_rows(decode(content))
     rows = [row for _, row in numbered]
-    start = find_header(rows)
-    header = [cell.strip() for cell in rows[start]]
+    start, header = table_start(rows)
+    body = numbered[start + 1:] if start >= 0 else numbered
     layout = layout if layout and all(
         (getattr(layout, key) in header) for key in ("date", "description", "amount", "paid_out", "paid_in",
-                                                      "balance") if getattr(layout, key)) else guess_layout(header)
+                                                      "balance", "indicator") if getattr(layout, key)) else (
+        guess_layout(header) if start >= 0 else None)
     parsed = Parsed(header)
     if layout is None:
         return parsed, None
     where = {name: header.index(name) for name in header}
+    if not layout.indicator:
+        layout.indicator = _indicator_column(header, [row for _, row in body], layout)
+    normed = {_norm(name): name for name in header}
+    state = next((normed[n] for n in STATE_COLUMNS if n in normed), "")
+    fee = next((normed[n] for n in FEE_COLUMNS if n in normed), "")
 
     def cell(row, name):
         return row[where[name]].strip() if name and where[name] < len(row) else ""
 
     problems: dict[int, list[str]] = {}
     styles: dict[int, tuple[str, str]] = {}  # row -> (how its date is written, the date as written)
-    for offset, row in numbered[start + 1:]:
+    for offset, row in body:
+        if state and cell(row, state) and cell(row, state).upper() != "COMPLETED":
+            parsed.left_out[cell(row, state).capitalize()] = parsed.left_out.get(cell(row, state).capitalize(),
+                                                                                  0) + 1
+            continue
         found = problems.setdefault(offset, [])
         try:
             line_date, style = _date_and_style(cell(row, layout.date))
-            styles[offset] = (style, cell(row, layout.date))
         except ValueError:
-            found.append(f"the date ‘{cell(row, layout.date)}’ is not a date like 31/03/2026")
+            line_date = style = None
+            found.append(f"the date ‘{cell(row, layout.date)[:40]}’ is not a date like 31/03/2026")
         amount_cell = ""
+        amount = None
         try:
             if layout.amount:
                 amount_cell = cell(row, layout.amount)
                 amount = _money(amount_cell)
+                if amount and layout.indicator:
+                    said = cell(row, layout.indicator).upper()
+                    if said in DEBIT_WORDS:
+                        amount = -abs(amount)
+                    elif said in CREDIT_WORDS:
+                        amount = abs(amount)
+                    else:
+                        found.append(f"the {layout.indicator} column says ‘{said[:10]}’, not CR or DR")
             else:
                 amount_cell = cell(row, layout.paid_out)
                 out = _money(amount_cell)
@@ -283,22 +388,54 @@ def parse(content: bytes, layout: Layout | None = None) -> tuple[Parsed, Layout 
             found.append(f"the amount ‘{amount_cell[:40]}’ is more than {format_pence(LARGEST_LINE_PENCE)}")
         except (ValueError, InvalidOperation):
             found.append(f"the amount ‘{amount_cell[:40]}’ is not a sum of money like 12.50")
+        words = " ".join(cell for cell in row if cell.strip())
+        if found and (line_date is None or not amount) and (NOT_A_TRANSACTION.search(words) or
+                                                            (line_date is None and not amount)):
+            # A total, a balance or the overdraft limit, not a transaction: skipped, and said so.
+            problems.pop(offset)
+            parsed.skipped.append(f"Row {offset}: {words[:80]}")
+            continue
+        if style:
+            styles[offset] = (style, cell(row, layout.date))
+        charge = None
         try:
             balance = _money(cell(row, layout.balance)) if layout.balance else None
+            charge = _money(cell(row, fee)) if fee else None
         except TooLarge:
             found.append(f"the balance ‘{cell(row, layout.balance)[:40]}’ is more than "
                          f"{format_pence(LARGEST_LINE_PENCE)}")
         except (ValueError, InvalidOperation):
-            found.append(f"the balance ‘{cell(row, layout.balance)[:40]}’ is not a sum of money")
+            found.append(f"the balance or fee ‘{cell(row, layout.balance)[:40]}’ is not a sum of money")
         if not found:
-            parsed.lines.append(ParsedLine(offset, line_date, cell(row, layout.description)[:500], amount, balance))
+            description = cell(row, layout.description)[:500]
+            if charge:  # a fee charged with the transaction (Revolut): a line of its own, money out
+                parsed.lines.append(ParsedLine(offset, line_date, description, amount,
+                                               None if balance is None else balance + abs(charge)))
+                parsed.lines.append(ParsedLine(offset, line_date, f"Fee: {description}"[:500], -abs(charge), balance))
+            else:
+                parsed.lines.append(ParsedLine(offset, line_date, description, amount, balance))
     if not parsed.lines and not any(problems.values()):
-        raise StatementError("The file has a header row but no transactions")
+        raise StatementError("The file has no transactions" if parsed.skipped or parsed.left_out or start < 0
+                             else "The file has a header row but no transactions")
     _check_date_styles(parsed, styles, problems)
     parsed.errors = [f"Row {offset}: {'; '.join(found)}" for offset, found in sorted(problems.items()) if found]
     if not parsed.errors:  # rows left out would make the balance look broken where it is not
         _check_balances(parsed)
+        _stop_on_a_broken_balance(parsed, layout)
     return parsed, layout
+
+
+def _stop_on_a_broken_balance(parsed: Parsed, layout: Layout) -> None:
+    """A running balance that does not follow on most rows means the amounts were read wrongly (every debit
+    taken as money in, or the wrong column): that is wrong money, so the file is refused, not warned about."""
+    with_balance = sum(1 for line in parsed.lines if line.balance_pence is not None)
+    if with_balance >= 3 and len(parsed.balance_breaks) * 2 > with_balance:
+        hint = ("name the column that says whether each amount is paid in or out (CR or DR)" if layout.amount
+                and not layout.indicator else "check which columns hold the amounts")
+        parsed.errors.append(
+            f"The running balance does not follow from the amounts on {len(parsed.balance_breaks)} of "
+            f"{with_balance} rows, so the amounts are not being read as the bank meant them: {hint}, on the "
+            "step that says which column holds what")
 
 
 def _check_date_styles(parsed: Parsed, styles: dict[int, tuple[str, str]], problems: dict[int, list[str]]) -> None:
@@ -339,11 +476,21 @@ def _check_balances(parsed: Parsed) -> None:
 
 
 def fingerprints(budget_id: int, lines: list[ParsedLine]) -> None:
-    """The same transaction gives the same fingerprint in any file: date, amount, description and balance,
-    plus its position among identical transactions that day (two £10 payments to the same shop)."""
+    """The same transaction gives the same fingerprint in any file, CSV or OFX, with or without a running
+    balance: its date, amount and description (letters only, any case), plus its place among identical
+    transactions that day (two £10 payments to the same shop are both kept)."""
     seen: dict[tuple, int] = {}
     for line in sorted(lines, key=lambda ln: ln.row):
-        key = (line.line_date.isoformat(), line.amount_pence, _norm(line.description), line.balance_pence)
+        key = (line.line_date.isoformat(), line.amount_pence, _identity(line.description))
         seen[key] = seen.get(key, 0) + 1
-        text = f"{budget_id}|{'|'.join(map(str, key))}|{seen[key]}"
-        line.fingerprint = hashlib.sha256(text.encode()).hexdigest()
+        line.fingerprint = fingerprint_of(budget_id, *key, seen[key])
+
+
+def _identity(description: str) -> str:
+    """The part of a description every export of a bank gives alike: its first 16 letters, any case, without
+    spaces or figures (an OFX file cuts the payee's name at 32 characters and moves the reference to a memo)."""
+    return re.sub(r"[^a-z]", "", description.lower())[:16]
+
+
+def fingerprint_of(budget_id: int, day: str, pence: int, description: str, nth: int) -> str:
+    return hashlib.sha256(f"{budget_id}|{day}|{pence}|{description}|{nth}".encode()).hexdigest()

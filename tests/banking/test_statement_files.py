@@ -4,6 +4,7 @@ saved."""
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -121,6 +122,33 @@ LAYOUTS = {
         money_in=125000, money_out=123599, first=date(2026, 10, 1), last=date(2026, 10, 23), closing=101401,
         some={(date(2026, 10, 7), "Riverside Pharmacy", -999, 189701),
               (date(2026, 10, 16), "J Bloggs", -18000, 119401)}),
+    "amount_with_cr_dr_column.csv": dict(  # every debit was read as money in: £1,268 in, £0 out
+        layout=Layout("Date", "Description", amount="Amount", balance="Balance", indicator="CR/DR"), lines=5,
+        money_in=126250, money_out=78200, first=date(2026, 10, 1), last=date(2026, 10, 20), closing=248050,
+        some={(date(2026, 10, 3), "HOMECARE PARTNERS LTD", -34300, 290700),
+              (date(2026, 10, 20), "REFUND FROM SHOP", 1250, 248050)}),
+    "totals_and_balance_rows.csv": dict(  # brought forward, totals, closing balance, overdraft limit: skipped
+        layout=Layout("Date", "Description", paid_out="Paid out", paid_in="Paid in", balance="Balance"), lines=3,
+        money_in=125000, money_out=43900, first=date(2026, 10, 1), last=date(2026, 10, 10), closing=281100,
+        some={(date(2026, 10, 1), "DEMO COUNCIL DP PAYMENT", 125000, 325000)}),
+    "revolut.csv": dict(  # completed only; the 50p fee a line of its own
+        layout=Layout("Completed Date", "Description", amount="Amount", balance="Balance"), lines=4,
+        money_in=125000, money_out=43950, first=date(2026, 10, 1), last=date(2026, 10, 10), closing=281050,
+        some={(date(2026, 10, 4), "Homecare Partners", -34300, 290700),
+              (date(2026, 10, 10), "To Oakwood Day Centre", -9600, 281100),
+              (date(2026, 10, 10), "Fee: To Oakwood Day Centre", -50, 281050)}),
+    "month_names_cr_line_endings.csv": dict(  # 02-Sep-26, and lines ended by CR alone (old Excel for Mac)
+        layout=Layout("Date", "Description", amount="Amount"), lines=3, money_in=125000, money_out=43900,
+        first=date(2026, 9, 2), last=date(2026, 9, 10), closing=None,
+        some={(date(2026, 9, 3), "HOMECARE PARTNERS LTD", -34300, None)}),
+    "day_month_name_year.csv": dict(
+        layout=Layout("Date", "Description", amount="Amount"), lines=2, money_in=125000, money_out=34300,
+        first=date(2026, 9, 2), last=date(2026, 9, 3), closing=None,
+        some={(date(2026, 9, 2), "DEMO COUNCIL DP PAYMENT", 125000, None)}),
+    "same_month.csv": dict(
+        layout=Layout("Date", "Description", amount="Amount", balance="Balance"), lines=5, money_in=125000,
+        money_out=44740, first=date(2026, 10, 1), last=date(2026, 10, 10), closing=280260,
+        some={(date(2026, 10, 5), "TOWN BUSES", -420, 290280)}),
 }
 
 
@@ -129,7 +157,7 @@ def test_every_sample_file_is_used_by_a_test():
         "empty.csv", "bom_only.csv", "header_only.csv", "headerless.csv", "unknown_columns.csv",
         "unknown_columns_next_month.csv", "mixed_date_formats.csv", "non_numeric_amounts.csv",
         "broken_running_balance.csv", "quoted_fields_with_commas.csv", "identical_payments_same_day.csv",
-        "identical_payments_later_statement.csv", "utf16_tab_separated.csv"}
+        "identical_payments_later_statement.csv", "utf16_tab_separated.csv", "amount_with_d_c_type_column.csv"}
     assert {path.name for path in STATEMENTS.rglob("*.csv")} == named
 
 
@@ -280,10 +308,28 @@ def test_a_header_row_and_no_transactions(app, staff, world):
     assert counts() == (0, 0) and pending_files(app) == []
 
 
-def test_a_file_without_a_header_row(app, staff, world):
-    page = refused_on_upload(staff, world.ma.id, file("headerless.csv"))
-    assert "No header row was found: the file needs a row naming its columns" in page
-    assert counts() == (0, 0) and pending_files(app) == []
+def test_a_file_without_a_header_row_is_mapped_by_hand_and_remembered(app, staff, world):
+    """HSBC exports date, description, amount with no row naming them: it was refused. Now the columns step
+    shows the first rows, numbered columns and its guesses, and the choice is remembered."""
+    r = upload(staff, world.ma.id, file("headerless.csv"))
+    check = staff.get(r.location)
+    assert check.status_code == 303 and "/columns" in check.location
+    page = staff.get(check.location).get_data(as_text=True)
+    assert "The file has no row naming its columns, so they are numbered" in page
+    assert "TEST COUNCIL DP PAYMENT" in page and "1250.00" in page  # the first rows, to choose by
+    for field, column in (("date", "Column 1"), ("description", "Column 2"), ("amount", "Column 3")):
+        assert re.search(rf'<select[^>]*name="{field}"[^>]*>.*?<option selected value="{column}"|'
+                         rf'<select[^>]*name="{field}"[^>]*>.*?<option value="{column}" selected', page, re.S), field
+    done = staff.post(check.location, data={"date": "Column 1", "description": "Column 2", "amount": "Column 3"})
+    assert done.status_code == 303
+    shown = staff.get(done.location).get_data(as_text=True)
+    assert "Check the statement" in shown and "HOMECARE PARTNERS LTD" in shown
+    staff.post(done.location, data={})
+    lines = db.session.query(StatementLine).order_by(StatementLine.line_date).all()
+    assert [(ln.description, ln.amount_pence) for ln in lines[:2]] == [("TEST COUNCIL DP PAYMENT", 125000),
+                                                                      ("HOMECARE PARTNERS LTD", -34300)]
+    again = upload(staff, world.ma.id, file("headerless.csv").replace(b"2026", b"2027"))
+    assert "/columns" not in (staff.get(again.location).location or "")  # remembered: straight to the check
 
 
 def _png() -> bytes:
@@ -446,3 +492,66 @@ def test_decode_refuses_what_parse_cannot_use():
     for content in (b"", b"\xef\xbb\xbf", b"\xff\xfe"):
         with pytest.raises(StatementError, match="empty"):
             parse(content)
+
+
+# ---- read right, or refuse clearly (issue 13) ----------------------------------------------------------
+
+def test_a_positive_amount_with_a_cr_dr_column_is_money_in_or_out_as_the_bank_says(staff, world):
+    address, page = check_page(staff, world.ma.id, file("amount_with_cr_dr_column.csv"))
+    assert "This file cannot be imported" not in page and "−£343.00" in page
+    staff.post(address, data={})
+    lines = {ln.description: ln.amount_pence for ln in db.session.query(StatementLine)}
+    assert lines["HOMECARE PARTNERS LTD"] == -34300 and lines["REFUND FROM SHOP"] == 1250
+
+
+def test_a_cr_dr_column_under_any_name_is_found_by_what_it_holds():
+    parsed, layout = parse(file("amount_with_d_c_type_column.csv"), Layout("Posted", "Narrative", amount="Value"))
+    assert layout.indicator == "Type" and parsed.errors == []
+    assert [ln.amount_pence for ln in parsed.lines] == [125000, -34300, -9600]
+
+
+def test_a_running_balance_broken_on_most_rows_stops_the_import(staff, world):
+    """Amounts always positive and nothing saying which are debits: every debit would be money in. The balance
+    gives it away, and the file is refused with what to do (it was only a warning)."""
+    content = (b"Date,Description,Amount,Balance\r\n01/10/2026,COUNCIL,1250.00,3250.00\r\n"
+               b"03/10/2026,HOMECARE,343.00,2907.00\r\n10/10/2026,OAKWOOD,96.00,2811.00\r\n"
+               b"17/10/2026,HOMECARE,343.00,2468.00\r\n")
+    address, page = check_page(staff, world.ma.id, content)
+    assert "This file cannot be imported" in page and "Import these lines" not in page
+    assert "The running balance does not follow from the amounts on 3 of 4 rows" in page
+    assert "name the column that says whether each amount is paid in or out (CR or DR)" in page
+    assert counts() == (0, 0)
+
+
+@pytest.mark.parametrize("first, second", [("same_month.csv", "ofx/same_month.ofx"),
+                                           ("ofx/same_month.ofx", "same_month.csv")])
+def test_the_same_transactions_from_a_csv_and_an_ofx_are_held_once(staff, world, first, second):
+    """A line's identity no longer depends on whether its file had a running balance: every overlapping line
+    was held twice. The two identical bus fares on 5 October are both kept, once."""
+    address, _ = check_page(staff, world.ma.id, file(first))
+    staff.post(address, data={})
+    held = counts()[1]
+    address, page = check_page(staff, world.ma.id, file(second))
+    new = 1 if second.endswith(".ofx") else 0  # the OFX also has 12 October's corner shop
+    if new:
+        staff.post(address, data={})
+    else:
+        assert "Every line in this file is already held" in page
+    assert counts()[1] == held + new
+    assert db.session.query(StatementLine).filter_by(description="TOWN BUSES").count() == 2
+
+
+def test_rows_that_are_not_transactions_are_skipped_and_listed(staff, world):
+    address, page = check_page(staff, world.ma.id, file("totals_and_balance_rows.csv"))
+    assert "This file cannot be imported" not in page
+    assert "4 rows that are not transactions were skipped" in page
+    for row in ("Balance brought forward", "Total", "Closing balance", "Arranged overdraft limit"):
+        assert row in page
+    assert "Transactions from 1 October 2026 to 10 October 2026; closing balance £2,811.00." in page
+
+
+def test_revolut_imports_completed_transactions_and_says_how_many_were_left_out(staff, world):
+    address, page = check_page(staff, world.ma.id, file("revolut.csv"))
+    assert "Only completed transactions are imported: 1 pending, 1 reverted were left out." in page
+    staff.post(address, data={})
+    assert counts()[1] == 4
