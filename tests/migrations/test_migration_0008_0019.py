@@ -12,6 +12,7 @@ from sqlalchemy import inspect, text
 
 from pbportal.auth.models import User
 from pbportal.banking.models import StatementLine
+from pbportal.banking.statement_csv import fingerprint_of
 from pbportal.budget.models import Budget, Representative
 from pbportal.extensions import db
 
@@ -65,6 +66,8 @@ def test_upgrade_from_the_previous_release_keeps_people_budgets_and_money(empty_
         # Money held counts from the first period, on its opening balance.
         assert (budget.brought_forward_pence, budget.books_from) == (100000, date(2026, 5, 1))
         line = db.session.query(StatementLine).one()
+        # Its fingerprint worked out again without the balance, as a CSV or OFX of it would give now.
+        assert line.fingerprint == fingerprint_of(1, "2026-05-03", -34300, "agencyltd", 1)
         line.amount_pence = -9_999_999_900  # £99,999,999: the money columns are 64-bit
         db.session.commit()
         assert db.session.query(StatementLine).one().amount_pence == -9_999_999_900
