@@ -20,9 +20,10 @@ MAX_PARTS = 8  # a payment split across at most this many budget lines
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Bank statement (CSV or OFX)", widget=GovFileInput(),
-                     description="The account’s transactions as the bank’s online banking exports them: CSV, or "
-                                 "OFX (sometimes called Money or Quicken format). Up to 10 MB.")
+    file = FileField("Bank statement (CSV, OFX, QIF or text)", widget=GovFileInput(),
+                     description="The account’s transactions as the bank’s online banking exports them: CSV, "
+                                 "OFX (sometimes called Money or Quicken format), QIF, or Santander’s text file. "
+                                 "Up to 10 MB.")
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
     def validate_file(self, field):

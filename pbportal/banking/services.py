@@ -15,8 +15,19 @@ from sqlalchemy import func, select
 from ..audit import record
 from ..extensions import db
 from .models import LineStatus, Statement, StatementLayout, StatementLine
-from .statement_csv import MAX_BYTES, TOO_LARGE, Layout, Parsed, StatementError, decode, fingerprints, parse
+from .statement_csv import (
+    MAX_BYTES,
+    TOO_LARGE,
+    Layout,
+    Parsed,
+    StatementError,
+    check_balances,
+    decode,
+    fingerprints,
+    parse,
+)
 from .statement_ofx import OFX_LAYOUT, is_ofx, parse_ofx
+from .statement_text import QIF_LAYOUT, SANTANDER_LAYOUT, kind_of, parse_qif, parse_santander
 
 PENDING_HOURS = 24
 
@@ -104,11 +115,25 @@ class Preview:
         return self.layout is not None and not self.parsed.errors and bool(self.new_lines)
 
 
-def preview(budget_id: int, content: bytes) -> Preview:
+def read_statement(budget_id: int, content: bytes) -> tuple[Parsed, Layout | None]:
+    """Any statement file a bank gives: OFX, QIF, Santander's text export, or CSV (with the account's
+    remembered layout)."""
     if is_ofx(content):
-        parsed, layout = parse_ofx(content), OFX_LAYOUT
-    else:
-        parsed, layout = parse(content, saved_layout(budget_id))
+        return parse_ofx(content), OFX_LAYOUT
+    text = decode(content)
+    kind = kind_of(text)
+    if kind == "qif":
+        return parse_qif(text), QIF_LAYOUT
+    if kind == "santander":
+        parsed = parse_santander(text)
+        if not parsed.errors:
+            check_balances(parsed)
+        return parsed, SANTANDER_LAYOUT
+    return parse(content, saved_layout(budget_id))
+
+
+def preview(budget_id: int, content: bytes) -> Preview:
+    parsed, layout = read_statement(budget_id, content)
     fingerprints(budget_id, parsed.lines)
     prints = [line.fingerprint for line in parsed.lines]
     held = set()

@@ -420,7 +420,7 @@ def parse(content: bytes, layout: Layout | None = None) -> tuple[Parsed, Layout 
     _check_date_styles(parsed, styles, problems)
     parsed.errors = [f"Row {offset}: {'; '.join(found)}" for offset, found in sorted(problems.items()) if found]
     if not parsed.errors:  # rows left out would make the balance look broken where it is not
-        _check_balances(parsed)
+        check_balances(parsed)
         _stop_on_a_broken_balance(parsed, layout)
     return parsed, layout
 
@@ -456,7 +456,7 @@ def _check_date_styles(parsed: Parsed, styles: dict[int, tuple[str, str]], probl
     parsed.lines = [line for line in parsed.lines if line.row not in odd]
 
 
-def _check_balances(parsed: Parsed) -> None:
+def check_balances(parsed: Parsed) -> None:
     """Each line's balance should be the previous balance plus its amount, in the file's order, whichever way
     round the bank lists them (oldest or newest first)."""
     with_balance = [line for line in parsed.lines if line.balance_pence is not None]

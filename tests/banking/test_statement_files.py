@@ -158,6 +158,8 @@ def test_every_sample_file_is_used_by_a_test():
         "unknown_columns_next_month.csv", "mixed_date_formats.csv", "non_numeric_amounts.csv",
         "broken_running_balance.csv", "quoted_fields_with_commas.csv", "identical_payments_same_day.csv",
         "identical_payments_later_statement.csv", "utf16_tab_separated.csv", "amount_with_d_c_type_column.csv"}
+    assert {path.name for path in STATEMENTS.rglob("*") if path.suffix in (".qif", ".txt")} == {
+        "qif_bank.qif", "santander_text.txt"}
     assert {path.name for path in STATEMENTS.rglob("*.csv")} == named
 
 
@@ -555,3 +557,16 @@ def test_revolut_imports_completed_transactions_and_says_how_many_were_left_out(
     assert "Only completed transactions are imported: 1 pending, 1 reverted were left out." in page
     staff.post(address, data={})
     assert counts()[1] == 4
+
+
+@pytest.mark.parametrize("name, closing", [("qif_bank.qif", None), ("santander_text.txt", 281100)])
+def test_qif_and_santander_text_statements_are_read(staff, world, name, closing):
+    """They were refused with "No header row": they are what those banks give, so they are read."""
+    address, page = check_page(staff, world.ma.id, file(name), name=name)
+    assert "This file cannot be imported" not in page and "Which column" not in page
+    staff.post(address, data={})
+    lines = {ln.description: ln.amount_pence for ln in db.session.query(StatementLine)}
+    assert lines["HOMECARE PARTNERS LTD REF 123" if name.endswith(".qif") else
+                 "BILL PAYMENT TO HOMECARE PARTNERS LTD"] == -34300
+    assert sum(lines.values()) == 125000 - 34300 - 9600
+    assert db.session.query(Statement).one().closing_balance_pence == closing
