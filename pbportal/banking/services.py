@@ -7,12 +7,13 @@ import os
 import re
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from ..audit import record
+from ..budget.locks import closed_spans
 from ..extensions import db
 from .models import LineStatus, Statement, StatementLayout, StatementLine
 from .statement_csv import (
@@ -105,17 +106,30 @@ class Preview:
     parsed: Parsed
     layout: Layout | None
     already_held: set[str]
+    closed: list = field(default_factory=list)  # the budget's closed periods
+    leave_out_closed: bool = False  # the person chose to import the rest without the lines dated in them
+
+    def _in_closed(self, line) -> bool:
+        return any(span.starts_on <= line.line_date <= span.ends_on for span in self.closed)
+
+    @property
+    def in_closed(self):
+        """New lines dated inside a closed period: imported, they could never be matched."""
+        return [line for line in self.parsed.lines
+                if line.fingerprint not in self.already_held and self._in_closed(line)]
 
     @property
     def new_lines(self):
-        return [line for line in self.parsed.lines if line.fingerprint not in self.already_held]
+        return [line for line in self.parsed.lines if line.fingerprint not in self.already_held
+                and not (self.leave_out_closed and self._in_closed(line))]
 
     @property
     def can_import(self) -> bool:
-        return self.layout is not None and not self.parsed.errors and bool(self.new_lines)
+        return (self.layout is not None and not self.parsed.errors and not self.parsed.needs_account
+                and bool(self.new_lines) and (self.leave_out_closed or not self.in_closed))
 
 
-def read_statement(budget_id: int, content: bytes) -> tuple[Parsed, Layout | None]:
+def read_statement(budget_id: int, content: bytes, account: str | None = None) -> tuple[Parsed, Layout | None]:
     """Any statement file a bank gives: OFX, QIF, Santander's text export, or CSV (with the account's
     remembered layout)."""
     if is_ofx(content):
@@ -129,18 +143,18 @@ def read_statement(budget_id: int, content: bytes) -> tuple[Parsed, Layout | Non
         if not parsed.errors:
             check_balances(parsed)
         return parsed, SANTANDER_LAYOUT
-    return parse(content, saved_layout(budget_id))
+    return parse(content, saved_layout(budget_id), account)
 
 
-def preview(budget_id: int, content: bytes) -> Preview:
-    parsed, layout = read_statement(budget_id, content)
+def preview(budget_id: int, content: bytes, account: str | None = None, leave_out_closed: bool = False) -> Preview:
+    parsed, layout = read_statement(budget_id, content, account)
     fingerprints(budget_id, parsed.lines)
     prints = [line.fingerprint for line in parsed.lines]
     held = set()
     for chunk in range(0, len(prints), 900):  # stay well under SQLite's limit on bound parameters
         held |= set(db.session.scalars(select(StatementLine.fingerprint).where(
             StatementLine.budget_id == budget_id, StatementLine.fingerprint.in_(prints[chunk:chunk + 900]))))
-    return Preview(parsed, layout, held)
+    return Preview(parsed, layout, held, closed_spans(budget_id), leave_out_closed)
 
 
 def import_statement(budget_id: int, filename: str, content: bytes, actor, checked: Preview | None = None) -> Statement:
@@ -155,7 +169,7 @@ def import_statement(budget_id: int, filename: str, content: bytes, actor, check
         budget_id=budget_id, filename=filename, sha256=hashlib.sha256(content).hexdigest(),
         first_date=min(line.line_date for line in result.parsed.lines),
         last_date=max(line.line_date for line in result.parsed.lines), lines_imported=len(lines),
-        lines_already_held=len(result.parsed.lines) - len(lines),
+        lines_already_held=sum(1 for line in result.parsed.lines if line.fingerprint in result.already_held),
         closing_balance_pence=result.parsed.closing_balance_pence, imported_by_id=actor.id)
     db.session.add(statement)
     db.session.flush()
@@ -165,6 +179,7 @@ def import_statement(budget_id: int, filename: str, content: bytes, actor, check
          "fingerprint": line.fingerprint, "status": LineStatus.UNMATCHED} for line in lines])
     record("statement.imported", statement, actor=actor, budget_id=budget_id, filename=filename,
            lines_imported=len(lines), lines_already_held=statement.lines_already_held,
+           left_out_in_closed_periods=len(result.in_closed) if result.leave_out_closed else 0,
            money_in_pence=sum(ln.amount_pence for ln in lines if ln.amount_pence > 0),
            money_out_pence=-sum(ln.amount_pence for ln in lines if ln.amount_pence < 0))
     return statement

@@ -80,6 +80,14 @@ class Parsed:
     newest_first: bool = False  # the file lists the latest transaction first
     skipped: list[str] = field(default_factory=list)  # rows that are not transactions (totals, balances…)
     left_out: dict[str, int] = field(default_factory=dict)  # transactions not completed, by their state
+    accounts: list[str] = field(default_factory=list)  # a file of several accounts: each one's name or number
+    account: str = ""  # the one chosen: only its rows are read
+    other_accounts_rows: int = 0
+
+    @property
+    def needs_account(self) -> bool:
+        """Several accounts in one file and none chosen yet: nothing is imported until one is."""
+        return len(self.accounts) > 1 and self.account not in self.accounts
 
     @property
     def closing_balance_pence(self) -> int | None:
@@ -306,6 +314,9 @@ NOT_A_TRANSACTION = re.compile(r"brought forward|carried forward|b/f|c/f|opening
                                r"end balance", re.I)
 # Revolut and others: only completed transactions moved money.
 STATE_COLUMNS = ("state", "status")
+# A column naming the account each row is from: an export of several accounts at once.
+ACCOUNT_COLUMNS = ("account", "account name", "account number", "account no", "acct", "account id",
+                   "sort code and account number", "account details")
 FEE_COLUMNS = ("fee", "fees")
 
 
@@ -325,9 +336,10 @@ def _indicator_column(header: list[str], rows: list[list[str]], layout: Layout) 
     return ""
 
 
-def parse(content: bytes, layout: Layout | None = None) -> tuple[Parsed, Layout | None]:
+def parse(content: bytes, layout: Layout | None = None, account: str | None = None) -> tuple[Parsed, Layout | None]:
     """Read the whole file; problems are collected with their row numbers (the import then stops whole). Rows
-    that are not transactions (totals, balances, the overdraft limit) are skipped and listed."""
+    that are not transactions (totals, balances, the overdraft limit) are skipped and listed. A file of several
+    accounts reads only the rows of `account`; until one is chosen, none (parsed.needs_account)."""
     numbered = numbered_rows(decode(content))
     rows = [row for _, row in numbered]
     start, header = table_start(rows)
@@ -348,6 +360,18 @@ def parse(content: bytes, layout: Layout | None = None) -> tuple[Parsed, Layout 
 
     def cell(row, name):
         return row[where[name]].strip() if name and where[name] < len(row) else ""
+
+    account_column = next((normed[n] for n in ACCOUNT_COLUMNS if n in normed), "")
+    if account_column:
+        parsed.accounts = list(dict.fromkeys(cell(row, account_column) for _, row in body
+                                             if cell(row, account_column)))
+        if len(parsed.accounts) > 1:
+            parsed.account = account if account in parsed.accounts else ""
+            kept = [(offset, row) for offset, row in body if cell(row, account_column) in ("", parsed.account)]
+            parsed.other_accounts_rows = len(body) - len(kept)
+            body = kept
+            if not parsed.account:
+                return parsed, layout
 
     problems: dict[int, list[str]] = {}
     styles: dict[int, tuple[str, str]] = {}  # row -> (how its date is written, the date as written)

@@ -92,8 +92,10 @@ def columns(budget_id: int, token: str):
 def check(budget_id: int, token: str):
     budget = get_budget_or_404(budget_id, holds_the_account)
     content, filename = _pending_or_404(budget, token)
+    account = (request.values.get("account") or "")[:200]
+    leave_out = request.values.get("leave_out_closed") == "1"
     try:
-        result = preview(budget.id, content)
+        result = preview(budget.id, content, account, leave_out)
     except StatementError as err:
         discard_pending(current_app.config["UPLOAD_DIR"], token)
         flash(str(err), "important")
@@ -109,11 +111,12 @@ def check(budget_id: int, token: str):
             db.session.rollback()
             flash("Some of these lines were imported by someone else a moment ago. Check the file again.",
                   "important")
-            return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
+            return redirect(url_for("banking.check", budget_id=budget.id, token=token, account=account or None,
+                                    leave_out_closed="1" if leave_out else None), 303)
         discard_pending(current_app.config["UPLOAD_DIR"], token)
         flash(f"{statement.lines_imported} line{'s' if statement.lines_imported != 1 else ''} imported"
               + (f"; {statement.lines_already_held} were already held and left as they were"
                  if statement.lines_already_held else "") + ".", "success")
         return redirect(url_for("banking.index", budget_id=budget.id), 303)
     return render_template("banking/check.html", budget=budget, result=result, form=form, token=token,
-                           filename=filename)
+                           filename=filename, account=result.parsed.account, leave_out=leave_out)

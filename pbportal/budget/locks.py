@@ -5,6 +5,7 @@ the error lives here, in the base layer, so every area that records money can ca
 reconciliation."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
@@ -12,6 +13,21 @@ from typing import Protocol
 class ClosedSpan(Protocol):
     starts_on: date
     ends_on: date
+
+
+_closed_spans: list[Callable[[int], list[ClosedSpan]]] = []
+
+
+def register_closed_spans(finder: Callable[[int], list[ClosedSpan]]) -> None:
+    """Reconciliation says here how to find a budget's closed periods (once per process), so an area below it
+    (the statement import) can warn before it brings in lines that could never be matched."""
+    if finder not in _closed_spans:
+        _closed_spans.append(finder)
+
+
+def closed_spans(budget_id: int) -> list[ClosedSpan]:
+    """The budget's closed periods, oldest first (none if reconciliation is not installed)."""
+    return [span for finder in _closed_spans for span in finder(budget_id)]
 
 
 class PeriodLocked(ValueError):

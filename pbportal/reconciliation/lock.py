@@ -9,8 +9,9 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from ..banking.models import StatementLine
-from ..budget.locks import PeriodLocked
+from ..budget.locks import PeriodLocked, register_closed_spans
 from ..budget.models import MoneyIn
+from ..extensions import db
 from ..spending.models import SpendingEntry
 from .models import PeriodStatus, ReconciliationPeriod
 
@@ -19,6 +20,13 @@ def register() -> None:
     """Install the lock on every session (once per process, however many apps are made)."""
     if not event.contains(Session, "before_flush", _refuse_changes_in_closed_periods):
         event.listen(Session, "before_flush", _refuse_changes_in_closed_periods)
+    register_closed_spans(closed_periods)
+
+
+def closed_periods(budget_id: int) -> list[ReconciliationPeriod]:
+    return list(db.session.scalars(select(ReconciliationPeriod).where(
+        ReconciliationPeriod.budget_id == budget_id, ReconciliationPeriod.status == PeriodStatus.CLOSED)
+        .order_by(ReconciliationPeriod.starts_on)))
 
 
 _MONEY_FIELDS = {"status", "amount_pence", "paid_on", "received_on", "line_id", "statement_line_id", "source"}

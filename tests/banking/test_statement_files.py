@@ -17,6 +17,7 @@ from pbportal.banking.models import Statement, StatementLayout, StatementLine
 from pbportal.banking.services import statement_summary
 from pbportal.banking.statement_csv import Layout, StatementError, fingerprints, parse
 from pbportal.extensions import db
+from pbportal.reconciliation import periods
 
 from ..conftest import login
 
@@ -157,7 +158,8 @@ def test_every_sample_file_is_used_by_a_test():
         "empty.csv", "bom_only.csv", "header_only.csv", "headerless.csv", "unknown_columns.csv",
         "unknown_columns_next_month.csv", "mixed_date_formats.csv", "non_numeric_amounts.csv",
         "broken_running_balance.csv", "quoted_fields_with_commas.csv", "identical_payments_same_day.csv",
-        "identical_payments_later_statement.csv", "utf16_tab_separated.csv", "amount_with_d_c_type_column.csv"}
+        "identical_payments_later_statement.csv", "utf16_tab_separated.csv", "amount_with_d_c_type_column.csv",
+        "two_accounts.csv"}
     assert {path.name for path in STATEMENTS.rglob("*") if path.suffix in (".qif", ".txt")} == {
         "qif_bank.qif", "santander_text.txt"}
     assert {path.name for path in STATEMENTS.rglob("*.csv")} == named
@@ -570,3 +572,33 @@ def test_qif_and_santander_text_statements_are_read(staff, world, name, closing)
                  "BILL PAYMENT TO HOMECARE PARTNERS LTD"] == -34300
     assert sum(lines.values()) == 125000 - 34300 - 9600
     assert db.session.query(Statement).one().closing_balance_pence == closing
+
+
+def test_a_file_of_two_accounts_asks_which_and_imports_only_its_rows(staff, world):
+    """An export of two accounts mixed them silently into one budget's lines."""
+    address, page = check_page(staff, world.ma.id, file("two_accounts.csv"))
+    assert "Which account is this statement for?" in page and "Import these lines" not in page
+    assert 'value="Client account"' in page and 'value="Holding account"' in page
+    assert staff.post(address, data={}).status_code == 200 and counts() == (0, 0)  # not without a choice
+    chosen = staff.get(address, query_string={"account": "Client account"}).get_data(as_text=True)
+    assert "Only the rows of account <strong>Client account</strong> are read: 2 rows" in chosen
+    assert "BANK CHARGES" not in chosen and "Import these lines" in chosen
+    staff.post(address, data={"account": "Client account"})
+    assert sorted(ln.description for ln in db.session.query(StatementLine)) == [
+        "DEMO COUNCIL DP PAYMENT", "HOMECARE PARTNERS LTD", "OAKWOOD DAY CENTRE"]
+
+
+def test_lines_dated_in_a_closed_period_are_pointed_out_before_import(staff, world):
+    """They were imported and then could not be matched. Now the check says so: reopen the period, or import
+    the rest without them."""
+    period = periods.open_period(world.ma.id, date(2026, 9, 1), date(2026, 10, 5), 200000, 325000, world.staff)
+    periods.close_period(period, period.version, 325000, "Statement lines still to import", world.staff)
+    db.session.commit()
+    address, page = check_page(staff, world.ma.id, file("same_month.csv"))
+    assert "4 new lines are dated inside a closed period (1 September 2026 to 5 October 2026)" in page
+    assert "reopen the period" in page and "Import these lines" not in page
+    assert staff.post(address, data={}).status_code == 200 and counts() == (0, 0)
+    rest = staff.get(address, query_string={"leave_out_closed": "1"}).get_data(as_text=True)
+    assert "4 lines dated inside a closed period are left out" in rest and "Import these lines" in rest
+    staff.post(address, data={"leave_out_closed": "1"})
+    assert [ln.description for ln in db.session.query(StatementLine)] == ["OAKWOOD DAY CENTRE"]
