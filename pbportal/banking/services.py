@@ -189,12 +189,15 @@ def statement_summary(budget_ids: list[int]) -> dict[int, dict]:
     """For each account: the last statement's closing balance and date, and lines not yet matched."""
     if not budget_ids:
         return {}
-    result = {bid: {"balance_pence": None, "as_of": None, "unmatched": 0} for bid in budget_ids}
+    result = {bid: {"balance_pence": None, "as_of": None, "unmatched": 0, "lines_to": None} for bid in budget_ids}
     for statement in db.session.scalars(
-            select(Statement).where(Statement.budget_id.in_(budget_ids), Statement.closing_balance_pence.is_not(None))
-            .order_by(Statement.last_date, Statement.id)):
-        # The statement reaching furthest forward wins, whatever order the files were imported in.
-        result[statement.budget_id].update(balance_pence=statement.closing_balance_pence, as_of=statement.last_date)
+            select(Statement).where(Statement.budget_id.in_(budget_ids)).order_by(Statement.last_date, Statement.id)):
+        # The statement reaching furthest forward wins, whatever order the files were imported in; a file with
+        # no balance still says how far the lines go.
+        found = result[statement.budget_id]
+        found["lines_to"] = max(found["lines_to"] or statement.last_date, statement.last_date)
+        if statement.closing_balance_pence is not None:
+            found.update(balance_pence=statement.closing_balance_pence, as_of=statement.last_date)
     for budget_id, count in db.session.execute(
             select(StatementLine.budget_id, func.count()).where(StatementLine.budget_id.in_(budget_ids),
                                                                  StatementLine.status == LineStatus.UNMATCHED)

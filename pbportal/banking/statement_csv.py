@@ -359,7 +359,13 @@ def parse(content: bytes, layout: Layout | None = None, account: str | None = No
     fee = next((normed[n] for n in FEE_COLUMNS if n in normed), "")
 
     def cell(row, name):
-        return row[where[name]].strip() if name and where[name] < len(row) else ""
+        value = row[where[name]].strip() if name and where[name] < len(row) else ""
+        return value[1:].lstrip() if value.startswith("'") else value  # NatWest marks text cells with a '
+
+    # Starling and others put the payment's reference in a column of its own: it belongs with the payee.
+    reference = normed.get("reference", "")
+    if reference == layout.description:
+        reference = ""
 
     account_column = next((normed[n] for n in ACCOUNT_COLUMNS if n in normed), "")
     if account_column:
@@ -431,7 +437,11 @@ def parse(content: bytes, layout: Layout | None = None, account: str | None = No
         except (ValueError, InvalidOperation):
             found.append(f"the balance or fee ‘{cell(row, layout.balance)[:40]}’ is not a sum of money")
         if not found:
-            description = cell(row, layout.description)[:500]
+            description = cell(row, layout.description)
+            extra = cell(row, reference) if reference else ""
+            if extra and extra.lower() not in description.lower():
+                description = f"{description} {extra}".strip()
+            description = description[:500]
             if charge:  # a fee charged with the transaction (Revolut): a line of its own, money out
                 parsed.lines.append(ParsedLine(offset, line_date, description, amount,
                                                None if balance is None else balance + abs(charge)))

@@ -122,7 +122,7 @@ LAYOUTS = {
         layout=Layout("Date", "Counter Party", amount="Amount (GBP)", balance="Balance (GBP)"), lines=7,
         money_in=125000, money_out=123599, first=date(2026, 10, 1), last=date(2026, 10, 23), closing=101401,
         some={(date(2026, 10, 7), "Riverside Pharmacy", -999, 189701),
-              (date(2026, 10, 16), "J Bloggs", -18000, 119401)}),
+              (date(2026, 10, 16), "J Bloggs WAGES WK41", -18000, 119401)}),  # Starling: the reference joins
     "amount_with_cr_dr_column.csv": dict(  # every debit was read as money in: £1,268 in, £0 out
         layout=Layout("Date", "Description", amount="Amount", balance="Balance", indicator="CR/DR"), lines=5,
         money_in=126250, money_out=78200, first=date(2026, 10, 1), last=date(2026, 10, 20), closing=248050,
@@ -602,3 +602,16 @@ def test_lines_dated_in_a_closed_period_are_pointed_out_before_import(staff, wor
     assert "4 lines dated inside a closed period are left out" in rest and "Import these lines" in rest
     staff.post(address, data={"leave_out_closed": "1"})
     assert [ln.description for ln in db.session.query(StatementLine)] == ["OAKWOOD DAY CENTRE"]
+
+
+def test_natwests_leading_apostrophes_go_and_a_file_without_balances_still_says_how_far_it_goes(staff, world):
+    content = ("Date,Type,Description,Value,Account Name,Account Number\r\n"
+               "01/10/2026,BAC,'DEMO COUNCIL DP PAYMENT,1250.00,'CLIENT ACCOUNT,'123456-12345678\r\n"
+               "03/10/2026,D/D,'HOMECARE PARTNERS LTD,-343.00,'CLIENT ACCOUNT,'123456-12345678\r\n").encode()
+    address, page = check_page(staff, world.ma.id, content)
+    assert "'HOMECARE" not in page and "HOMECARE PARTNERS LTD" in page
+    staff.post(address, data={})
+    assert {ln.description for ln in db.session.query(StatementLine)} == {"DEMO COUNCIL DP PAYMENT",
+                                                                         "HOMECARE PARTNERS LTD"}
+    accounts = staff.get("/accounts").get_data(as_text=True)
+    assert "No balance in the files" in accounts and "lines to 3 Oct 2026" in accounts
