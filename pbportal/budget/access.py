@@ -90,8 +90,10 @@ def is_managed_account(user: User, budget: Budget) -> bool:
 
 
 def holds_the_account(user: User, budget: Budget) -> bool:
-    """The provider's staff: they hold a managed account's money, so import, match and reconcile it."""
-    return budget.held_as == HeldAs.MANAGED_ACCOUNT and can_record_spending(user, budget)
+    """Whoever holds the money imports the bank statements, matches them, reconciles and sends the monitoring
+    return: a managed account's provider staff; a direct payment's holder, or a representative they let record
+    spending."""
+    return can_record_spending(user, budget)
 
 
 def can_edit_lines(user: User, budget: Budget | None = None) -> bool:
@@ -118,6 +120,13 @@ def holder_side_people(budget: Budget) -> list[User]:
     reps = db.session.scalars(select(User).join(Representative, Representative.user_id == User.id)
                               .where(Representative.budget_id == budget.id).order_by(User.id)).all()
     return [budget.holder, *reps]
+
+
+def money_holders(budget: Budget) -> list[User]:
+    """The people who hold the budget's money (see holds_the_account), active ones only."""
+    if budget.held_as == HeldAs.MANAGED_ACCOUNT:
+        return provider_staff(budget)
+    return [user for user in holder_side_people(budget) if can_record_spending(user, budget)]
 
 
 def provider_staff(budget: Budget) -> list[User]:

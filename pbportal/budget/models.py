@@ -115,6 +115,11 @@ class Budget(db.Model):
         return self.held_as == HeldAs.DIRECT_PAYMENT
 
     @property
+    def account_label(self) -> str:
+        """What its bank account is called: the provider's client account, or the holder's own."""
+        return "managed account" if self.held_as == HeldAs.MANAGED_ACCOUNT else "direct payment account"
+
+    @property
     def is_managed_account(self) -> bool:
         return self.held_as == HeldAs.MANAGED_ACCOUNT
 

@@ -67,7 +67,7 @@ def line(budget_id: int, line_id: int):
 @bp.route("/lines/<int:line_id>/questions/<int:comment_id>", methods=["POST"])
 @login_required
 def answer(budget_id: int, line_id: int, comment_id: int):
-    budget = get_budget_or_404(budget_id, holds_the_account)
+    budget = get_budget_or_404(budget_id, lambda user, b: is_managed_account(user, b) and holds_the_account(user, b))
     item = owned_or_404(StatementLine, line_id, budget)
     question = owned_or_404(LineComment, comment_id, budget)
     if question.statement_line_id != item.id:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..banking.models import LineComment, StatementLine
-from ..budget.access import holder_side_people, provider_staff
+from ..budget.access import holder_side_people, money_holders, provider_staff
 from ..budget.models import Budget
 from ..extensions import db
 from ..notifications.models import Kind
@@ -36,14 +36,15 @@ def return_moved(ret: MonitoringReturn, event, actor) -> None:
         tell_of(event, [budget.case_manager], Kind.RETURN_SUBMITTED,
                 f"A monitoring return for {budget.person_name} ({period}) is ready to check", link, budget.id,
                 actor=actor)
-        tell_of(event, holder_side_people(budget), Kind.RETURN_SUBMITTED_FOR_ACCOUNT,
-                f"The provider sent the council the monitoring return for your account ({period})", link, budget.id,
-                actor=actor)
+        if budget.is_managed_account:  # a direct payment's holder sent it themselves
+            tell_of(event, holder_side_people(budget), Kind.RETURN_SUBMITTED_FOR_ACCOUNT,
+                    f"The provider sent the council the monitoring return for your account ({period})", link,
+                    budget.id, actor=actor)
     elif ret.status == ReturnStatus.QUERIED:
-        tell_of(event, provider_staff(budget), Kind.RETURN_QUERIED,
+        tell_of(event, money_holders(budget), Kind.RETURN_QUERIED,
                 f"The case manager queried the return for {budget.person_name} ({period})", link, budget.id,
                 actor=actor)
     elif ret.status == ReturnStatus.ACCEPTED:
-        tell_of(event, provider_staff(budget), Kind.RETURN_ACCEPTED,
+        tell_of(event, money_holders(budget), Kind.RETURN_ACCEPTED,
                 f"The case manager accepted the return for {budget.person_name} ({period})", link, budget.id,
                 actor=actor)

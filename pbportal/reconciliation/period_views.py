@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..budget.access import get_budget_or_404, holds_the_account, is_managed_account, owned_or_404
+from ..budget.access import get_budget_or_404, holds_the_account, owned_or_404
 from ..extensions import db
 from . import periods as svc
 from .forms import ClosePeriodForm, OpenPeriodForm, ReopenPeriodForm
@@ -18,7 +18,7 @@ bp = Blueprint("periods", __name__, url_prefix="/budgets/<int:budget_id>/reconci
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def index(budget_id: int):
-    budget = get_budget_or_404(budget_id, is_managed_account)
+    budget = get_budget_or_404(budget_id)
     rows = svc.periods_of(budget.id)
     can_change = holds_the_account(current_user, budget)
     if request.method == "POST" and not can_change:
@@ -78,7 +78,7 @@ def _period_or_404(budget, period_id: int) -> ReconciliationPeriod:
 @bp.route("/<int:period_id>", methods=["GET", "POST"])
 @login_required
 def show(budget_id: int, period_id: int):
-    budget = get_budget_or_404(budget_id, is_managed_account)
+    budget = get_budget_or_404(budget_id)
     period = _period_or_404(budget, period_id)
     can_change = holds_the_account(current_user, budget)
     if request.method == "POST" and not can_change:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..budget.access import get_budget_or_404, holds_the_account, is_case_manager, is_managed_account, owned_or_404
+from ..budget.access import get_budget_or_404, holds_the_account, is_case_manager, owned_or_404
 from ..budget.models import CATEGORIES
 from ..extensions import db
 from . import returns as svc
@@ -30,7 +30,7 @@ def _labels() -> dict:
 @bp.route("")
 @login_required
 def index(budget_id: int):
-    budget = get_budget_or_404(budget_id, is_managed_account)
+    budget = get_budget_or_404(budget_id)
     returns = db.session.scalars(select(MonitoringReturn).where(MonitoringReturn.budget_id == budget.id)
                                  .order_by(MonitoringReturn.starts_on.desc())).all()
     closed = [p for p in periods_of(budget.id) if p.is_closed]
@@ -83,7 +83,7 @@ def _return_or_404(budget, return_id: int) -> MonitoringReturn:
 @bp.route("/<int:return_id>", methods=["GET", "POST"])
 @login_required
 def show(budget_id: int, return_id: int):
-    budget = get_budget_or_404(budget_id, is_managed_account)
+    budget = get_budget_or_404(budget_id)
     ret = _return_or_404(budget, return_id)
     respond_form = resubmit_form = None
     # A form first shown holds the version the page was opened at; a form sent is read as it was sent.
@@ -136,7 +136,7 @@ def show(budget_id: int, return_id: int):
 @bp.route("/<int:return_id>/print")
 @login_required
 def printable(budget_id: int, return_id: int):
-    budget = get_budget_or_404(budget_id, is_managed_account)
+    budget = get_budget_or_404(budget_id)
     ret = _return_or_404(budget, return_id)
     return render_template("reconciliation/return_print.html", budget=budget, ret=ret, figures=ret.figures,
                            events=svc.events_of(ret), **_labels())
@@ -145,7 +145,7 @@ def printable(budget_id: int, return_id: int):
 @bp.route("/<int:return_id>.csv")
 @login_required
 def download(budget_id: int, return_id: int):
-    budget = get_budget_or_404(budget_id, is_managed_account)
+    budget = get_budget_or_404(budget_id)
     ret = _return_or_404(budget, return_id)
     name = f"monitoring-return-{budget.id}-{ret.starts_on:%Y%m%d}-{ret.ends_on:%Y%m%d}.csv"
     return Response("\ufeff" + svc.as_csv(budget, ret.figures), mimetype="text/csv",

@@ -45,11 +45,12 @@ ROUTES = [
     ("POST", "/budgets/{ma}/matching/{home1}/undo", {"staff"}, 200, False),
     ("POST", "/budgets/{ma}/matching/accept", {"staff"}, 303, False),
     ("GET", "/budgets/{ma2}/matching", {"staff"}, 200, False),
-    # A direct payment has no statements to match: 404 for everyone.
-    ("GET", "/budgets/{dp}/matching", set(), 200, False),
+    # A direct payment's own account: its holder and a representative who may record spending match it. A
+    # managed account's line through the direct payment's address: 404 for everyone.
+    ("GET", "/budgets/{dp}/matching", {"holder", "rep"}, 200, False),
     ("POST", "/budgets/{dp}/matching/{home1}/match", set(), 200, False),
     ("GET", "/budgets/{dp}/matching/{home1}/split", set(), 200, False),
-    ("POST", "/budgets/{dp}/matching/accept", set(), 303, False),
+    ("POST", "/budgets/{dp}/matching/accept", {"holder", "rep"}, 303, False),
     # Another account's line through this account's URL: 404 for everyone.
     ("POST", "/budgets/{ma}/matching/{other}/accept", set(), 200, False),
     ("POST", "/budgets/{ma}/matching/{other}/match", set(), 200, False),

@@ -14,7 +14,7 @@ from pbportal.reconciliation import returns as rsvc
 from pbportal.reconciliation.models import ReconciliationPeriod
 
 from ..banking.helpers import actions, fresh, second_account, title
-from ..conftest import EMAIL, MA_READERS, ROLES, login, make_entry
+from ..conftest import DP_READERS, DP_WRITERS, EMAIL, MA_READERS, ROLES, login, make_entry
 from .helpers import close, closed_period, dmy, figure, flashed, start_period
 
 # ---- who may ------------------------------------------------------------------------------------
@@ -62,12 +62,14 @@ ROUTES = [
     ("GET", "/budgets/{ma}/account/lines/{line}", MA_READERS, 200),
     ("POST", "/budgets/{ma}/account/lines/{line}", HOLDER, 200),
     ("POST", "/budgets/{ma}/account/lines/{line}/questions/{q}", STAFF, 200),
-    # A direct payment has none of these.
-    ("GET", "/budgets/{dp}/reconciliation", NOBODY, 200),
-    ("POST", "/budgets/{dp}/reconciliation", NOBODY, 200),
+    # The direct payment (its own account page is for managed accounts: what the provider matched):
+    # A direct payment's own periods and returns: its holder side keeps them, its case manager reads them.
+    ("GET", "/budgets/{dp}/reconciliation", DP_READERS, 200),
+    ("POST", "/budgets/{dp}/reconciliation", DP_WRITERS, 200),
+    # Another budget's period or return through the direct payment's address: 404 for everyone.
     ("GET", "/budgets/{dp}/reconciliation/{p1}", NOBODY, 200),
     ("POST", "/budgets/{dp}/reconciliation/{p1}/reopen", NOBODY, 200),
-    ("GET", "/budgets/{dp}/returns", NOBODY, 200),
+    ("GET", "/budgets/{dp}/returns", DP_READERS, 200),
     ("GET", "/budgets/{dp}/returns/new?first={p1}&last={p1}", NOBODY, 200),
     ("GET", "/budgets/{dp}/returns/{ret}", NOBODY, 200),
     ("POST", "/budgets/{dp}/returns/{ret}", NOBODY, 200),
