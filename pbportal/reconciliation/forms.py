@@ -81,10 +81,10 @@ class RespondReturnForm(FlaskForm):
     version = HiddenField()
     decision = RadioField("What do you want to do with this return?", widget=GovRadioInput(),
                           choices=[(ReturnStatus.ACCEPTED, "Accept it"),
-                                   (ReturnStatus.QUERIED, "Query it: ask the provider to check something")],
+                                   (ReturnStatus.QUERIED, "Query it: ask whoever sent it to check something")],
                           validators=[DataRequired(message="Select whether to accept the return or query it")])
     comment = TextAreaField("Comment", widget=GovTextArea(),
-                            description="Needed when you query the return: say what the provider should check",
+                            description="Needed when you query the return: say what should be checked",
                             default="", filters=[strip],
                             # No Optional(): it would stop the chain before validate_comment below.
                             validators=[Length(max=2000, message="Comment must be 2,000 characters or fewer")])
@@ -92,7 +92,7 @@ class RespondReturnForm(FlaskForm):
 
     def validate_comment(self, field):
         if self.decision.data == ReturnStatus.QUERIED and not field.data:
-            raise ValidationError("Enter what you want the provider to check")
+            raise ValidationError("Enter what you want checked")
 
 
 class CommentForm(FlaskForm):

@@ -1,5 +1,5 @@
-"""Monitoring returns: the provider prepares and submits them, the case manager accepts or queries them,
-and the holder can read them. On screen, as CSV, and as a page that prints (or saves as PDF) on A4."""
+"""Monitoring returns: whoever holds the money (a provider, or a direct payment's holder) prepares and submits
+them, the case manager accepts or queries them, and the holder can read them. On screen, as CSV, and as a page that prints (or saves as PDF) on A4."""
 from __future__ import annotations
 
 from datetime import date
@@ -73,7 +73,7 @@ def prepare(budget_id: int):
             return redirect(url_for("returns.show", budget_id=budget.id, return_id=ret.id), 303)
     return render_template("reconciliation/return_prepare.html", budget=budget, figures=figures, form=form,
                            first=request.values.get("first"), last=request.values.get("last"),
-                           declaration=svc.DECLARATION, **_labels())
+                           declaration=svc.declaration_for(budget, current_user), **_labels())
 
 
 def _return_or_404(budget, return_id: int) -> MonitoringReturn:
@@ -99,7 +99,8 @@ def show(budget_id: int, return_id: int):
                 db.session.rollback()
                 flash(STALE, "important")
             else:
-                flash("Return accepted." if ret.status == ReturnStatus.ACCEPTED else "Query sent to the provider.",
+                flash("Return accepted." if ret.status == ReturnStatus.ACCEPTED else
+                      f"Query sent to {budget.provider.name if budget.provider else ret.submitted_by.name}.",
                       "success")
             return redirect(url_for("returns.show", budget_id=budget.id, return_id=ret.id), 303)
     elif holds_the_account(current_user, budget) and ret.status == ReturnStatus.QUERIED:

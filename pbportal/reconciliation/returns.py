@@ -21,6 +21,15 @@ from .periods import _effective_money, periods_of
 DECLARATION = ("I confirm that these figures are taken from the account’s bank statements and the records kept in "
                "pbportal, that the money was spent on the support in the person’s care and support plan, and that "
                "the closing balance agrees with the bank statement (or the difference is explained).")
+HOLDER_DECLARATION = ("I confirm that these figures are taken from my direct payment account’s bank statements and "
+                      "the records I keep in pbportal, that the money was spent on the support in my care and support "
+                      "plan, and that the closing balance agrees with the bank statement (or the difference is "
+                      "explained).")
+
+
+def declaration_for(budget: Budget, actor) -> str:
+    """What the person sending the return confirms: in the first person for a holder sending their own."""
+    return HOLDER_DECLARATION if actor.id == budget.holder_id else DECLARATION
 
 
 # Money in as a funder reads it (INCOME_SOURCES is worded for the holder: "My own contribution").
@@ -135,7 +144,7 @@ def submit_return(budget: Budget, starts_on: date, ends_on: date, actor, comment
         raise ValueError("A return for these dates has already been submitted: open it to see where it is")
     refuse_overlap(budget, starts_on, ends_on)
     ret = MonitoringReturn(budget_id=budget.id, starts_on=starts_on, ends_on=ends_on, figures=figures,
-                           declaration=DECLARATION, submitted_by_id=actor.id)
+                           declaration=declaration_for(budget, actor), submitted_by_id=actor.id)
     db.session.add(ret)
     db.session.flush()
     _event(ret, ReturnAction.SUBMITTED, comment, actor)

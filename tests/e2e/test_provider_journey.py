@@ -277,11 +277,11 @@ def test_managed_account_round(open_page, live_server, viewport):
     expect(cm.get_by_role("heading", level=2, name="Your response")).to_be_visible()
     check_page(cm)
     query = "Please send the Homecare Partners invoice for the week with the escort."
-    cm.get_by_label("Query it: ask the provider to check something").check()
+    cm.get_by_label("Query it: ask whoever sent it to check something").check()
     cm.get_by_label("Comment").fill(query)
     cm.get_by_role("button", name="Send").click()
     expect(cm).to_have_url(return_url)
-    expect(cm.locator(".govuk-notification-banner--success")).to_contain_text("Query sent to the provider.")
+    expect(cm.locator(".govuk-notification-banner--success")).to_contain_text("Query sent to Demo Managed Accounts.")
     expect(cm.locator("main")).to_contain_text("Queried by the case manager")
     expect(cm.locator("main ol.pb-records li").last).to_contain_text("Queried by Dana Hughes")
     expect(cm.locator("main ol.pb-records li").last).to_contain_text(query)

@@ -124,9 +124,9 @@ def test_the_case_manager_queries_the_provider_answers_and_it_is_accepted(client
     for data, message in [({}, "Select whether to accept the return or query it"),
                           ({"respond-decision": "lost"}, "Not a valid choice"),
                           ({"respond-decision": "queried", "respond-comment": ""},
-                           "Enter what you want the provider to check"),
+                           "Enter what you want checked"),
                           ({"respond-decision": "queried", "respond-comment": " "},
-                           "Enter what you want the provider to check")]:
+                           "Enter what you want checked")]:
         r = client.post(page, data={"respond-version": ret.version, **data})
         body = r.get_data(as_text=True)
         assert r.status_code == 200 and message in body and title(body).startswith("Error:")
@@ -136,7 +136,7 @@ def test_the_case_manager_queries_the_provider_answers_and_it_is_accepted(client
     assert db.session.query(ReturnEvent).count() == 1 and actions()[-1] == "return.submitted"
     r = client.post(page, data={"respond-version": ret.version, "respond-decision": "queried",
                                 "respond-comment": "What was the shop?"})
-    assert "Query sent to the provider." in flashed(client, r)
+    assert "Query sent to Test Managed Accounts." in flashed(client, r)
     assert fresh(MonitoringReturn, ret.id).status == "queried"
     # A second response sent after the first (two tabs, or two people at once) is told, not "Page not found".
     r = client.post(page, data={"respond-version": 2, "respond-decision": "accepted"})
