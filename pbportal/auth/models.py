@@ -54,6 +54,7 @@ class Organisation(db.Model):
     review_interval_months_setting: Mapped[int | None] = mapped_column("review_interval_months")
     contingency_weeks_setting: Mapped[int | None] = mapped_column("contingency_weeks")
     surplus_weeks_setting: Mapped[int | None] = mapped_column("surplus_weeks")
+    return_interval_months_setting: Mapped[int | None] = mapped_column("return_interval_months")
 
     @property
     def first_review_months(self) -> int:
@@ -73,6 +74,12 @@ class Organisation(db.Model):
     def surplus_weeks(self) -> int:
         """Weeks of funding held above which the funder counts money as surplus (and may claw it back)."""
         return self.surplus_weeks_setting or 8
+
+    @property
+    def return_interval_months(self) -> int:
+        """How often a monitoring return is due for each of its budgets (a direct payment's or a managed
+        account's), in months from the plan year's start."""
+        return self.return_interval_months_setting or 3
 
     @property
     def kind_label(self) -> str:

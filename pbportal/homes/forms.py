@@ -30,4 +30,7 @@ class FunderForm(FlaskForm):
     surplus_weeks = _weeks(
         "Weeks of funding held above which money counts as surplus", 52,
         "Money held above this many weeks of the plan’s cost may be recovered. 8 is common.")
+    return_interval_months = _months(
+        "A monitoring return every (months)",
+        "For direct payments and managed accounts alike, counted from the plan year’s start. 3 or 6 is usual.")
     submit = SubmitField("Save settings", widget=GovSubmitInput())

@@ -7,7 +7,8 @@ from ..auth.models import Organisation
 from ..extensions import db
 from ..reviews.services import refresh_funder
 
-SETTINGS = ("first_review_months", "review_interval_months", "contingency_weeks", "surplus_weeks")
+SETTINGS = ("first_review_months", "review_interval_months", "contingency_weeks", "surplus_weeks",
+            "return_interval_months")
 
 
 def get_funder(org_id: int) -> Organisation | None:

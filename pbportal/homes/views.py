@@ -21,7 +21,7 @@ from ..forms import ActionForm
 from ..partials import render
 from ..reconciliation.models import MonitoringReturn, PeriodStatus, ReconciliationPeriod, ReturnStatus
 from ..reconciliation.periods import book_balances, last_reconciled
-from ..reconciliation.returns import returns_waiting
+from ..reconciliation.returns import returns_due, returns_waiting
 from ..reviews.models import ReviewRequest
 from ..reviews.services import open_request_counts
 from ..timeutil import today
@@ -107,6 +107,7 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         filters=filters, sorts=sorts, open_requests=open_request_counts(ids) if caseload else {},
         contingency=contingency_summary(ids) if caseload else {},
         returns_waiting=returns_waiting(ids) if caseload else {},
+        returns_due=returns_due([row.budget for row in rows], now) if caseload else {},
         statements=statements, balances=balances, books_at_statement=at_statement,
         reconciled=last_reconciled(ids) if accounts else {},
         new_accounts=new_accounts(current_user.organisation_id) if accounts else [], action=ActionForm(),

@@ -1,5 +1,6 @@
 """Monitoring returns: whoever holds the money (a provider, or a direct payment's holder) prepares and submits
-them, the case manager accepts or queries them, and the holder can read them. On screen, as CSV, and as a page that prints (or saves as PDF) on A4."""
+them, the case manager accepts or queries them, and the holder can read them. On screen, as CSV, and as a page
+that prints (or saves as PDF) on A4."""
 from __future__ import annotations
 
 from datetime import date

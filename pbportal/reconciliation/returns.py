@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
@@ -12,6 +13,7 @@ from ..audit import record
 from ..budget.models import CATEGORIES, INCOME_SOURCES, Budget, BudgetLine, IncomeSource, MoneyIn, Plan
 from ..budget.services import in_force
 from ..extensions import db
+from ..reviews.services import add_months
 from ..spending.models import SpendingEntry
 from ..spreadsheet import text_cell
 from . import notices
@@ -234,3 +236,34 @@ def returns_waiting(budget_ids: list[int]) -> dict[int, int]:
                                    .where(MonitoringReturn.budget_id.in_(budget_ids),
                                           MonitoringReturn.status == ReturnStatus.SUBMITTED)
                                    .group_by(MonitoringReturn.budget_id)).all())
+
+
+DAYS_TO_SEND = 28  # after a return's span ends, the time to reconcile it and send it
+
+
+@dataclass
+class ReturnDue:
+    """The next return a budget owes its funder: the span it covers, and when it should be sent by."""
+    starts_on: date
+    ends_on: date
+    due_by: date
+    overdue: bool
+
+
+def returns_due(budgets: list[Budget], today: date) -> dict[int, ReturnDue]:
+    """For each budget that owes one now (its next span has ended): the return due. Spans follow on from the last
+    return sent (or the plan year's start), the funder's return_interval_months long. One query."""
+    live = [b for b in budgets if not b.is_ended]
+    if not live:
+        return {}
+    last = dict(db.session.execute(select(MonitoringReturn.budget_id, func.max(MonitoringReturn.ends_on))
+                                   .where(MonitoringReturn.budget_id.in_([b.id for b in live]))
+                                   .group_by(MonitoringReturn.budget_id)).all())
+    found = {}
+    for budget in live:
+        starts = last[budget.id] + timedelta(days=1) if budget.id in last else budget.plan_year_start
+        ends = add_months(starts, budget.funder.return_interval_months) - timedelta(days=1)
+        if ends < today:
+            due_by = ends + timedelta(days=DAYS_TO_SEND)
+            found[budget.id] = ReturnDue(starts, ends, due_by, today > due_by)
+    return found

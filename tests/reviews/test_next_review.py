@@ -91,35 +91,37 @@ def test_funder_settings_recompute_that_funders_review_dates(app, world):
     assert re.search(r'name="review_interval_months"[^>]*value="12"', form)
     assert re.search(r'name="contingency_weeks"[^>]*value="4"', form)
     assert re.search(r'name="surplus_weeks"[^>]*value="8"', form)
+    assert re.search(r'name="return_interval_months"[^>]*value="3"', form)
 
     for bad, message in [({"first_review_months": "0"}, "Enter a number of months from 1 to 12"),
                          ({"review_interval_months": "13"}, "Enter a number of months from 1 to 12"),
                          ({"first_review_months": ""}, "Enter the number of months"),
                          ({"contingency_weeks": "27"}, "Enter a number of weeks from 1 to 26"),
-                         ({"surplus_weeks": "53"}, "Enter a number of weeks from 1 to 52")]:
+                         ({"surplus_weeks": "53"}, "Enter a number of weeks from 1 to 52"),
+                         ({"return_interval_months": "0"}, "Enter a number of months from 1 to 12")]:
         data = {"first_review_months": "2", "review_interval_months": "9", "contingency_weeks": "6",
-                "surplus_weeks": "10", **bad}
+                "surplus_weeks": "10", "return_interval_months": "6", **bad}
         page = page_of(admin.post(url, data=data))
         assert "There is a problem" in page and message in page, message
     db.session.expire_all()
     assert db.session.get(Budget, world.dp.id).next_review_due == add_months(paid, 6)
 
     response = admin.post(url, data={"first_review_months": "2", "review_interval_months": "9",
-                                     "contingency_weeks": "6", "surplus_weeks": "10"})
+                                     "contingency_weeks": "6", "surplus_weeks": "10", "return_interval_months": "6"})
     assert response.status_code == 303 and response.location == "/admin"
     assert "Settings for Test Council saved; review dates of 3 budgets brought up to date." in \
         page_of(admin.get("/admin"))
     db.session.expire_all()
     council = db.session.get(type(world.council), world.council.id)
     assert (council.first_review_months, council.review_interval_months, council.contingency_weeks,
-            council.surplus_weeks) == (2, 9, 6, 10)
+            council.surplus_weeks, council.return_interval_months) == (2, 9, 6, 10, 6)
     assert db.session.get(Budget, world.dp.id).next_review_due == add_months(paid, 2)
     assert db.session.get(Budget, world.other_dp.id).next_review_due == add_months(today(), 12)  # review wins
     assert db.session.get(Budget, nhs_budget.id).next_review_due == add_months(paid, 3)  # another funder
     assert db.session.get(Budget, world.ma.id).next_review_due is None
     changed = audits("funder.settings_changed")
     assert len(changed) == 1 and changed[0].actor_id == world.admin.id
-    assert changed[0].data["before"] == [6, 12, 4, 8] and changed[0].data["after"] == [2, 9, 6, 10]
+    assert changed[0].data["before"] == [6, 12, 4, 8, 3] and changed[0].data["after"] == [2, 9, 6, 10, 6]
 
     # The new interval is the review form's limit.
     cm = signed_in(app, "case_manager")
