@@ -201,8 +201,9 @@ def seed_org(org: Org, council: Organisation, case_manager: User, today: date, s
     provider = Organisation(name=org.name, kind="provider")
     db.session.add(provider)
     db.session.flush()
+    # Exempt from two-factor sign-in, as the demo's staff are: the benchmark signs in with a password only.
     staff = User(email=org.staff_email, name=f"{org.label.title()} Provider Staff", role="provider_staff",
-                 organisation_id=provider.id)
+                 organisation_id=provider.id, two_factor_exempt=True)
     staff.set_password(PASSWORD)
     db.session.add(staff)
     db.session.flush()
@@ -310,7 +311,7 @@ def seed(app, orgs: list[Org]) -> dict:
         db.session.add(council)
         db.session.flush()
         case_manager = User(email="bench.cm@example.org", name="Bench Case Manager", role="case_manager",
-                            organisation_id=council.id)
+                            organisation_id=council.id, two_factor_exempt=True)
         case_manager.set_password(PASSWORD)
         db.session.add(case_manager)
         db.session.flush()
