@@ -23,11 +23,16 @@ def age_on(date_of_birth: date | None, day: date) -> int | None:
 
 
 def minimum_wage(rates: Rates, date_of_birth: date | None, day: date) -> tuple[int, str]:
-    """The legal minimum hourly pay (pence) for the PA's age on day, and its name.
+    """The legal minimum hourly pay (pence) for the PA's age on day, and its name. For a pay record, day is the
+    first day of its pay reference period, and rates are those in force on it: a new rate applies from the
+    first pay period that starts on or after 1 April (National Minimum Wage Regulations 2015, reg 4B), and the
+    band from the PA's age when the period starts. The age the National Living Wage starts at is a statutory
+    figure (21 since April 2024), not a number in the code.
 
-    With no date of birth we assume 21 or over, the highest band, so nobody is underpaid by omission."""
+    With no date of birth we assume the National Living Wage age or over, the highest band, so nobody is
+    underpaid by omission."""
     age = age_on(date_of_birth, day)
-    if age is None or age >= 21:
+    if age is None or age >= int(rates["nlw_age"]):
         return rates.pence("nlw_21_plus"), "National Living Wage"
     if age >= 18:
         return rates.pence("nmw_18_20"), "National Minimum Wage for 18 to 20 year olds"

@@ -28,6 +28,7 @@ class Unit(enum.StrEnum):
     PENCE = "pence"
     PERCENT = "percent"
     WEEKS = "weeks"
+    YEARS = "years"  # an age
 
     @property
     def in_pence(self) -> bool:
@@ -37,6 +38,8 @@ class Unit(enum.StrEnum):
     def show(self, value: Decimal) -> str:
         if self.in_pence:
             return format_pence(int(value))
+        if self is Unit.YEARS:
+            return f"{float(value):g} years old"
         return f"{float(value):g}%" if self is Unit.PERCENT else f"{float(value):g} weeks"
 
 
@@ -45,6 +48,7 @@ KINDS = {
     "nlw_21_plus": ("National Living Wage, 21 and over", Unit.PENCE_PER_HOUR),
     "nmw_18_20": ("National Minimum Wage, 18 to 20", Unit.PENCE_PER_HOUR),
     "nmw_under_18": ("National Minimum Wage, under 18", Unit.PENCE_PER_HOUR),
+    "nlw_age": ("Age the National Living Wage starts at", Unit.YEARS),
     "employer_ni_rate": ("Employer National Insurance rate", Unit.PERCENT),
     "employer_ni_threshold": ("Employer NI secondary threshold", Unit.PENCE_PER_YEAR),
     "employer_ni_under21_upper": ("Employer NI: 0% up to this for PAs under 21", Unit.PENCE_PER_YEAR),

@@ -191,7 +191,7 @@ def pay(budget_id: int, pa_id: int):
             form.period_start.errors = [str(err)]
             return _section_response(budget, pa, "pay", form)
         # Said now, beside "recorded", not only among the warnings further up the page.
-        below = pay_below_minimum(pa, saved, rates_on(saved.paid_on))
+        below = pay_below_minimum(pa, saved, rates_on(saved.period_start))
         linked = (f" The payment of {format_pence(saved.net_pence)} to {pa.name} recorded already for "
                   f"{saved.paid_on:%-d %B %Y} is now part of this pay record." if saved.linked_payment else "")
         return _saved(budget, pa, "pay", f"Pay of {format_pence(saved.gross_pence)} gross recorded: "

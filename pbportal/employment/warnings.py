@@ -62,7 +62,7 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
                         f"be below the {upcoming_label} ({format_pence(upcoming)} an hour) within 30 days",
                         False, pa.id))
         for record in pay_records:
-            below = pay_below_minimum(pa, record, rates_at(record.paid_on))
+            below = pay_below_minimum(pa, record, rates_at(record.period_start))
             if below:
                 found.append(Warning(below, True, pa.id, BELOW_MINIMUM_WAGE))
         if CheckKind.CONTRACT not in latest:
@@ -115,16 +115,19 @@ def employer_warnings(employer, *, has_employed_pas: bool, has_delegated_tasks: 
 
 
 def pay_below_minimum(pa: PersonalAssistant, record, rates) -> str | None:
-    """What to tell the employer when a pay record works out below the minimum wage for the PA's age on the pay
-    date (said when it is saved, and among the PA's warnings until it is put right); None when it is not."""
+    """What to tell the employer when a pay record works out below the minimum wage (said when it is saved, and
+    among the PA's warnings until it is put right); None when it is not. The rate and the PA's age band are
+    those of the day its pay reference period starts (`rates` are the figures in force on that day), whenever it
+    is paid."""
     if not (pa.is_employed and record.hours and record.status == RecordStatus.ACTIVE):
         return None
     hourly = Decimal(record.gross_pence) / Decimal(record.hours)
     try:
-        lowest, label = minimum_wage(rates, pa.date_of_birth, record.paid_on)
+        lowest, label = minimum_wage(rates, pa.date_of_birth, record.period_start)
     except UnknownRate:
         return None
     if hourly >= lowest:
         return None
     return (f"{pa.name}’s pay for {record.period_start:%-d %b} to {record.period_end:%-d %b %Y} works out at "
-            f"{format_pence(int(hourly))} an hour, below the {label} on the pay date ({format_pence(lowest)} an hour)")
+            f"{format_pence(int(hourly))} an hour, below the {label} for a pay period starting then "
+            f"({format_pence(lowest)} an hour)")

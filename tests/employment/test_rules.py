@@ -397,13 +397,48 @@ def test_pay_record_below_the_minimum_on_its_pay_date(record, warned):
     found = warnings_for(make_pa(rate(1271, "30")), pay_records=[record])
     assert [w.urgent for w in found] == ([True] if warned else [])
     if warned:
-        assert "below the National Living Wage on the pay date" in found[0].text
+        assert "below the National Living Wage for a pay period starting then" in found[0].text
+
+
+def period_pay(gross_pence, hours, start, end, paid_on):
+    return SimpleNamespace(gross_pence=gross_pence, hours=Decimal(hours), period_start=start, period_end=end,
+                           paid_on=paid_on, status="active")
+
+
+@pytest.mark.parametrize("record, warned", [
+    # The week of 30 March to 5 April 2026 started before the April rise: £12.21 is the minimum, whenever paid.
+    (period_pay(36_630, "30", date(2026, 3, 30), date(2026, 4, 5), date(2026, 4, 10)), False),
+    # April's pay period starts on 1 April: £12.71 applies even when paid in advance on 31 March.
+    (period_pay(36_630, "30", date(2026, 4, 1), date(2026, 4, 30), date(2026, 3, 31)), True),
+    # March pay paid on 1 April: March's rate.
+    (period_pay(36_630, "30", date(2026, 3, 1), date(2026, 3, 31), date(2026, 4, 1)), False),
+])
+def test_the_minimum_wage_goes_by_the_pay_period_not_the_pay_date(record, warned):
+    """National Minimum Wage Regulations 2015, reg 4B: a new rate applies from the first pay reference period
+    that starts on or after the day it comes in. Both cases were wrong before (paid_on decided)."""
+    found = warnings_for(make_pa(rate(1271, "30")), pay_records=[record])
+    assert [w.code for w in found] == (["below_minimum_wage"] if warned else [])
+
+
+def test_the_age_band_is_taken_when_the_period_starts_and_its_age_is_a_figure():
+    """Turning 21 on 15 April 2026: the April period (from the 1st) is at the 18-20 rate (£10.85); May's at
+    the National Living Wage. The age it starts at is a statutory figure: were it 23, May would be 18-20 too."""
+    twenty = make_pa(rate(1100, "30"), dob=date(2005, 4, 15))
+    april = period_pay(33_000, "30", date(2026, 4, 1), date(2026, 4, 30), date(2026, 4, 30))  # £11.00 an hour
+    may = period_pay(33_000, "30", date(2026, 5, 1), date(2026, 5, 31), date(2026, 5, 31))
+    assert [w.code for w in warnings_for(twenty, pay_records=[april])] == []
+    assert "below_minimum_wage" in [w.code for w in warnings_for(twenty, pay_records=[may])]
+    older = rates(date(2026, 5, 1))
+    older.values["nlw_age"] = Decimal(23)
+    assert minimum_wage(older, date(2005, 4, 15), date(2026, 5, 1)) == (
+        1085, "National Minimum Wage for 18 to 20 year olds")
+    assert minimum_wage(rates(date(2026, 5, 1)), date(2005, 4, 15), date(2026, 5, 1))[1] == "National Living Wage"
 
 
 def test_pay_record_warning_names_the_period_and_hourly_figure():
     found = warnings_for(make_pa(), pay_records=[pay(12_000, "10", date(2025, 4, 30))])
     assert found[0].text == ("Maria Santos’s pay for 1 Apr to 30 Apr 2025 works out at £12.00 an hour, below the "
-                             "National Living Wage on the pay date (£12.21 an hour)")
+                             "National Living Wage for a pay period starting then (£12.21 an hour)")
 
 
 @pytest.mark.parametrize("missing, text", [
