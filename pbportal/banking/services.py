@@ -22,7 +22,6 @@ from .statement_csv import (
     Layout,
     Parsed,
     StatementError,
-    check_balances,
     decode,
     fingerprints,
     parse,
@@ -139,10 +138,7 @@ def read_statement(budget_id: int, content: bytes, account: str | None = None) -
     if kind == "qif":
         return parse_qif(text), QIF_LAYOUT
     if kind == "santander":
-        parsed = parse_santander(text)
-        if not parsed.errors:
-            check_balances(parsed)
-        return parsed, SANTANDER_LAYOUT
+        return parse_santander(text), SANTANDER_LAYOUT
     return parse(content, saved_layout(budget_id), account)
 
 

@@ -199,25 +199,24 @@ def table_start(rows: list[list[str]]) -> tuple[int, list[str]]:
         raise
 
 
-def header_of(content: bytes) -> list[str]:
-    """The names of the file's columns (StatementError if it has none and its first row is no transaction)."""
-    return table_start(rows_of(decode(content)))[1]
-
-
-def first_rows(content: bytes, count: int = 5) -> list[list[str]]:
-    """The table's first rows, to show beside the question of which column holds what."""
+def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
+    """The file's columns' names and the rows after them (StatementError if it has no header row and its first
+    row is no transaction): one reading of the file for the columns step."""
     rows = rows_of(decode(content))
-    start, _ = table_start(rows)
-    return [[cell.strip()[:60] for cell in row] for row in rows[start + 1:start + 1 + count]]
+    start, header = table_start(rows)
+    return header, rows[start + 1:]
 
 
-def guess_by_content(content: bytes) -> Layout:
+def first_rows(body: list[list[str]], count: int = 5) -> list[list[str]]:
+    """The table's first rows, to show beside the question of which column holds what."""
+    return [[cell.strip()[:60] for cell in row] for row in body[:count]]
+
+
+def guess_by_content(header: list[str], body: list[list[str]]) -> Layout:
     """For a file whose columns have no names: the first column of dates, the first of sums of money (the
     amount) and the next (a balance), and the widest column of words (the description). A guess the person
     checks, never used without asking."""
-    rows = rows_of(decode(content))
-    start, header = table_start(rows)
-    body = rows[start + 1:start + 51]
+    body = body[:50]
 
     def share(index, test) -> float:
         values = [row[index] for row in body if index < len(row) and row[index].strip()]
@@ -382,9 +381,9 @@ def parse(content: bytes, layout: Layout | None = None, account: str | None = No
     problems: dict[int, list[str]] = {}
     styles: dict[int, tuple[str, str]] = {}  # row -> (how its date is written, the date as written)
     for offset, row in body:
-        if state and cell(row, state) and cell(row, state).upper() != "COMPLETED":
-            parsed.left_out[cell(row, state).capitalize()] = parsed.left_out.get(cell(row, state).capitalize(),
-                                                                                  0) + 1
+        said = cell(row, state).capitalize() if state else ""
+        if said and said != "Completed":
+            parsed.left_out[said] = parsed.left_out.get(said, 0) + 1
             continue
         found = problems.setdefault(offset, [])
         try:
@@ -427,15 +426,8 @@ def parse(content: bytes, layout: Layout | None = None, account: str | None = No
             continue
         if style:
             styles[offset] = (style, cell(row, layout.date))
-        charge = None
-        try:
-            balance = _money(cell(row, layout.balance)) if layout.balance else None
-            charge = _money(cell(row, fee)) if fee else None
-        except TooLarge:
-            found.append(f"the balance ‘{cell(row, layout.balance)[:40]}’ is more than "
-                         f"{format_pence(LARGEST_LINE_PENCE)}")
-        except (ValueError, InvalidOperation):
-            found.append(f"the balance or fee ‘{cell(row, layout.balance)[:40]}’ is not a sum of money")
+        balance = _other_sum(cell(row, layout.balance), "balance", found) if layout.balance else None
+        charge = _other_sum(cell(row, fee), "fee", found) if fee else None
         if not found:
             description = cell(row, layout.description)
             extra = cell(row, reference) if reference else ""
@@ -457,6 +449,17 @@ def parse(content: bytes, layout: Layout | None = None, account: str | None = No
         check_balances(parsed)
         _stop_on_a_broken_balance(parsed, layout)
     return parsed, layout
+
+
+def _other_sum(text: str, what: str, found: list[str]) -> int | None:
+    """A balance or a fee in pence (None if empty); a problem, naming it, if it is not a sum of money."""
+    try:
+        return _money(text)
+    except TooLarge:
+        found.append(f"the {what} ‘{text[:40]}’ is more than {format_pence(LARGEST_LINE_PENCE)}")
+    except (ValueError, InvalidOperation):
+        found.append(f"the {what} ‘{text[:40]}’ is not a sum of money")
+    return None
 
 
 def _stop_on_a_broken_balance(parsed: Parsed, layout: Layout) -> None:

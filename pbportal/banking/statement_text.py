@@ -8,7 +8,16 @@ import re
 from decimal import InvalidOperation
 
 from ..money import format_pence
-from .statement_csv import LARGEST_LINE_PENCE, Layout, Parsed, ParsedLine, TooLarge, _date_and_style, _money
+from .statement_csv import (
+    LARGEST_LINE_PENCE,
+    Layout,
+    Parsed,
+    ParsedLine,
+    TooLarge,
+    _date_and_style,
+    _money,
+    check_balances,
+)
 
 # The fields are fixed by the format: no column mapping.
 QIF_LAYOUT = Layout(date="D", description="P", amount="T")
@@ -107,6 +116,8 @@ def parse_santander(text: str) -> Parsed:
         record[key] = value
     flush()
     _finish(parsed)
+    if not parsed.errors:  # its records carry a running balance, like a CSV's
+        check_balances(parsed)
     return parsed
 
 

@@ -14,7 +14,7 @@ from ..pagination import page_of
 from .forms import LayoutForm, UploadForm
 from .models import Statement, StatementLine
 from .services import discard_pending, import_statement, keep_upload, pending, preview, save_layout, saved_layout
-from .statement_csv import TOO_LARGE, StatementError, first_rows, guess_by_content, guess_layout, header_of
+from .statement_csv import TOO_LARGE, StatementError, first_rows, guess_by_content, guess_layout, read_table
 
 bp = Blueprint("banking", __name__, url_prefix="/budgets/<int:budget_id>/statements")
 
@@ -72,19 +72,19 @@ def columns(budget_id: int, token: str):
     budget = get_budget_or_404(budget_id, holds_the_account)
     content, _ = _pending_or_404(budget, token)
     try:
-        header, sample = header_of(content), first_rows(content)
+        header, body = read_table(content)
     except StatementError as err:
         flash(str(err), "important")
         return redirect(url_for("banking.upload", budget_id=budget.id), 303)
     form = LayoutForm(header=header)
     if not form.is_submitted():
-        form.preselect(saved_layout(budget.id) or guess_layout(header) or guess_by_content(content))
+        form.preselect(saved_layout(budget.id) or guess_layout(header) or guess_by_content(header, body))
     if form.validate_on_submit():
         save_layout(budget.id, form.layout, current_user)
         db.session.commit()
         return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
     return render_template("banking/columns.html", budget=budget, form=form, header=header, token=token,
-                           sample=sample, named=not header[0].startswith("Column 1") if header else True)
+                           sample=first_rows(body), named=not header[0].startswith("Column 1") if header else True)
 
 
 @bp.route("/import/<token>", methods=["GET", "POST"])

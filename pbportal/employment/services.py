@@ -238,17 +238,20 @@ class MoneyDepends(ValueError):
     """A PA with pay recorded (even voided) is part of the money's story: end their employment instead."""
 
 
-def pa_has_pay(pa: PersonalAssistant) -> bool:
-    """Whether any pay (even voided) has been recorded for the PA."""
-    return bool(db.session.scalar(select(func.count()).select_from(PayRecord).where(PayRecord.pa_id == pa.id)))
+def why_pa_stays(pa: PersonalAssistant) -> str | None:
+    """Why the PA cannot be removed (pay recorded for them, even voided), or None if they can."""
+    if db.session.scalar(select(func.count()).select_from(PayRecord).where(PayRecord.pa_id == pa.id)):
+        return (f"Pay has been recorded for {pa.name}, so their record stays with the money: end their employment "
+                "instead")
+    return None
 
 
 def remove_pa(pa: PersonalAssistant, reason: str, actor) -> None:
     """Remove a PA entered by mistake, with their rates, checks, training, tasks and absences, while no pay
     depends on them; the audit log keeps every row removed, who, when and why."""
-    if pa_has_pay(pa):
-        raise MoneyDepends(f"Pay has been recorded for {pa.name}, so their record stays with the money: end their "
-                           "employment instead")
+    refused = why_pa_stays(pa)
+    if refused:
+        raise MoneyDepends(refused)
     removed = {}
     for model in (PayRate, EmploymentCheck, Training, DelegatedTask, Absence):
         rows = db.session.scalars(select(model).where(model.pa_id == pa.id)).all()

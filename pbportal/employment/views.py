@@ -21,7 +21,6 @@ from .services import (
     add_row,
     employment_for,
     end_employment,
-    pa_has_pay,
     pay_lines,
     recent_absences,
     record_pay,
@@ -32,6 +31,7 @@ from .services import (
     void_pay,
     wage_lines,
     wage_payments,
+    why_pa_stays,
 )
 from .warnings import pay_below_minimum
 
@@ -225,11 +225,11 @@ def void_pay_record(budget_id: int, pa_id: int, pay_id: int):
 
 # ---- removing what was entered by mistake ---------------------------------------------------------------
 
-REMOVABLE = {  # section: (model, audit action, what it is called)
-    "checks": (EmploymentCheck, "employment_check.removed", "check"),
-    "training": (Training, "training.removed", "training record"),
-    "tasks": (DelegatedTask, "delegated_task.removed", "delegated task"),
-    "absences": (Absence, "absence.removed", "absence"),
+REMOVABLE = {  # section (its model is in SECTIONS): (audit action, what it is called)
+    "checks": ("employment_check.removed", "check"),
+    "training": ("training.removed", "training record"),
+    "tasks": ("delegated_task.removed", "delegated task"),
+    "absences": ("absence.removed", "absence"),
 }
 
 
@@ -250,8 +250,8 @@ def remove(budget_id: int, pa_id: int, section: str, row_id: int):
     """Remove a check, training record, delegated task or absence entered by mistake, with a reason."""
     budget = get_budget_or_404(budget_id, can_record_spending)
     pa = owned_or_404(PersonalAssistant, pa_id, budget)
-    model, action, noun = REMOVABLE[section]
-    row = owned_or_404(model, row_id, budget)
+    action, noun = REMOVABLE[section]
+    row = owned_or_404(SECTIONS[section][1], row_id, budget)
     if row.pa_id != pa.id:
         abort(404)
     form = forms.RemoveForm()
@@ -286,9 +286,8 @@ def remove_person(budget_id: int, pa_id: int):
         else:
             flash(f"{name} removed. The audit log keeps their record and why it was removed.", "success")
             return redirect(url_for("employment.index", budget_id=budget.id), 303)
-    elif pa_has_pay(pa):
-        refused = str(MoneyDepends(f"Pay has been recorded for {pa.name}, so their record stays with the money: "
-                                   "end their employment instead"))
+    else:
+        refused = why_pa_stays(pa)
     return render_template("employment/remove.html", budget=budget, pa=pa, form=form, noun="PA", what=pa.name,
                            back=back, refused=refused, whole_pa=True)
 

@@ -37,7 +37,6 @@ def answer_question(question: LineComment, text: str, actor) -> None:
     status = db.session.execute(select(LineComment.status).where(LineComment.id == question.id)
                                 .with_for_update()).scalar_one()
     if status != CommentStatus.OPEN:
-        db.session.refresh(question)
         raise AlreadyChanged("That question was answered by someone else a moment ago")
     question.answer, question.status = text, CommentStatus.ANSWERED
     question.answered_by_id, question.answered_at = actor.id, utcnow()

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from ..banking.models import StatementLine
 from ..budget.locks import PeriodLocked, register_closed_spans
 from ..budget.models import MoneyIn
-from ..extensions import db
 from ..spending.models import SpendingEntry
 from .models import PeriodStatus, ReconciliationPeriod
+from .periods import periods_of
 
 
 def register() -> None:
@@ -24,9 +24,7 @@ def register() -> None:
 
 
 def closed_periods(budget_id: int) -> list[ReconciliationPeriod]:
-    return list(db.session.scalars(select(ReconciliationPeriod).where(
-        ReconciliationPeriod.budget_id == budget_id, ReconciliationPeriod.status == PeriodStatus.CLOSED)
-        .order_by(ReconciliationPeriod.starts_on)))
+    return [period for period in periods_of(budget_id) if period.is_closed]
 
 
 _MONEY_FIELDS = {"status", "amount_pence", "paid_on", "received_on", "line_id", "statement_line_id", "source"}

@@ -76,7 +76,6 @@ class BudgetFigures:
     def left_pence(self) -> int:
         return self.total_pence - self.spent_pence
 
-
     @property
     def used_percent(self) -> int:
         return percent(self.spent_pence, self.total_pence)

@@ -66,6 +66,13 @@ def _fits(page, path: str) -> None:
     assert page.evaluate(SERIF) == [], path
 
 
+def _row_shows(page, person: str, labels: tuple[str, ...]) -> None:
+    """The person's row in the list has a visible cell for each column, named by it."""
+    row = page.locator("tbody tr").filter(has_text=person)
+    for label in labels:
+        expect(row.locator(f'td[data-label="{label}"]')).to_be_visible()
+
+
 @pytest.mark.parametrize("width", [320, 375, 414])
 def test_lists_returns_and_review_figures_show_everything_on_a_phone(open_page, live_server, width):
     viewport = {"width": width, "height": PHONE["height"]}
@@ -74,10 +81,8 @@ def test_lists_returns_and_review_figures_show_everything_on_a_phone(open_page, 
     page = open_page(viewport=viewport)
     quick_sign_in(page, CASE_MANAGER)
     page.goto("/caseload")
-    row = page.locator("tbody tr").filter(has_text="Alex Morgan")
-    for label in ("Next review", "Open requests", "Spent of expected so far", "Surplus or shortfall",
-                  "Contingency plan", "PA warnings"):
-        expect(row.locator(f'td[data-label="{label}"]')).to_be_visible()
+    _row_shows(page, "Alex Morgan", ("Next review", "Open requests", "Spent of expected so far",
+                                     "Surplus or shortfall", "Contingency plan", "PA warnings"))
     _fits(page, "/caseload")
     page.goto(f"/budgets/{alex}/reviews/new")
     expect(page.get_by_role("heading", name="Money")).to_be_visible()
@@ -88,10 +93,8 @@ def test_lists_returns_and_review_figures_show_everything_on_a_phone(open_page, 
     page = open_page(viewport=viewport)
     quick_sign_in(page, PROVIDER)
     page.goto("/accounts")
-    row = page.locator("tbody tr").filter(has_text="Priya Shah")
-    for label in ("Budget for the year", "Balance per the books", "Balance on the last statement", "Lines to match",
-                  "Reconciled to", "Flags"):
-        expect(row.locator(f'td[data-label="{label}"]')).to_be_visible()
+    _row_shows(page, "Priya Shah", ("Budget for the year", "Balance per the books", "Balance on the last statement",
+                                    "Lines to match", "Reconciled to", "Flags"))
     _fits(page, "/accounts")
     if width == 320:
         check_page(page)
@@ -106,9 +109,7 @@ def test_lists_returns_and_review_figures_show_everything_on_a_phone(open_page, 
     page = open_page(viewport=viewport)
     quick_sign_in(page, HOLDER)
     page.goto("/budgets")
-    row = page.locator("tbody tr").filter(has_text="Alex Morgan")
-    for label in ("Budget for the year", "Spent", "Left", "Money held", "PA warnings"):
-        expect(row.locator(f'td[data-label="{label}"]')).to_be_visible()
+    _row_shows(page, "Alex Morgan", ("Budget for the year", "Spent", "Left", "Money held", "PA warnings"))
     _fits(page, "/budgets")
     for path in (f"/budgets/{alex}", f"/budgets/{alex}/money-in", f"/budgets/{alex}/people", "/your-account/devices"):
         page.goto(path)  # the last three had names in the browser's serif
