@@ -100,6 +100,7 @@ def test_lists_returns_and_review_figures_show_everything_on_a_phone(open_page, 
         check_page(page)
     page.goto(f"/budgets/{priya}/returns")
     page.locator("main a[href*='/returns/']").filter(has_text="to").first.click()
+    page.wait_for_load_state("load")  # its stylesheet too: measured unstyled, every text was in the serif default
     table = page.locator("table.pb-stack")
     expect(table.locator('td[data-label="Difference"]').first).to_be_visible()
     _fits(page, "return")
