@@ -14,10 +14,14 @@ bp = Blueprint("rates", __name__, url_prefix="/admin/rates")
 UNIT_HINTS = {
     Unit.PENCE_PER_HOUR: "In pence an hour: £12.71 is 1271",
     Unit.PENCE_PER_YEAR: "In pence a year: £5,000 is 500000",
+    Unit.PENCE_PER_DAY: "In pence a day: £11.10 is 1110",
     Unit.PENCE_PER_WEEK: "In pence a week: £118.75 is 11875",
+    Unit.PENCE_PER_MONTH: "In pence a month: £417 is 41700",
     Unit.PENCE: "In pence: £49.50 is 4950",
     Unit.PERCENT: "As a percentage: 15% is 15",
     Unit.WEEKS: "In weeks: 5.6",
+    Unit.YEARS: "An age in whole years: 21",
+    Unit.DAYS: "A number of days: 3",
 }
 
 

@@ -3,40 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from .payrules import age_on, to_pence
 from .rates import Rates, tax_year_label
 
 WEEKS_A_YEAR = 52
 # Budget line categories that pay for employing PAs; the true cost is compared with these lines together.
 EMPLOYMENT_CATEGORIES = ("pa_wages", "hmrc", "pension", "fees", "insurance", "dbs_training")
-
-
-def to_pence(value: Decimal) -> int:
-    return int(value.to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def age_on(date_of_birth: date | None, day: date) -> int | None:
-    if date_of_birth is None:
-        return None
-    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
-
-
-def minimum_wage(rates: Rates, date_of_birth: date | None, day: date) -> tuple[int, str]:
-    """The legal minimum hourly pay (pence) for the PA's age on day, and its name. For a pay record, day is the
-    first day of its pay reference period, and rates are those in force on it: a new rate applies from the
-    first pay period that starts on or after 1 April (National Minimum Wage Regulations 2015, reg 4B), and the
-    band from the PA's age when the period starts. The age the National Living Wage starts at is a statutory
-    figure (21 since April 2024), not a number in the code.
-
-    With no date of birth we assume the National Living Wage age or over, the highest band, so nobody is
-    underpaid by omission."""
-    age = age_on(date_of_birth, day)
-    if age is None or age >= int(rates["nlw_age"]):
-        return rates.pence("nlw_21_plus"), "National Living Wage"
-    if age >= 18:
-        return rates.pence("nmw_18_20"), "National Minimum Wage for 18 to 20 year olds"
-    return rates.pence("nmw_under_18"), "National Minimum Wage for under 18s"
 
 
 @dataclass

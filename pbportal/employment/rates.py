@@ -24,42 +24,70 @@ class Unit(enum.StrEnum):
 
     PENCE_PER_HOUR = "pence_per_hour"
     PENCE_PER_WEEK = "pence_per_week"
+    PENCE_PER_DAY = "pence_per_day"
+    PENCE_PER_MONTH = "pence_per_month"
     PENCE_PER_YEAR = "pence_per_year"
     PENCE = "pence"
     PERCENT = "percent"
     WEEKS = "weeks"
     YEARS = "years"  # an age
+    DAYS = "days"
 
     @property
     def in_pence(self) -> bool:
         """Money, kept as a whole number of pence."""
-        return self in (Unit.PENCE_PER_HOUR, Unit.PENCE_PER_WEEK, Unit.PENCE_PER_YEAR, Unit.PENCE)
+        return self in (Unit.PENCE_PER_HOUR, Unit.PENCE_PER_DAY, Unit.PENCE_PER_WEEK, Unit.PENCE_PER_MONTH,
+                        Unit.PENCE_PER_YEAR, Unit.PENCE)
 
     def show(self, value: Decimal) -> str:
         if self.in_pence:
             return format_pence(int(value))
         if self is Unit.YEARS:
             return f"{float(value):g} years old"
+        if self is Unit.DAYS:
+            return f"{float(value):g} day{'' if value == 1 else 's'}"
         return f"{float(value):g}%" if self is Unit.PERCENT else f"{float(value):g} weeks"
 
 
 # kind: (label, unit)
 KINDS = {
-    "nlw_21_plus": ("National Living Wage, 21 and over", Unit.PENCE_PER_HOUR),
+    "nlw_21_plus": ("National Living Wage", Unit.PENCE_PER_HOUR),
+    "nlw_age": ("Age the National Living Wage starts at", Unit.YEARS),
+    "nmw_21_22": ("National Minimum Wage, 21 to 22 (while the National Living Wage started at 23)",
+                  Unit.PENCE_PER_HOUR),
     "nmw_18_20": ("National Minimum Wage, 18 to 20", Unit.PENCE_PER_HOUR),
     "nmw_under_18": ("National Minimum Wage, under 18", Unit.PENCE_PER_HOUR),
-    "nlw_age": ("Age the National Living Wage starts at", Unit.YEARS),
+    "nmw_apprentice": ("Apprentice rate", Unit.PENCE_PER_HOUR),
+    "accommodation_offset": ("Accommodation offset (live-in PAs)", Unit.PENCE_PER_DAY),
     "employer_ni_rate": ("Employer National Insurance rate", Unit.PERCENT),
     "employer_ni_threshold": ("Employer NI secondary threshold", Unit.PENCE_PER_YEAR),
+    "employer_ni_threshold_weekly": ("Employer NI secondary threshold, weekly pay", Unit.PENCE_PER_WEEK),
+    "employer_ni_threshold_monthly": ("Employer NI secondary threshold, monthly pay", Unit.PENCE_PER_MONTH),
     "employer_ni_under21_upper": ("Employer NI: 0% up to this for PAs under 21", Unit.PENCE_PER_YEAR),
+    "employer_ni_under21_upper_weekly": ("Employer NI: 0% up to this for PAs under 21, weekly pay",
+                                         Unit.PENCE_PER_WEEK),
+    "employer_ni_under21_upper_monthly": ("Employer NI: 0% up to this for PAs under 21, monthly pay",
+                                          Unit.PENCE_PER_MONTH),
+    "lel_weekly": ("National Insurance lower earnings limit, weekly pay", Unit.PENCE_PER_WEEK),
+    "lel_monthly": ("National Insurance lower earnings limit, monthly pay", Unit.PENCE_PER_MONTH),
     "employment_allowance": ("Employment Allowance", Unit.PENCE_PER_YEAR),
     "pension_trigger": ("Pension auto-enrolment earnings trigger", Unit.PENCE_PER_YEAR),
+    "pension_trigger_weekly": ("Pension auto-enrolment earnings trigger, weekly pay", Unit.PENCE_PER_WEEK),
+    "pension_trigger_monthly": ("Pension auto-enrolment earnings trigger, monthly pay", Unit.PENCE_PER_MONTH),
     "pension_lower": ("Pension qualifying earnings: lower limit", Unit.PENCE_PER_YEAR),
+    "pension_lower_weekly": ("Pension qualifying earnings: lower limit, weekly pay", Unit.PENCE_PER_WEEK),
+    "pension_lower_monthly": ("Pension qualifying earnings: lower limit, monthly pay", Unit.PENCE_PER_MONTH),
     "pension_upper": ("Pension qualifying earnings: upper limit", Unit.PENCE_PER_YEAR),
+    "pension_upper_weekly": ("Pension qualifying earnings: upper limit, weekly pay", Unit.PENCE_PER_WEEK),
+    "pension_upper_monthly": ("Pension qualifying earnings: upper limit, monthly pay", Unit.PENCE_PER_MONTH),
     "pension_employer_rate": ("Employer pension contribution", Unit.PERCENT),
     "holiday_accrual_rate": ("Holiday accrual for irregular hours", Unit.PERCENT),
     "holiday_weeks": ("Statutory holiday", Unit.WEEKS),
     "ssp_weekly": ("Statutory Sick Pay", Unit.PENCE_PER_WEEK),
+    "ssp_earnings_percent": ("Statutory Sick Pay: at most this share of average weekly earnings", Unit.PERCENT),
+    "ssp_waiting_days": ("Statutory Sick Pay: unpaid waiting days", Unit.DAYS),
+    "dbs_basic": ("Basic DBS check", Unit.PENCE),
+    "dbs_standard": ("Standard DBS check", Unit.PENCE),
     "dbs_enhanced": ("Enhanced DBS check", Unit.PENCE),
     "dbs_update_service": ("DBS Update Service subscription", Unit.PENCE_PER_YEAR),
 }

@@ -21,6 +21,7 @@ from .models import (
     Absence,
     AllowanceClaim,
     CheckKind,
+    DbsLevel,
     DelegatedTask,
     Employer,
     EmploymentCheck,
@@ -66,6 +67,12 @@ class Employment:
         return [w for w in self.warnings if w.pa_id == pa_id]
 
 
+# The fee for each level of DBS check (a check recorded without its level is counted as enhanced, the usual one
+# for a PA).
+DBS_FEES = {DbsLevel.BASIC: "dbs_basic", DbsLevel.STANDARD: "dbs_standard", DbsLevel.ENHANCED: "dbs_enhanced",
+            DbsLevel.ENHANCED_BARRED: "dbs_enhanced"}
+
+
 def _on_costs(emp: Employment, rates) -> dict[str, int]:
     start = tax_year_start(emp.today)
     end = date(start.year + 1, 4, 5)
@@ -78,7 +85,8 @@ def _on_costs(emp: Employment, rates) -> dict[str, int]:
     dbs = 0
     for pa in emp.current_pas:
         dbs_checks = sorted((c for c in emp.checks[pa.id] if c.kind == CheckKind.DBS), key=lambda c: c.checked_on)
-        dbs += sum(rates.pence("dbs_enhanced") for c in dbs_checks if start <= c.checked_on <= end)
+        dbs += sum(rates.pence(DBS_FEES.get(c.dbs_level, "dbs_enhanced")) for c in dbs_checks
+                   if start <= c.checked_on <= end)
         if dbs_checks and dbs_checks[-1].dbs_update_service:
             dbs += rates.pence("dbs_update_service")
     if dbs:

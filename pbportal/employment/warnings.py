@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from ..choices import RecordStatus
 from ..money import format_pence
-from .costs import EmploymentCost, minimum_wage
+from .costs import EmploymentCost
 from .models import CheckKind, PersonalAssistant
+from .payrules import minimum_wage
 from .rates import Rates, UnknownRate
 
 SOON = timedelta(days=30)

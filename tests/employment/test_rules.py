@@ -17,11 +17,11 @@ from pbportal.employment.costs import (
     age_on,
     apply_allowance,
     employment_cost,
-    minimum_wage,
     pa_cost,
 )
 from pbportal.employment.models import RATE_KINDS
 from pbportal.employment.payroll_csv import PayrollFileError, decode, parse
+from pbportal.employment.payrules import minimum_wage
 from pbportal.employment.rates import (
     StatutoryRate,
     UnknownRate,
@@ -108,18 +108,18 @@ def test_no_figure_before_the_first_one_recorded(app):
     figures = rates_on(date(2020, 1, 1))
     with pytest.raises(UnknownRate, match="^No Employer National Insurance rate is recorded for 1 January 2020$"):
         figures["employer_ni_rate"]
-    with pytest.raises(UnknownRate, match="National Living Wage, 21 and over is recorded for 1 January 2020"):
+    with pytest.raises(UnknownRate, match="National Living Wage is recorded for 1 January 2020"):
         figures.pence("nlw_21_plus")
     with pytest.raises(UnknownRate):
         pa_cost(make_pa(), figures, date(2020, 1, 1))
 
 
 def test_a_figure_missing_only_for_a_few_days_is_still_refused():
-    # 3 April 2024: the NLW (from 1 April) is known, the 2024/25 NI rate (from 6 April) is not.
-    figures = rates(date(2024, 4, 3))
-    assert figures.pence("nlw_21_plus") == 1144
-    with pytest.raises(UnknownRate, match="^No .+ is recorded for 3 April 2024$"):
-        pa_cost(make_pa(), figures, date(2024, 4, 3))
+    # 3 April 2023: the NLW (from 1 April) is known, the 2023/24 NI rate (from 6 April) is not.
+    figures = rates(date(2023, 4, 3))
+    assert figures.pence("nlw_21_plus") == 1042
+    with pytest.raises(UnknownRate, match="^No .+ is recorded for 3 April 2023$"):
+        pa_cost(make_pa(), figures, date(2023, 4, 3))
 
 
 # ---- 2. one PA’s true cost ------------------------------------------------------------------------------
@@ -376,7 +376,7 @@ def test_self_employed_pa_is_not_held_to_the_minimum_wage_or_employment_checks()
 def test_minimum_wage_cannot_be_checked_without_figures():
     found = warnings_for(make_pa(), today=date(2020, 1, 1))
     assert (found[0].text, found[0].urgent) == (
-        "Cannot check Maria Santos’s pay against the minimum wage: No National Living Wage, 21 and over is "
+        "Cannot check Maria Santos’s pay against the minimum wage: No National Living Wage is "
         "recorded for 1 January 2020", True)
 
 
@@ -422,16 +422,15 @@ def test_the_minimum_wage_goes_by_the_pay_period_not_the_pay_date(record, warned
 
 def test_the_age_band_is_taken_when_the_period_starts_and_its_age_is_a_figure():
     """Turning 21 on 15 April 2026: the April period (from the 1st) is at the 18-20 rate (£10.85); May's at
-    the National Living Wage. The age it starts at is a statutory figure: were it 23, May would be 18-20 too."""
+    the National Living Wage. The age it starts at is a statutory figure: it was 23 in 2023/24, when a PA of 21
+    was in the 21 to 22 band."""
     twenty = make_pa(rate(1100, "30"), dob=date(2005, 4, 15))
     april = period_pay(33_000, "30", date(2026, 4, 1), date(2026, 4, 30), date(2026, 4, 30))  # £11.00 an hour
     may = period_pay(33_000, "30", date(2026, 5, 1), date(2026, 5, 31), date(2026, 5, 31))
     assert [w.code for w in warnings_for(twenty, pay_records=[april])] == []
     assert "below_minimum_wage" in [w.code for w in warnings_for(twenty, pay_records=[may])]
-    older = rates(date(2026, 5, 1))
-    older.values["nlw_age"] = Decimal(23)
-    assert minimum_wage(older, date(2005, 4, 15), date(2026, 5, 1)) == (
-        1085, "National Minimum Wage for 18 to 20 year olds")
+    assert minimum_wage(rates(date(2023, 5, 1)), date(2002, 4, 15), date(2023, 5, 1)) == (
+        1018, "National Minimum Wage for 21 to 22 year olds")
     assert minimum_wage(rates(date(2026, 5, 1)), date(2005, 4, 15), date(2026, 5, 1))[1] == "National Living Wage"
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from pbportal.employment.rates import StatutoryRate, rates_on
+from pbportal.employment.rates import KINDS, StatutoryRate, rates_on
 from pbportal.extensions import db
 
 from ..conftest import login
@@ -39,7 +39,7 @@ def test_admin_adds_a_statutory_figure(admin, world):
     assert event.object_id == row.id and event.actor_id == world.admin.id and event.data["value"] in ("1300",
                                                                                                       "1300.0000")
     page = admin.get(r.location.split("#")[0]).get_data(as_text=True)
-    assert f"National Living Wage, 21 and over from {valid_from:%-d %B %Y} saved." in page
+    assert f"National Living Wage from {valid_from:%-d %B %Y} saved." in page
     assert f"From {valid_from:%-d %B %Y}: <strong>£13.00</strong>" in page
     # It is used from that date, not before.
     assert rates_on(valid_from).pence("nlw_21_plus") == 1300
@@ -64,7 +64,7 @@ def test_a_second_figure_from_the_same_date_is_refused(admin):
                                                           "source": "Typed twice"})
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "<title>Error:" in page
-    assert_error(page, "There is already a figure for National Living Wage, 21 and over from this date: "
+    assert_error(page, "There is already a figure for National Living Wage from this date: "
                        "change that one")
     assert 'value="999"' in page and "Typed twice" in page
     assert count(StatutoryRate) == before and events("statutory_rate.added") == []
@@ -110,7 +110,7 @@ def test_admin_edits_a_figure_and_it_is_audited(admin, world):
     assert len(other) >= 2
     r = admin.post(f"/admin/rates/{other[0].id}/edit", data={"valid_from": parts(other[1].valid_from),
                                                               "value": "1", "source": "x"})
-    assert "There is already a figure for National Living Wage, 21 and over from this date" in r.get_data(
+    assert "There is already a figure for National Living Wage from this date" in r.get_data(
         as_text=True)
     db.session.expire_all()
     assert db.session.get(StatutoryRate, other[0].id).valid_from == other[0].valid_from
@@ -125,3 +125,9 @@ def test_non_admins_cannot_add_figures(client, world, rates):
         assert r.status_code == 404
         client.post("/sign-out")
     assert count(StatutoryRate) == before
+
+
+def test_every_kind_of_figure_can_be_added_with_a_hint_for_its_unit(admin):
+    for kind, (label, _unit) in KINDS.items():
+        page = admin.get(f"/admin/rates/{kind}/new")
+        assert page.status_code == 200 and label in page.get_data(as_text=True), kind

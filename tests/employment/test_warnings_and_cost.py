@@ -6,8 +6,11 @@ import re
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
+
 from pbportal.employment.models import AllowanceClaim, DelegatedTask
 from pbportal.employment.rates import rates_on, tax_year_start
+from pbportal.employment.services import employment_for
 from pbportal.extensions import db
 from pbportal.timeutil import today
 
@@ -161,7 +164,7 @@ def test_without_statutory_figures_the_cost_panel_says_so(client, world):
     db.session.commit()
     login(client, "holder@example.org")
     r = client.get(f"/budgets/{world.dp.id}/pas")
-    assert r.status_code == 200 and "No National Living Wage, 21 and over is recorded for" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "No National Living Wage is recorded for" in r.get_data(as_text=True)
 
 
 def test_pages_load_in_a_fixed_number_of_queries(client, emp, world, app):
@@ -193,3 +196,17 @@ def test_pages_load_in_a_fixed_number_of_queries(client, emp, world, app):
     db.session.commit()
     assert queries(f"/budgets/{world.dp.id}/pas") == index_before
     assert queries(PA.format(**emp.ids)) == show_before
+
+
+@pytest.mark.parametrize("level, fee", [("basic", 2150), ("standard", 2150), ("enhanced", 4950),
+                                        ("enhanced_barred", 4950)])
+def test_a_dbs_check_costs_the_fee_for_its_level(world, emp, level, fee):
+    """Basic and standard checks are £21.50, enhanced £49.50 (domain brief); the Update Service is £16 a year."""
+    pa = make_pa(world.dp, "Dee Bee", world.lines["wages"])
+    make_check(pa, "dbs", world.holder, today(), dbs_level=level)
+    db.session.commit()
+    costs = employment_for(world.dp.id, today()).cost.on_costs
+    assert costs["DBS checks and Update Service"] == fee
+    make_check(pa, "dbs", world.holder, today(), dbs_level=level, dbs_update_service=True)
+    db.session.commit()
+    assert employment_for(world.dp.id, today()).cost.on_costs["DBS checks and Update Service"] == 2 * fee + 1600
