@@ -25,6 +25,7 @@ from ..budget.models import BudgetLine
 from ..choices import RecordStatus, check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
+from .payrules import PayFrequency
 
 
 class EmploymentType(enum.StrEnum):
@@ -117,6 +118,10 @@ class PersonalAssistant(_Timestamps, db.Model):
         CheckConstraint(check_in("employment_type", EmploymentType), name="employment_type"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
         CheckConstraint("hours_per_week >= 0", name="hours_not_negative"),
+        CheckConstraint(check_in("pay_frequency", PayFrequency), name="pay_frequency"),
+        CheckConstraint("pay_weekday BETWEEN 0 AND 6", name="pay_weekday"),
+        CheckConstraint("sleep_ins_per_week >= 0 AND sleep_in_pence >= 0 AND accommodation_charge_pence >= 0",
+                        name="pa_amounts_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,6 +139,23 @@ class PersonalAssistant(_Timestamps, db.Model):
     is_relative: Mapped[bool] = mapped_column(Boolean, default=False)
     relative_exception: Mapped[str] = mapped_column(Text, default="")
     line_id: Mapped[int | None] = mapped_column(ForeignKey("budget_line.id"))
+    # How and when they are paid: the pay days in a year (52 or 53 weekly ones) and each period's thresholds.
+    pay_frequency: Mapped[str] = mapped_column(String(20), default=PayFrequency.WEEKLY,
+                                               server_default=PayFrequency.WEEKLY.value)
+    pay_weekday: Mapped[int] = mapped_column(default=4, server_default="4")  # Monday 0 … Sunday 6
+    # The days they normally work (weekday digits, Monday 0): sick pay's qualifying days, holiday in days.
+    working_days: Mapped[str] = mapped_column(String(7), default="01234", server_default="01234")
+    # Sleep-ins a week and the flat amount paid for each: not working time for the minimum wage.
+    sleep_ins_per_week: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=0, server_default="0")
+    sleep_in_pence: Mapped[int] = mapped_column(default=0, server_default="0")
+    apprentice_since: Mapped[date | None] = mapped_column(Date)
+    # A live-in PA: free accommodation counts as pay up to the offset; a daily charge above it comes off.
+    lives_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    accommodation_charge_pence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Automatic enrolment: when they joined the pension scheme, opted out, or enrolment is postponed to.
+    pension_enrolled_on: Mapped[date | None] = mapped_column(Date)
+    pension_opted_out_on: Mapped[date | None] = mapped_column(Date)
+    pension_postponed_until: Mapped[date | None] = mapped_column(Date)
 
     line: Mapped[BudgetLine | None] = relationship()
     rates: Mapped[list[PayRate]] = relationship(order_by="PayRate.id", back_populates="pa")
@@ -144,6 +166,19 @@ class PersonalAssistant(_Timestamps, db.Model):
 
     def is_current(self, on: date) -> bool:
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+    @property
+    def frequency(self) -> PayFrequency:
+        return PayFrequency(self.pay_frequency)
+
+    @property
+    def days_per_week(self) -> int:
+        return len(self.working_days)
+
+    @property
+    def accommodation_charge(self) -> int | None:
+        """For the minimum wage: the daily accommodation charge of a live-in PA (0 when free), else None."""
+        return self.accommodation_charge_pence if self.lives_in else None
 
 
 class PayRate(db.Model):
@@ -285,6 +320,8 @@ class PayRecord(db.Model):
                         name="net_within_gross"),
         CheckConstraint("employer_ni_pence >= 0 AND employer_pension_pence >= 0 AND employee_pension_pence >= 0",
                         name="costs_not_negative"),
+        CheckConstraint("sleep_ins >= 0 AND sleep_in_pence >= 0 AND holiday_pay_pence >= 0 AND ssp_pence >= 0 AND "
+                        "sleep_in_pence + holiday_pay_pence + ssp_pence <= gross_pence", name="parts_within_gross"),
         CheckConstraint(check_in("status", PAY_STATUSES), name="status"),
         CheckConstraint("status = 'active' OR change_reason <> ''", name="reason_when_voided"),
     )
@@ -300,6 +337,13 @@ class PayRecord(db.Model):
     employee_pension_pence: Mapped[int] = mapped_column(default=0)
     employer_pension_pence: Mapped[int] = mapped_column(default=0)
     net_pence: Mapped[int]
+    # Parts of gross that are not pay for hours awake and working (left out of the minimum wage check).
+    sleep_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    sleep_in_pence: Mapped[int] = mapped_column(default=0, server_default="0")
+    holiday_pay_pence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Rolled-up holiday pay (irregular-hours workers only): paid with each pay and shown apart on the payslip.
+    holiday_rolled_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    ssp_pence: Mapped[int] = mapped_column(default=0, server_default="0")
     paid_on: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(20), default=PaySource.FORM)
     status: Mapped[str] = mapped_column(String(10), default=RecordStatus.ACTIVE)
@@ -354,6 +398,8 @@ class Absence(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Holiday hours taken, when they are not the PA's usual hours for those days (irregular hours).
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -121,7 +121,19 @@ class TaskForm(FlaskForm):
 class PayForm(FlaskForm):
     period_start = GovDateField("Pay period start", what="the start of the pay period")
     period_end = GovDateField("Pay period end", what="the end of the pay period")
-    hours = StringField("Hours worked", widget=GovTextInput())
+    hours = StringField("Hours awake and working", widget=GovTextInput(),
+                        description="Leave out time asleep on sleep-ins, holiday and sick days")
+    sleep_ins = StringField("Sleep-ins (optional)", widget=GovTextInput(),
+                            description="Nights the PA slept in, on call. Time asleep is not working time for the "
+                                        "minimum wage")
+    sleep_in_pay = StringField("Pay for the sleep-ins (optional)", widget=GovTextInput(),
+                               description="Included in the gross pay. Enter 0 if none")
+    holiday_pay = StringField("Holiday pay (optional)", widget=GovTextInput(),
+                              description="Included in the gross pay. Enter 0 if none")
+    holiday_rolled_up = BooleanField("This is rolled-up holiday pay, paid with each pay (irregular hours only; "
+                                     "shown apart on the payslip)", widget=GovCheckboxInput())
+    ssp = StringField("Statutory Sick Pay (optional)", widget=GovTextInput(),
+                      description="Included in the gross pay. Enter 0 if none")
     gross = PoundsField("Gross pay", what="the gross pay")
     employer_ni = StringField("Employer National Insurance", widget=GovTextInput(), description="Enter 0 if none")
     employee_pension = StringField("Employee pension contribution (deducted from pay)", widget=GovTextInput(),
@@ -132,16 +144,45 @@ class PayForm(FlaskForm):
     paid_on = GovDateField("Date paid", what="the date the pay was paid")
     submit = SubmitField("Record pay", widget=GovSubmitInput())
 
-    def __init__(self, *args, plan_year=None, **kwargs):
+    def __init__(self, *args, plan_year=None, irregular_hours: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan_year = plan_year
+        self.irregular_hours = irregular_hours
         self.pence: dict[str, int] = {}
+        self.sleep_ins_value = 0
 
     def validate_hours(self, field):
-        self.hours_value = parse_hours(field.data, "hours worked")
+        self.hours_value = parse_hours(field.data, "hours awake and working")
         if self.hours_value is not None and self.hours_value > 744:
-            raise ValidationError("Hours worked must be 744 or fewer (a month of every hour)")
+            raise ValidationError("Hours awake and working must be 744 or fewer (a month of every hour)")
 
+    def validate_sleep_ins(self, field):
+        text = (field.data or "").strip()
+        if not text or text == "0":
+            self.sleep_ins_value = 0
+            return
+        if not text.isdigit():
+            raise ValidationError("Sleep-ins must be a whole number, like 3")
+        self.sleep_ins_value = int(text)
+        if self.sleep_ins_value > 31:
+            raise ValidationError("Sleep-ins must be 31 or fewer (one a night)")
+
+    def validate_sleep_in_pay(self, field):
+        self._optional_pounds(field, "sleep_in_pence")
+        if self.pence["sleep_in_pence"] and not self.sleep_ins_value and not self.sleep_ins.errors:
+            raise ValidationError("Enter how many sleep-ins this pay is for")
+
+    def validate_holiday_pay(self, field):
+        self._optional_pounds(field, "holiday_pay_pence")
+
+    def validate_holiday_rolled_up(self, field):
+        if not self.irregular_hours:
+            field.data = False  # not offered: rolled-up holiday pay is lawful only for irregular-hours workers
+        if field.data and not self.pence.get("holiday_pay_pence") and not self.holiday_pay.errors:
+            raise ValidationError("Enter the rolled-up holiday pay included in the gross pay")
+
+    def validate_ssp(self, field):
+        self._optional_pounds(field, "ssp_pence")
     def _optional_pounds(self, field, key):
         text = (field.data or "").strip()
         if is_nothing(text):
@@ -170,6 +211,12 @@ class PayForm(FlaskForm):
     def validate_paid_on(self, field):
         check_past_and_in_plan_year(field.data, self.plan_year, "the date the pay was paid")
 
+    def validate_gross(self, field):
+        parts = sum(self.pence.get(k, 0) for k in ("sleep_in_pence", "holiday_pay_pence", "ssp_pence"))
+        if self.gross.pence and parts > self.gross.pence:
+            raise ValidationError("Gross pay must include the sleep-in pay, holiday pay and sick pay, so it cannot "
+                                  "be less than they add up to")
+
     def validate_net(self, field):
         if self.net.pence and self.gross.pence and self.net.pence > self.gross.pence:
             raise ValidationError("Net pay cannot be more than gross pay")
@@ -181,6 +228,7 @@ class PayForm(FlaskForm):
     def values(self) -> dict:
         return {"period_start": self.period_start.data, "period_end": self.period_end.data, "hours": self.hours_value,
                 "gross_pence": self.gross.pence, "net_pence": self.net.pence, "paid_on": self.paid_on.data,
+                "sleep_ins": self.sleep_ins_value, "holiday_rolled_up": bool(self.holiday_rolled_up.data),
                 **self.pence}
 
 

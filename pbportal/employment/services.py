@@ -342,6 +342,8 @@ def record_pay(pa: PersonalAssistant, values: dict, lines: dict, actor,
            period_start=pay.period_start, period_end=pay.period_end, hours=pay.hours, gross_pence=pay.gross_pence,
            net_pence=pay.net_pence, employer_ni_pence=pay.employer_ni_pence,
            employer_pension_pence=pay.employer_pension_pence, employee_pension_pence=pay.employee_pension_pence,
+           sleep_ins=pay.sleep_ins, sleep_in_pence=pay.sleep_in_pence, holiday_pay_pence=pay.holiday_pay_pence,
+           holiday_rolled_up=pay.holiday_rolled_up, ssp_pence=pay.ssp_pence,
            entries=[e.id for e in created + linked], linked=[e.id for e in linked])
     pay.linked_payment = linked[0] if linked else None
     return pay

@@ -33,7 +33,7 @@ from .services import (
     wage_payments,
     why_pa_stays,
 )
-from .warnings import pay_below_minimum
+from .warnings import pay_below_minimum, pay_notes
 
 bp = Blueprint("employment", __name__, url_prefix="/budgets/<int:budget_id>/pas")
 
@@ -138,24 +138,29 @@ def show(budget_id: int, pa_id: int):
     return render_template("employment/show.html", **pa_context(budget, pa))
 
 
-def _section_response(budget, pa, section: str, form, message: str = "", warning: str | None = None):
+def _section_response(budget, pa, section: str, form, message: str = "", warning: str | None = None,
+                      notes: list[str] | None = None):
     """After a section's form: its partial (and, if saved, fresh warnings and costs out-of-band) for htmx;
     the whole PA page otherwise."""
-    context = pa_context(budget, pa, forms={section: form}, messages={section: message, "warning": warning})
+    context = pa_context(budget, pa, forms={section: form},
+                         messages={section: message, "warning": warning, "notes": notes or []})
     if wants_partial():
         return render_template("employment/_section_response.html", section=section, saved=bool(message),
                                in_partial=True, **context)
     return render_template("employment/show.html", **context)
 
 
-def _saved(budget, pa, section: str, message: str, warning: str | None = None):
-    """Saved: the section again with the message (and a warning about what was saved, if any)."""
+def _saved(budget, pa, section: str, message: str, warning: str | None = None, notes: list[str] | None = None):
+    """Saved: the section again with the message (and a warning about what was saved, if any, and what the
+    rules say of it)."""
     db.session.commit()
     if wants_partial():
-        return _section_response(budget, pa, section, _blank_forms(budget)[section], message, warning)
+        return _section_response(budget, pa, section, _blank_forms(budget)[section], message, warning, notes)
     flash(message, "success")
     if warning:
         flash(f"Check this: {warning}.", "important")
+    for note in notes or []:
+        flash(f"{note}.", "important")
     return redirect(url_for("employment.show", budget_id=budget.id, pa_id=pa.id) + f"#{section}", 303)
 
 
@@ -179,7 +184,8 @@ def pay(budget_id: int, pa_id: int):
     pa = owned_or_404(PersonalAssistant, pa_id, budget)
     if not pa.is_employed:
         abort(404)  # self-employed PAs are paid on invoice, recorded as ordinary payments
-    form = section_forms.PayForm(plan_year=plan_year_for(budget.plan_year_start, today()), prefix="pay-")
+    form = section_forms.PayForm(plan_year=plan_year_for(budget.plan_year_start, today()), prefix="pay-",
+                                 irregular_hours=pa.irregular_hours)
     if form.validate_on_submit():
         if pa.line_id is None:
             form.gross.errors = ["Choose the budget line this PA’s pay comes from first (change their details)"]
@@ -192,13 +198,14 @@ def pay(budget_id: int, pa_id: int):
             return _section_response(budget, pa, "pay", form)
         # Said now, beside "recorded", not only among the warnings further up the page.
         below = pay_below_minimum(pa, saved, rates_on(saved.period_start))
+        notes = pay_notes(pa, saved, rates_on(saved.paid_on))
         linked = (f" The payment of {format_pence(saved.net_pence)} to {pa.name} recorded already for "
                   f"{saved.paid_on:%-d %B %Y} is now part of this pay record." if saved.linked_payment else "")
         return _saved(budget, pa, "pay", f"Pay of {format_pence(saved.gross_pence)} gross recorded: "
                                          f"{format_pence(saved.net_pence)} to {pa.name}, "
                                          f"{format_pence(saved.hmrc_pence)} to HMRC, "
                                          f"{format_pence(saved.pension_pence)} to the pension.{linked}",
-                      warning=below)
+                      warning=below, notes=notes)
     return _section_response(budget, pa, "pay", form)
 
 

@@ -3,13 +3,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from ..choices import RecordStatus
 from ..money import format_pence
 from .costs import EmploymentCost
 from .models import CheckKind, PersonalAssistant
-from .payrules import minimum_wage
+from .payrules import (
+    PensionStatus,
+    age_on,
+    assess_pension,
+    employer_ni,
+    frequency_of,
+    minimum_wage,
+    wage_check,
+)
 from .rates import Rates, UnknownRate
 
 SOON = timedelta(days=30)
@@ -119,16 +126,46 @@ def pay_below_minimum(pa: PersonalAssistant, record, rates) -> str | None:
     """What to tell the employer when a pay record works out below the minimum wage (said when it is saved, and
     among the PA's warnings until it is put right); None when it is not. The rate and the PA's age band are
     those of the day its pay reference period starts (`rates` are the figures in force on that day), whenever it
-    is paid."""
+    is paid. Only hours awake and working count, and only the pay for them: sleep-in pay, holiday pay and sick
+    pay are left out (payrules.wage_check)."""
     if not (pa.is_employed and record.hours and record.status == RecordStatus.ACTIVE):
         return None
-    hourly = Decimal(record.gross_pence) / Decimal(record.hours)
     try:
-        lowest, label = minimum_wage(rates, pa.date_of_birth, record.period_start)
+        check = wage_check(record, rates, date_of_birth=pa.date_of_birth, apprentice_since=pa.apprentice_since,
+                           accommodation_charge_pence=pa.accommodation_charge)
     except UnknownRate:
         return None
-    if hourly >= lowest:
+    if check is None or not check.below:
         return None
+    not_counted = f" ({', '.join(check.left_out)} not counted: it is not pay for hours worked)" if check.left_out \
+        else ""
     return (f"{pa.name}’s pay for {record.period_start:%-d %b} to {record.period_end:%-d %b %Y} works out at "
-            f"{format_pence(int(hourly))} an hour, below the {label} for a pay period starting then "
-            f"({format_pence(lowest)} an hour)")
+            f"{format_pence(int(check.hourly))} an hour for the hours awake and working{not_counted}, below the "
+            f"{check.label} for a pay period starting then ({format_pence(check.minimum_pence)} an hour): "
+            f"{format_pence(check.shortfall_pence)} short")
+
+
+def pay_notes(pa: PersonalAssistant, record, rates) -> list[str]:
+    """What the rules say of a pay record just saved, in plain words: employer NI for the period (when what was
+    entered differs), and automatic enrolment when the pay makes the PA an eligible jobholder who is not in a
+    pension. `rates` are the figures in force on the pay day (NI and pension go by the payment)."""
+    if not pa.is_employed:
+        return []
+    notes = []
+    frequency = frequency_of(record.period_start, record.period_end)
+    try:
+        ni = employer_ni(record.gross_pence, rates, frequency, age_on(pa.date_of_birth, record.period_end))
+        pension = assess_pension(record.gross_pence, rates, frequency, pa.date_of_birth, record.period_end)
+    except UnknownRate:
+        return []
+    if ni.pence != record.employer_ni_pence:
+        notes.append(f"Employer National Insurance for this pay works out at {format_pence(ni.pence)}, not the "
+                     f"{format_pence(record.employer_ni_pence)} entered: {ni.working}. Check it with your payroll "
+                     f"provider (Employment Allowance, if you claim it, comes off what you pay HMRC, not off this "
+                     f"figure)")
+    if pension.status is PensionStatus.ELIGIBLE and pa.pension_enrolled_on is None and \
+            pa.pension_opted_out_on is None and \
+            (pa.pension_postponed_until is None or pa.pension_postponed_until < record.period_start):
+        notes.append(f"{pa.name} must be put into a workplace pension: {pension.working[len('Must be enrolled: '):]}. "
+                     f"Record when they are enrolled on their details")
+    return notes

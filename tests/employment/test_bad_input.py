@@ -215,7 +215,7 @@ def _post_bad_pay(holder, emp, world, overrides, message):
     ({"period_end": "BEFORE"}, "The end of the pay period must be on or after its start"),
     ({"paid_on": "BEFORE_YEAR"}, "The date the pay was paid must be in this plan year"),
     ({"paid_on": "FUTURE"}, "The date the pay was paid must be today or in the past"),
-    ({"hours": "-3"}, "Hours worked cannot be negative"),
+    ({"hours": "-3"}, "Hours awake and working cannot be negative"),
 ], ids=["net-over-gross", "end-before-start", "paid-before-plan-year", "paid-in-future", "negative-hours"])
 def test_bad_pay_is_refused_and_nothing_is_paid(holder, emp, world, overrides, message):
     _post_bad_pay(holder, emp, world, overrides, message)
@@ -224,8 +224,8 @@ def test_bad_pay_is_refused_and_nothing_is_paid(holder, emp, world, overrides, m
 def test_other_bad_pay_is_refused(holder, emp, world):
     for overrides, message in [
         ({"period_end": "LONG"}, "A pay period must be a month or shorter"),
-        ({"hours": ""}, "Enter hours worked"),
-        ({"hours": "800"}, "Hours worked must be 744 or fewer"),
+        ({"hours": ""}, "Enter hours awake and working"),
+        ({"hours": "800"}, "Hours awake and working must be 744 or fewer"),
         ({"gross": ""}, "Enter the gross pay"),
         ({"gross": "0"}, "Gross pay must be more than £0"),
         ({"net": "ten"}, "Enter an amount in pounds and pence, like 12.50 or £1,234.50"),

@@ -265,7 +265,8 @@ def test_pay_below_the_minimum_wage_says_so_as_it_is_saved(holder, emp, hx):
     r = post_pa(holder, emp, "pay", data, headers={"HX-Request": "true"} if hx else {})
     page = r.get_data(as_text=True) if hx else holder.get(r.location.split("#")[0]).get_data(as_text=True)
     said = (f"Check this: Pat Jones’s pay for {start:%-d %b} to {start + timedelta(days=27):%-d %b %Y} works out at "
-            "£10.00 an hour, below the National Living Wage for a pay period starting then")
+            "£10.00 an hour for the hours awake and working, below the National Living Wage for a pay period starting "
+            "then")
     assert "Pay of £800.00 gross recorded" in page and said in page
     fair = post_pa(holder, emp, "pay", pay_data(start + timedelta(days=28), gross="1,100.00", net="880"),
                    headers={"HX-Request": "true"})

@@ -53,7 +53,7 @@ def make_pa(*pay, employed=True, irregular=False, dob=None, pa_id=1, name="Maria
             exception=""):
     return SimpleNamespace(id=pa_id, name=name, rates=list(pay) or [rate(1271, "30")], is_employed=employed,
                            irregular_hours=irregular, date_of_birth=dob, is_relative=relative,
-                           relative_exception=exception)
+                           relative_exception=exception, apprentice_since=None, accommodation_charge=None)
 
 
 def line(category, annual_pence):
@@ -436,8 +436,9 @@ def test_the_age_band_is_taken_when_the_period_starts_and_its_age_is_a_figure():
 
 def test_pay_record_warning_names_the_period_and_hourly_figure():
     found = warnings_for(make_pa(), pay_records=[pay(12_000, "10", date(2025, 4, 30))])
-    assert found[0].text == ("Maria Santos’s pay for 1 Apr to 30 Apr 2025 works out at £12.00 an hour, below the "
-                             "National Living Wage for a pay period starting then (£12.21 an hour)")
+    assert found[0].text == ("Maria Santos’s pay for 1 Apr to 30 Apr 2025 works out at £12.00 an hour for the hours "
+                             "awake and working, below the National Living Wage for a pay period starting then "
+                             "(£12.21 an hour): £2.10 short")  # 10 hours × 21p
 
 
 @pytest.mark.parametrize("missing, text", [

@@ -122,7 +122,8 @@ def test_each_kind_of_warning_shows_on_the_pa_page(client, world, rates):
         "rtw_soon": "’s right to work expires on",
         "no_signoff": "’s delegated task ‘Suction’ has no competence sign-off",
         "relative": " is a relative: record the funder’s exception before paying them",
-        "low_pay": "works out at £2.50 an hour, below the National Living Wage for a pay period starting then",
+        "low_pay": "works out at £2.50 an hour for the hours awake and working, below the National Living Wage for a "
+                   "pay period starting then",
     }
     pas = {}
     for setup in kinds:

@@ -1,0 +1,108 @@
+"""Recording pay by the rules (issue 14): sleep-ins, holiday pay and sick pay apart from hours worked, employer NI
+for the pay period and automatic enrolment said in plain words as pay is saved."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pbportal.employment.models import PayRecord
+from pbportal.extensions import db
+from pbportal.timeutil import today
+
+from .helpers import assert_error, count, events, pay_data, post_pa
+
+
+def _week(**overrides):
+    start = today() - timedelta(days=20)
+    data = pay_data(start, start + timedelta(days=6), hours="30", gross="561.30", net="500", employer_ni="69.20",
+                    employee_pension="0", employer_pension="0")
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("hx", [False, True])
+def test_a_sleep_in_week_is_recorded_and_only_awake_hours_meet_the_minimum_wage(holder, emp, hx):
+    """30 awake hours at £12.71 = £381.30 plus 3 sleep-ins at £60 = £561.30 gross: not below the minimum wage.
+    Employer NI for a week of £561.30 is 15% of £465.30 above £96 = £69.795: half a penny is dropped (HMRC's
+    exact percentage method), so £69.79; £69.20 was entered."""
+    r = post_pa(holder, emp, "pay", _week(sleep_ins="3", sleep_in_pay="180"),
+                headers={"HX-Request": "true"} if hx else {})
+    page = r.get_data(as_text=True) if hx else holder.get(r.location.split("#")[0]).get_data(as_text=True)
+    assert "Pay of £561.30 gross recorded" in page and "Check this:" not in page
+    assert ("Employer National Insurance for this pay works out at £69.79, not the £69.20 entered: 15% of £465.30, "
+            "the pay above the secondary threshold for weekly pay (£96.00)") in page.replace("&#39;", "'")
+    saved = db.session.scalars(select(PayRecord).where(PayRecord.gross_pence == 56130)).one()
+    assert (saved.sleep_ins, saved.sleep_in_pence, saved.hours) == (3, 18000, 30)
+    assert events("pay.recorded")[-1].data["sleep_in_pence"] == 18000
+    assert "3 sleep-ins" in page
+
+
+def test_sleep_in_pay_cannot_hide_awake_hours_paid_too_little(holder, emp):
+    """30 awake hours paid £330 (£11.00) and 3 sleep-ins paid £270: £600 gross, yet £1.71 an hour short."""
+    r = post_pa(holder, emp, "pay", _week(gross="600", sleep_ins="3", sleep_in_pay="270", employer_ni="75.60"),
+                headers={"HX-Request": "true"})
+    page = r.get_data(as_text=True)
+    assert "works out at £11.00 an hour for the hours awake and working (£270.00 sleep-in pay not counted: it is " \
+           "not pay for hours worked), below the National Living Wage" in page
+    assert "£51.30 short" in page  # 30 × £12.71 = £381.30 − £330
+
+
+def test_no_note_when_the_employer_ni_entered_is_the_period_s(holder, emp):
+    r = post_pa(holder, emp, "pay", _week(employer_ni="69.79", sleep_ins="3", sleep_in_pay="180"),
+                headers={"HX-Request": "true"})
+    assert "Employer National Insurance for this pay works out" not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"sleep_in_pay": "50"}, "sleep_ins", "Enter how many sleep-ins this pay is for"),
+    ({"sleep_ins": "two"}, "sleep_ins", "Sleep-ins must be a whole number, like 3"),
+    ({"sleep_ins": "40"}, "sleep_ins", "Sleep-ins must be 31 or fewer (one a night)"),
+    ({"holiday_pay": "400", "ssp": "200"}, "gross", "Gross pay must include the sleep-in pay, holiday pay and sick "
+                                                    "pay, so it cannot be less than they add up to"),
+    ({"holiday_rolled_up": "y", "holiday_pay": "0"}, "holiday_rolled_up",
+     "Enter the rolled-up holiday pay included in the gross pay"),
+    ({"ssp": "-3"}, "ssp", "Statutory Sick Pay (optional) must be more than £0"),
+])
+def test_bad_parts_of_pay_are_refused_by_their_field(holder, emp, data, field, message):
+    emp.pa.irregular_hours = True  # so that rolled-up holiday pay is offered
+    db.session.commit()
+    before = count(PayRecord)
+    r = post_pa(holder, emp, "pay", _week(**data))
+    assert r.status_code == 200
+    assert_error(r.get_data(as_text=True), message)
+    assert count(PayRecord) == before
+
+
+def test_rolled_up_holiday_pay_is_kept_apart_for_an_irregular_hours_pa_only(holder, emp):
+    """Rolled-up holiday pay is lawful only for irregular-hours and part-year workers (leave years from April
+    2024): the box is not offered for a PA with regular hours, and a posted one is not taken."""
+    page = holder.get(f"/budgets/{emp.ids['dp']}/pas/{emp.pa.id}").get_data(as_text=True)
+    assert "rolled-up holiday pay, paid with each pay" not in page
+    post_pa(holder, emp, "pay", _week(holiday_pay="46.02", holiday_rolled_up="y"))
+    assert not db.session.scalars(select(PayRecord).where(PayRecord.gross_pence == 56130)).one().holiday_rolled_up
+    emp.pa.irregular_hours = True
+    db.session.commit()
+    assert "rolled-up holiday pay, paid with each pay" in holder.get(
+        f"/budgets/{emp.ids['dp']}/pas/{emp.pa.id}").get_data(as_text=True)
+    later = pay_data(today() - timedelta(days=13), today() - timedelta(days=7), hours="30", gross="561.30",
+                     net="500") | {"holiday_pay": "46.02", "holiday_rolled_up": "y"}
+    r = post_pa(holder, emp, "pay", later)
+    assert r.status_code == 303
+    saved = db.session.scalars(select(PayRecord).where(PayRecord.gross_pence == 56130,
+                                                       PayRecord.holiday_rolled_up)).one()
+    assert saved.holiday_pay_pence == 4602 and saved.holiday_rolled_up
+
+
+def test_an_eligible_jobholder_not_in_a_pension_is_named_as_pay_is_saved(holder, emp):
+    """£561.30 a week is over the £192 weekly trigger; Pat has no date of birth (an eligible age is assumed)."""
+    r = post_pa(holder, emp, "pay", _week(sleep_ins="3", sleep_in_pay="180"), headers={"HX-Request": "true"})
+    assert "Pat Jones must be put into a workplace pension: aged 22 to State Pension age and paid more than the " \
+           "£192.00 weekly trigger" in r.get_data(as_text=True)
+    emp.pa.pension_enrolled_on = today() - timedelta(days=100)
+    db.session.commit()
+    week = pay_data(today() - timedelta(days=13), today() - timedelta(days=7), hours="30", gross="561.30",
+                    net="500", employer_ni="69.80")
+    r = post_pa(holder, emp, "pay", week, headers={"HX-Request": "true"})
+    assert "must be put into a workplace pension" not in r.get_data(as_text=True)
