@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
@@ -13,7 +14,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..fields import GovDateField, reason_field
@@ -27,6 +36,7 @@ from .models import (
     EmploymentType,
     RateKind,
 )
+from .payrules import PAY_FREQUENCIES, POSTPONEMENT, WEEKDAYS, PayFrequency, add_months
 from .rates import Unit
 
 
@@ -86,6 +96,39 @@ class PAForm(FlaskForm):
     weekend_hours = StringField("Weekend hours a week", widget=GovTextInput())
     line_id = SelectField("Budget line their pay comes from", widget=GovSelect(), coerce=int,
                           validate_choice=False)
+    pay_frequency = RadioField("How often are they paid?", widget=GovRadioInput(),
+                               choices=list(PAY_FREQUENCIES.items()),
+                               validators=[DataRequired(message="Select how often they are paid")])
+    pay_weekday = SelectField("Pay day", widget=GovSelect(), coerce=int, choices=list(enumerate(WEEKDAYS)),
+                              description="For weekly, 2-weekly and 4-weekly pay. Monthly pay is counted on the "
+                                          "month’s last day")
+    working_days = SelectMultipleField(
+        "Which days do they usually work?", widget=GovCheckboxesInput(),
+        choices=[(str(n), day) for n, day in enumerate(WEEKDAYS)],
+        description="Sick pay is paid for these days, and holiday is counted in them",
+        validators=[DataRequired(message="Select the days they usually work")])
+    sleep_ins_per_week = StringField("Sleep-ins a week (optional)", widget=GovTextInput(),
+                                     description="Nights they sleep in, on call. Time asleep is not working time "
+                                                 "for the minimum wage")
+    sleep_in_pay = StringField("Pay for each sleep-in (optional)", widget=GovTextInput(),
+                               description="A flat amount for the night")
+    apprentice_since = GovDateField("If they are an apprentice, when did the apprenticeship start? (optional)",
+                                    what="the day the apprenticeship started", optional=True,
+                                    description="The apprentice rate applies to apprentices under 19, or in the "
+                                                "first year of their apprenticeship")
+    lives_in = BooleanField("They live in, in accommodation you provide", widget=GovCheckboxInput())
+    accommodation_charge = StringField(
+        "What do you charge them for the accommodation a day? (optional)", widget=GovTextInput(),
+        description="Enter 0 if it is free. Free accommodation counts towards the minimum wage up to the "
+                    "accommodation offset; a charge above the offset counts against it")
+    pension_enrolled_on = GovDateField("Date they joined the workplace pension (optional)",
+                                       what="the date they joined the pension", optional=True)
+    pension_opted_out_on = GovDateField("Date they opted out of the pension (optional)",
+                                        what="the date they opted out", optional=True,
+                                        description="Staff who opt out are enrolled again every 3 years")
+    pension_postponed_until = GovDateField(
+        "Automatic enrolment postponed until (optional)", what="the date enrolment is postponed to", optional=True,
+        description="You may postpone for up to 3 months, and must tell them in writing")
     is_relative = BooleanField("They are a relative of the person receiving support", widget=GovCheckboxInput())
     relative_exception = TextAreaField(
         "The funder's recorded exception (if they are a relative)", widget=GovTextArea(),
@@ -100,15 +143,25 @@ class PAForm(FlaskForm):
         self.line_id.choices = [(0, "Select a budget line")] + [(line.id, line.item) for line in lines]
         self.end_date = end_date
         self.rate_values: list[dict] = []
+        self.pence: dict[str, int] = {"sleep_in_pence": 0, "accommodation_charge_pence": 0}
+        self.sleep_ins_value = Decimal(0)
 
     def fill(self, pa=None) -> None:
         """Show a PA's details and rates; for a new PA, employed and paid from the first line offered."""
         if pa is None:
             self.employment_type.data = EmploymentType.EMPLOYED
             self.line_id.data = self.line_ids[0] if self.line_ids else 0
+            self.pay_frequency.data = PayFrequency.WEEKLY
+            self.pay_weekday.data = 4
+            self.working_days.data = list("01234")
             return
         for name in PA_DETAILS:
-            getattr(self, name).data = getattr(pa, name)
+            if hasattr(self, name):
+                getattr(self, name).data = getattr(pa, name)
+        self.working_days.data = list(pa.working_days)
+        self.sleep_ins_per_week.data = f"{pa.sleep_ins_per_week.normalize():f}" if pa.sleep_ins_per_week else ""
+        self.sleep_in_pay.data = pence_to_input(pa.sleep_in_pence) if pa.sleep_in_pence else ""
+        self.accommodation_charge.data = pence_to_input(pa.accommodation_charge_pence) if pa.lives_in else ""
         for rate in pa.rates:
             if rate.kind in self.RATES:
                 getattr(self, f"{rate.kind}_rate").data = pence_to_input(rate.hourly_pence)
@@ -121,7 +174,72 @@ class PAForm(FlaskForm):
                 "date_of_birth": self.date_of_birth.data, "start_date": self.start_date.data,
                 "employment_type": self.employment_type.data, "irregular_hours": bool(self.irregular_hours.data),
                 "is_relative": relative, "relative_exception": stripped(self.relative_exception) if relative else "",
-                "line_id": self.line_id.data}
+                "line_id": self.line_id.data, "pay_frequency": self.pay_frequency.data,
+                "pay_weekday": self.pay_weekday.data, "working_days": "".join(sorted(self.working_days.data)),
+                "sleep_ins_per_week": self.sleep_ins_value, "sleep_in_pence": self.pence["sleep_in_pence"],
+                "apprentice_since": self.apprentice_since.data, "lives_in": bool(self.lives_in.data),
+                "accommodation_charge_pence": self.pence["accommodation_charge_pence"] if self.lives_in.data else 0,
+                "pension_enrolled_on": self.pension_enrolled_on.data,
+                "pension_opted_out_on": self.pension_opted_out_on.data,
+                "pension_postponed_until": self.pension_postponed_until.data}
+
+    def _optional_pounds(self, field, key, what):
+        text = (field.data or "").strip()
+        self.pence[key] = 0
+        if is_nothing(text):
+            return
+        try:
+            self.pence[key] = parse_pounds(text, maximum_pence=1_000_00)
+        except MoneyError as err:
+            message = str(err)
+            if message.startswith("Enter an amount"):
+                message = f"Enter {what} in pounds and pence, like 12.50"
+            raise ValidationError(message.replace("Amount", what[0].upper() + what[1:])) from None
+
+    def validate_pay_weekday(self, field):
+        if field.data not in range(7):
+            raise ValidationError("Select the day they are paid")
+
+    def validate_working_days(self, field):
+        if any(day not in "0123456" or len(day) != 1 for day in field.data or []):
+            raise ValidationError("Select the days they usually work")
+
+    def validate_sleep_ins_per_week(self, field):
+        text = (field.data or "").strip()
+        self.sleep_ins_value = Decimal(0)
+        if not text:
+            return
+        self.sleep_ins_value = parse_hours(text, "sleep-ins a week")
+        if self.sleep_ins_value > 7:
+            raise ValidationError("Sleep-ins a week must be 7 or fewer (one a night)")
+        if self.sleep_ins_value != self.sleep_ins_value.quantize(Decimal("0.1")):
+            raise ValidationError("Sleep-ins a week must be a number like 3 or 2.5")
+
+    def validate_sleep_in_pay(self, field):
+        self._optional_pounds(field, "sleep_in_pence", "the pay for each sleep-in")
+        if self.sleep_ins_value and not self.pence["sleep_in_pence"]:
+            raise ValidationError("Enter the pay for each sleep-in")
+
+    def validate_apprentice_since(self, field):
+        if field.data and self.date_of_birth.data and field.data < self.date_of_birth.data:
+            raise ValidationError("The apprenticeship must start after their date of birth")
+
+    def validate_accommodation_charge(self, field):
+        self.pence["accommodation_charge_pence"] = 0
+        if self.lives_in.data:
+            self._optional_pounds(field, "accommodation_charge_pence", "the accommodation charge")
+
+    def validate_pension_opted_out_on(self, field):
+        if field.data and self.pension_enrolled_on.data and field.data < self.pension_enrolled_on.data:
+            raise ValidationError("The date they opted out must be on or after the date they joined")
+
+    def validate_pension_postponed_until(self, field):
+        if not field.data or not self.start_date.data:
+            return
+        latest = max(add_months(self.start_date.data, POSTPONEMENT), add_months(today(), POSTPONEMENT))
+        if field.data > latest:
+            raise ValidationError(f"Enrolment can be postponed by up to {POSTPONEMENT} months: enter "
+                                  f"{latest:%-d %B %Y} or earlier")
 
     def validate_start_date(self, field):
         if field.data and self.end_date and field.data > self.end_date:

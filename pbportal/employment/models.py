@@ -25,7 +25,7 @@ from ..budget.models import BudgetLine
 from ..choices import RecordStatus, check_in
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
-from .payrules import PayFrequency
+from .payrules import PAY_FREQUENCIES, WEEKDAYS, PayFrequency
 
 
 class EmploymentType(enum.StrEnum):
@@ -107,7 +107,9 @@ class _Timestamps:
 
 # What the holder sets on the PA form and the employer form (besides rates and money).
 PA_DETAILS = ("name", "phone", "email", "date_of_birth", "start_date", "employment_type", "irregular_hours",
-              "is_relative", "relative_exception", "line_id")
+              "is_relative", "relative_exception", "line_id", "pay_frequency", "pay_weekday", "working_days",
+              "sleep_ins_per_week", "sleep_in_pence", "apprentice_since", "lives_in", "accommodation_charge_pence",
+              "pension_enrolled_on", "pension_opted_out_on", "pension_postponed_until")
 EMPLOYER_DETAILS = ("paye_reference", "hmrc_registered_on", "insurer", "policy_number", "insurance_renews_on",
                     "insurance_covers_delegated_tasks")
 
@@ -174,6 +176,28 @@ class PersonalAssistant(_Timestamps, db.Model):
     @property
     def days_per_week(self) -> int:
         return len(self.working_days)
+
+    @property
+    def pay_pattern(self) -> str:
+        """'Every week, on Friday', for the PA's page."""
+        when = PAY_FREQUENCIES[self.frequency]
+        if self.frequency is PayFrequency.MONTHLY:
+            return f"{when}, counted on its last day"
+        return f"{when}, on {WEEKDAYS[self.pay_weekday]}"
+
+    @property
+    def working_days_text(self) -> str:
+        return ", ".join(WEEKDAYS[int(d)] for d in self.working_days) or "None"
+
+    @property
+    def pension_text(self) -> str:
+        if self.pension_opted_out_on:
+            return f"Opted out on {self.pension_opted_out_on:%-d %B %Y}"
+        if self.pension_enrolled_on:
+            return f"Joined on {self.pension_enrolled_on:%-d %B %Y}"
+        if self.pension_postponed_until:
+            return f"Enrolment postponed until {self.pension_postponed_until:%-d %B %Y}"
+        return "Not in a workplace pension"
 
     @property
     def accommodation_charge(self) -> int | None:

@@ -121,7 +121,8 @@ def pa_form(world, **overrides):
     data = {"name": "Jo Bloggs", "phone": "07700 900123", "email": "",
             "start_date": parts(world.dp.plan_year_start + timedelta(days=3)), "employment_type": "employed",
             "day_rate": "13.00", "day_hours": "20", "night_rate": "14.50", "night_hours": "10",
-            "weekend_rate": "", "weekend_hours": "", "line_id": str(world.lines["wages"].id)}
+            "weekend_rate": "", "weekend_hours": "", "line_id": str(world.lines["wages"].id),
+            "pay_frequency": "weekly", "pay_weekday": "4", "working_days": ["0", "1", "2", "3", "4"]}
     data.update(overrides)
     return data
 

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from pbportal.employment.models import PayRecord
+from pbportal.employment.models import PayRecord, PersonalAssistant
 from pbportal.extensions import db
 from pbportal.timeutil import today
 
-from .helpers import assert_error, count, events, pay_data, post_pa
+from ..support import parts
+from .helpers import assert_error, count, events, pa_form, pay_data, post_pa
 
 
 def _week(**overrides):
@@ -106,3 +107,42 @@ def test_an_eligible_jobholder_not_in_a_pension_is_named_as_pay_is_saved(holder,
                     net="500", employer_ni="69.80")
     r = post_pa(holder, emp, "pay", week, headers={"HX-Request": "true"})
     assert "must be put into a workplace pension" not in r.get_data(as_text=True)
+
+
+def test_a_pa_s_pay_pattern_sleep_ins_accommodation_and_pension_are_saved_and_audited(holder, world, rates):
+    data = pa_form(world, pay_frequency="monthly", pay_weekday="0", working_days=["0", "2", "4"],
+                   sleep_ins_per_week="3", sleep_in_pay="60", apprentice_since=parts(today() - timedelta(days=30)),
+                   lives_in="y", accommodation_charge="0", pension_enrolled_on=parts(today() - timedelta(days=10)))
+    r = holder.post(f"/budgets/{world.dp.id}/pas/new", data=data)
+    assert r.status_code == 303
+    pa = db.session.scalars(select(PersonalAssistant).where(PersonalAssistant.name == "Jo Bloggs")).one()
+    assert (pa.pay_frequency, pa.working_days, pa.sleep_ins_per_week, pa.sleep_in_pence) == ("monthly", "024", 3, 6000)
+    assert pa.lives_in and pa.accommodation_charge == 0 and pa.apprentice_since == today() - timedelta(days=30)
+    assert pa.pension_enrolled_on == today() - timedelta(days=10)
+    assert events("pa.added")[0].data["sleep_in_pence"] == 6000
+    page = holder.get(r.location).get_data(as_text=True)
+    for shown in ("Every month, counted on its last day", "Monday, Wednesday, Friday", "3 a week at £60.00 each",
+                  "Yes, free accommodation", f"Joined on {today() - timedelta(days=10):%-d %B %Y}"):
+        assert shown in page
+    form = holder.get(f"/budgets/{world.dp.id}/pas/{pa.id}/edit").get_data(as_text=True)
+    assert 'value="60.00"' in form and 'value="2" checked' in form and 'value="1" checked' not in form
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"sleep_ins_per_week": "3"}, "Enter the pay for each sleep-in"),
+    ({"sleep_ins_per_week": "9", "sleep_in_pay": "60"}, "Sleep-ins a week must be 7 or fewer (one a night)"),
+    ({"working_days": []}, "Select the days they usually work"),
+    ({"pay_frequency": "daily"}, "Not a valid choice"),
+    ({"pension_enrolled_on": parts(today() - timedelta(days=10)),
+      "pension_opted_out_on": parts(today() - timedelta(days=20))},
+     "The date they opted out must be on or after the date they joined"),
+    ({"pension_postponed_until": parts(today() + timedelta(days=200))},
+     "Enrolment can be postponed by up to 3 months: enter"),
+    ({"lives_in": "y", "accommodation_charge": "ten"}, "Enter the accommodation charge in pounds and pence, like 12.50"),
+])
+def test_a_pa_s_pay_pattern_is_checked(holder, world, rates, data, message):
+    r = holder.post(f"/budgets/{world.dp.id}/pas/new", data=pa_form(world, **data))
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert "There is a problem" in page and message in page.replace("&#39;", "'")
+    assert count(PersonalAssistant) == 0
