@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import mark_changed, record
-from ..budget.models import BudgetLine, Plan
+from ..budget.models import Budget, BudgetLine, Plan
 from ..budget.services import current_plan, in_force, plan_lines
 from ..choices import RecordStatus
+from ..dates import plan_year_for
 from ..extensions import db
 from ..spending.models import SpendingEntry
 from .costs import EmploymentCost, employment_cost
@@ -123,8 +124,12 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
     ):
         result[row.budget_id].pay[row.pa_id].append(row)
     plans_by_budget: dict[int, list] = defaultdict(list)
-    for plan in db.session.scalars(select(Plan).where(Plan.budget_id.in_(budget_ids)).order_by(Plan.version)):
+    plan_starts: dict[int, date] = {}
+    for plan, plan_year_start in db.session.execute(
+            select(Plan, Budget.plan_year_start).join(Budget, Budget.id == Plan.budget_id)
+            .where(Plan.budget_id.in_(budget_ids)).order_by(Plan.version)):
         plans_by_budget[plan.budget_id].append(plan)
+        plan_starts[plan.budget_id] = plan_year_start
     plan_ids = [in_force(plans, today).id for plans in plans_by_budget.values()]
     for line in db.session.scalars(select(BudgetLine).where(BudgetLine.plan_id.in_(plan_ids or [0]))):
         result[line.budget_id].lines.append(line)
@@ -138,9 +143,11 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
     for emp in result.values():
         current = emp.current_pas
         if current:
+            year = plan_year_for(plan_starts.get(emp.budget_id, today), today)
             try:
-                emp.cost = employment_cost(current, rates_now, today, allowance_claimed=emp.allowance_claimed,
-                                           on_costs=_on_costs(emp, rates_now), lines=emp.lines)
+                emp.cost = employment_cost(current, rates_at, today, allowance_claimed=emp.allowance_claimed,
+                                           on_costs=_on_costs(emp, rates_now), lines=emp.lines,
+                                           span=(year.start, year.end))
             except UnknownRate as err:
                 emp.cost_error = str(err)
         for pa in current:

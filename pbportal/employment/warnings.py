@@ -118,7 +118,7 @@ def employer_warnings(employer, *, has_employed_pas: bool, has_delegated_tasks: 
     if cost is not None and cost.pas and cost.headroom_pence < 0:
         found.append(Warning(
             f"The plan’s lines for employing PAs are {format_pence(-cost.headroom_pence)} a year short of the true "
-            f"cost ({cost.tax_year})", True, code=PLAN_SHORT))
+            f"cost ({cost.year_label})", True, code=PLAN_SHORT))
     return found
 
 

@@ -138,7 +138,8 @@ def test_a_pa_s_pay_pattern_sleep_ins_accommodation_and_pension_are_saved_and_au
      "The date they opted out must be on or after the date they joined"),
     ({"pension_postponed_until": parts(today() + timedelta(days=200))},
      "Enrolment can be postponed by up to 3 months: enter"),
-    ({"lives_in": "y", "accommodation_charge": "ten"}, "Enter the accommodation charge in pounds and pence, like 12.50"),
+    ({"lives_in": "y", "accommodation_charge": "ten"},
+     "Enter the accommodation charge in pounds and pence, like 12.50"),
 ])
 def test_a_pa_s_pay_pattern_is_checked(holder, world, rates, data, message):
     r = holder.post(f"/budgets/{world.dp.id}/pas/new", data=pa_form(world, **data))

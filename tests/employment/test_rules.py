@@ -53,7 +53,9 @@ def make_pa(*pay, employed=True, irregular=False, dob=None, pa_id=1, name="Maria
             exception=""):
     return SimpleNamespace(id=pa_id, name=name, rates=list(pay) or [rate(1271, "30")], is_employed=employed,
                            irregular_hours=irregular, date_of_birth=dob, is_relative=relative,
-                           relative_exception=exception, apprentice_since=None, accommodation_charge=None)
+                           relative_exception=exception, apprentice_since=None, accommodation_charge=None,
+                           sleep_ins_per_week=0, sleep_in_pence=0, pension_enrolled_on=None, pension_opted_out_on=None,
+                           pension_postponed_until=None)
 
 
 def line(category, annual_pence):
@@ -129,9 +131,11 @@ def test_worked_example_irregular_hours_2026_27():
     assert cost.weekly_pay_pence == 38_130          # 30 × £12.71 = £381.30
     assert cost.annual_wage_pence == 1_982_760      # £381.30 × 52 = £19,827.60
     assert cost.holiday_pence == 239_319            # 12.07% × £19,827.60 = £2,393.1913 → £2,393.19
-    assert cost.pension_pence == 40_763             # 3% × (£19,827.60 − £6,240) = £407.628 → £407.63
-    assert cost.ni_before_pence == 222_414          # 15% × (£19,827.60 − £5,000) = £2,224.14
-    assert cost.total_pence == 2_485_256            # 19,827.60 + 2,393.19 + 407.63 + 2,224.14 (no allowance yet)
+    # Pension and NI are worked out each weekly pay day (52 of them in 52 weeks), with the weekly thresholds:
+    assert cost.pension_pence == 40_768             # 3% × (£381.30 − £120) = 783.9p → £7.84; × 52 = £407.68
+    assert cost.ni_before_pence == 222_508          # 15% × (£381.30 − £96) = 4,279.5p → £42.79 (½p dropped) × 52
+    assert cost.total_pence == 2_485_355            # 19,827.60 + 2,393.19 + 407.68 + 2,225.08 (no allowance yet)
+    assert cost.pay_days == 52 and cost.pay_note == "52 weekly pay days of £381.30"
     assert cost.holiday_basis == "12.07% of hours worked (irregular hours)"
 
 
@@ -139,8 +143,8 @@ def test_worked_example_fixed_hours_2026_27():
     cost = pa_cost(make_pa(rate(1271, "30")), rates(Y2026), Y2026)
     assert cost.annual_wage_pence == 1_982_760
     assert cost.holiday_pence == 213_528            # 5.6 weeks × £381.30 = £2,135.28
-    assert cost.pension_pence == 40_763
-    assert cost.ni_before_pence == 222_414
+    assert cost.pension_pence == 40_768
+    assert cost.ni_before_pence == 222_508
     assert cost.holiday_basis == "5.6 weeks of cover"
 
 
@@ -148,31 +152,32 @@ def test_same_pa_in_2024_25_uses_that_years_ni():
     cost = pa_cost(make_pa(rate(1271, "30"), irregular=True), rates(Y2024), Y2024)
     assert cost.annual_wage_pence == 1_982_760
     assert cost.holiday_pence == 239_319            # 12.07% unchanged
-    assert cost.pension_pence == 40_763             # pension limits unchanged
-    assert cost.ni_before_pence == 148_041          # 13.8% × (£19,827.60 − £9,100) = £1,480.4088 → £1,480.41
+    assert cost.pension_pence == 40_768             # pension limits unchanged
+    assert cost.ni_before_pence == 148_044          # 13.8% × (£381.30 − £175) = 2,846.94p → £28.47; × 52 = £1,480.44
 
 
 def test_earning_under_the_pension_trigger_means_no_employer_pension():
     cost = pa_cost(make_pa(rate(1271, "15")), rates(Y2026), Y2026)
-    assert cost.annual_wage_pence == 991_380        # 15 × £12.71 × 52 = £9,913.80, under £10,000
+    assert cost.annual_wage_pence == 991_380        # 15 × £12.71 = £190.65 a week, not above the £192 trigger
     assert cost.pension_pence == 0
-    assert cost.pension_note == "Earns under the auto-enrolment trigger"
-    assert cost.ni_before_pence == 73_707           # 15% × (£9,913.80 − £5,000) = £737.07
+    assert cost.pension_note == "Not an eligible jobholder: no employer pension unless they choose to join"
+    assert cost.ni_before_pence == 73_840           # 15% × (£190.65 − £96) = 1,419.75p → £14.20; × 52 = £738.40
 
 
 def test_pension_stops_at_the_upper_limit():
     cost = pa_cost(make_pa(rate(2000, "50")), rates(Y2026), Y2026)
     assert cost.annual_wage_pence == 5_200_000      # 50 × £20 × 52 = £52,000
-    assert cost.pension_pence == 132_090            # 3% × (£50,270 − £6,240) = £1,320.90, not 3% × (52,000 − 6,240)
+    assert cost.pension_pence == 132_132            # 3% × (£967 − £120) = £25.41 a week, not 3% × (£1,000 − £120); × 52
     assert cost.holiday_pence == 560_000            # 5.6 × £1,000
-    assert cost.ni_before_pence == 705_000          # 15% × (£52,000 − £5,000) = £7,050
+    assert cost.ni_before_pence == 705_120          # 15% × (£1,000 − £96) = £135.60; × 52 = £7,051.20
 
 
 @pytest.mark.parametrize("dob, ni", [
-    (date(2005, 6, 2), 0),          # 20 on 1 June 2026 (21 tomorrow): 0% up to £50,270
-    (date(2005, 6, 1), 222_414),    # 21 today: 15% × (£19,827.60 − £5,000)
-    (date(1980, 1, 1), 222_414),
-    (None, 222_414),                # unknown age: treated as 21 or over
+    (date(2007, 1, 1), 0),          # 19 to 20 all year: 0% up to £967 a week
+    (date(2005, 12, 1), 111_254),   # 21 on 1 December 2026: none on the 26 Fridays to 27 November, then 26 × £42.79
+    (date(2005, 6, 2), 222_508),    # 21 tomorrow, before the first pay day (Friday 5 June): every week
+    (date(1980, 1, 1), 222_508),
+    (None, 222_508),                # unknown age: treated as 21 or over
 ])
 def test_under_21s_pay_no_employer_ni_up_to_the_upper_threshold(dob, ni):
     cost = pa_cost(make_pa(rate(1271, "30"), dob=dob), rates(Y2026), Y2026)
@@ -180,8 +185,8 @@ def test_under_21s_pay_no_employer_ni_up_to_the_upper_threshold(dob, ni):
 
 
 def test_under_21_earning_above_the_upper_threshold_pays_ni_on_the_excess():
-    cost = pa_cost(make_pa(rate(2000, "50"), dob=date(2006, 1, 1)), rates(Y2026), Y2026)
-    assert cost.ni_before_pence == 25_950           # 15% × (£52,000 − £50,270) = £259.50
+    cost = pa_cost(make_pa(rate(2000, "50"), dob=date(2007, 1, 1)), rates(Y2026), Y2026)
+    assert cost.ni_before_pence == 25_740           # 15% × (£1,000 − £967) = £4.95 a week; × 52 = £257.40
 
 
 def test_self_employed_pa_costs_only_their_invoices():
@@ -197,8 +202,8 @@ def test_several_rates_are_summed():
     assert cost.weekly_pay_pence == 48_584          # 20 × 12.71 + 10 × 13.50 + 7.25 × 13.33 = 254.20 + 135 + 96.6425
     assert cost.annual_wage_pence == 2_526_368      # £485.84 × 52 = £25,263.68
     assert cost.holiday_pence == 304_933            # 12.07% × £25,263.68 = £3,049.326 → £3,049.33
-    assert cost.pension_pence == 57_071             # 3% × (£25,263.68 − £6,240) = £570.7104 → £570.71
-    assert cost.ni_before_pence == 303_955          # 15% × (£25,263.68 − £5,000) = £3,039.552 → £3,039.55
+    assert cost.pension_pence == 57_096             # 3% × (£485.84 − £120) = 1,097.52p → £10.98; × 52 = £570.96
+    assert cost.ni_before_pence == 304_096          # 15% × (£485.84 − £96) = 5,847.6p → £58.48; × 52 = £3,040.96
 
 
 # ---- 3. Employment Allowance and the plan’s lines -------------------------------------------------------
@@ -207,7 +212,7 @@ def test_allowance_wipes_out_ni_for_two_pas():
     pas = [make_pa(rate(1271, "30"), pa_id=1), make_pa(rate(1271, "30"), pa_id=2, name="Sam Jones")]
     cost = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=True, on_costs={}, lines=[])
     assert cost.allowance_pence == 1_050_000
-    assert cost.ni_before_pence == 444_828          # 2 × £2,224.14, under £10,500
+    assert cost.ni_before_pence == 445_016          # 2 × £2,225.08, under £10,500
     assert [c.ni_after_pence for c in cost.pas] == [0, 0]
     assert cost.ni_after_pence == 0
 
@@ -216,12 +221,12 @@ def test_allowance_smaller_than_ni_shares_the_rest_in_proportion():
     pas = [make_pa(rate(1500, "40"), pa_id=1), make_pa(rate(1400, "40"), pa_id=2),
            make_pa(rate(1300, "40"), pa_id=3)]
     cost = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=True, on_costs={}, lines=[])
-    # NI before: 15% × (£31,200 − £5,000) = £3,930; 15% × (£29,120 − £5,000) = £3,618; 15% × (£27,040 − £5,000)
-    # = £3,306. Total £10,854 − £10,500 allowance = £354 left, shared 3930:3618:3306.
-    assert [c.ni_before_pence for c in cost.pas] == [393_000, 361_800, 330_600]
-    assert cost.ni_after_pence == 35_400
-    # 35,400 × 393,000 / 1,085,400 = 12,817.58 → 12,818; × 361,800 / … = 11,800; the rest 10,782 (10,782.42)
-    assert [c.ni_after_pence for c in cost.pas] == [12_818, 11_800, 10_782]
+    # NI before, weekly: 15% × (£600 − £96) = £75.60; 15% × (£560 − £96) = £69.60; 15% × (£520 − £96) = £63.60;
+    # × 52 = £3,931.20, £3,619.20, £3,307.20. Total £10,857.60 − £10,500 allowance = £357.60 left, shared.
+    assert [c.ni_before_pence for c in cost.pas] == [393_120, 361_920, 330_720]
+    assert cost.ni_after_pence == 35_760
+    # 35,760 × 393,120 / 1,085,760 = 12,947.59 → 12,948; × 361,920 / … = 11,920; the rest 10,892 (10,892.41)
+    assert [c.ni_after_pence for c in cost.pas] == [12_948, 11_920, 10_892]
 
 
 def test_allowance_share_gives_no_ni_to_a_pa_who_has_none():
@@ -229,14 +234,15 @@ def test_allowance_share_gives_no_ni_to_a_pa_who_has_none():
     pas = [make_pa(rate(1300, "45"), pa_id=1), make_pa(rate(1310, "45"), pa_id=2),
            make_pa(rate(1380, "45"), pa_id=3), make_pa(rate(1300, "10"), pa_id=4, employed=False)]
     cost = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=True, on_costs={}, lines=[])
-    # NI before: 15% × (£30,420 − £5,000) = £3,813; 15% × (£30,654 − £5,000) = £3,848.10;
-    # 15% × (£32,292 − £5,000) = £4,093.80; self-employed £0. Total £11,754.90 − £10,500 = £1,254.90 left.
-    assert [c.ni_before_pence for c in cost.pas] == [381_300, 384_810, 409_380, 0]
-    assert cost.ni_after_pence == 125_490
+    # NI before, weekly: 15% × (£585 − £96) = £73.35; 15% × (£589.50 − £96) = 7,402.5p → £74.02 (½p dropped);
+    # 15% × (£621 − £96) = £78.75; × 52 = £3,814.20, £3,849.04, £4,095; self-employed £0.
+    # Total £11,758.24 − £10,500 = £1,258.24 left.
+    assert [c.ni_before_pence for c in cost.pas] == [381_420, 384_904, 409_500, 0]
+    assert cost.ni_after_pence == 125_824
     # Exact shares 40,705.86 / 41,080.58 / 43,703.56: each PA’s share is within a penny of it, never negative,
     # and the self-employed PA, who has no employer NI, gets none of it.
     assert cost.pas[3].ni_after_pence == 0
-    exact = [Decimal(125_490) * c.ni_before_pence / 1_175_490 for c in cost.pas]
+    exact = [Decimal(125_824) * c.ni_before_pence / 1_175_824 for c in cost.pas]
     assert all(0 <= c.ni_after_pence and abs(c.ni_after_pence - e) < 1 for c, e in zip(cost.pas, exact, strict=True))
     assert cost.pas[3].total_pence == 676_000       # 10 × £13 × 52: just the invoices
 
@@ -245,9 +251,9 @@ def test_allowance_not_claimed_leaves_ni_unchanged():
     pas = [make_pa(rate(1271, "30"), pa_id=1), make_pa(rate(1400, "20"), pa_id=2)]
     cost = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=False, on_costs={}, lines=[])
     assert cost.allowance_pence == 0
-    # 15% × (£19,827.60 − £5,000) = £2,224.14; 15% × (20 × £14 × 52 = £14,560 − £5,000) = £1,434
-    assert [c.ni_after_pence for c in cost.pas] == [222_414, 143_400]
-    assert cost.ni_after_pence == cost.ni_before_pence == 365_814
+    # 52 × £42.79 = £2,225.08; 52 × 15% × (20 × £14 − £96) = 52 × £27.60 = £1,435.20
+    assert [c.ni_after_pence for c in cost.pas] == [222_508, 143_520]
+    assert cost.ni_after_pence == cost.ni_before_pence == 366_028
 
 
 def test_apply_allowance_larger_than_ni_never_goes_negative():
@@ -269,25 +275,25 @@ def test_headroom_when_the_allowance_is_claimed():
     pas = [make_pa(rate(1271, "30"), pa_id=1), make_pa(rate(1271, "30"), pa_id=2)]
     cost = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=True,
                            on_costs={"Payroll": 26_000, "Insurance": 12_000}, lines=PLAN)
-    # Each PA: £19,827.60 + holiday £2,135.28 + pension £407.63 + NI £0 = £22,370.51; two = £44,741.02;
-    # + on-costs £380 = £45,121.02. Lines: 44,000 + 500 + 800 + 260 + 120 + 100 = £45,780 (equipment and day
+    # Each PA: £19,827.60 + holiday £2,135.28 + pension £407.68 + NI £0 = £22,370.56; two = £44,741.12;
+    # + on-costs £380 = £45,121.12. Lines: 44,000 + 500 + 800 + 260 + 120 + 100 = £45,780 (equipment and day
     # activities do not pay for PAs).
     assert cost.provided_pence == 4_578_000
     assert [ln.category for ln in cost.provided_lines] == ["pa_wages", "hmrc", "pension", "fees", "insurance",
                                                            "dbs_training"]
-    assert cost.total_pence == 4_512_102
-    assert cost.headroom_pence == 65_898            # £45,780 − £45,121.02 = £658.98
-    assert cost.tax_year == "2026/27"
+    assert cost.total_pence == 4_512_112
+    assert cost.headroom_pence == 65_888            # £45,780 − £45,121.12 = £658.88
+    assert cost.year_label == "1 June 2026 to 30 May 2027"
 
 
 def test_shortfall_when_the_allowance_is_not_claimed():
     pas = [make_pa(rate(1271, "30"), pa_id=1), make_pa(rate(1271, "30"), pa_id=2)]
     cost = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=False,
                            on_costs={"Payroll": 26_000, "Insurance": 12_000}, lines=PLAN)
-    # As above plus NI 2 × £2,224.14 = £4,448.28: £49,569.30 against £45,780 (counting equipment, £50,780,
+    # As above plus NI 2 × £2,225.08 = £4,450.16: £49,571.28 against £45,780 (counting equipment, £50,780,
     # would hide the shortfall).
-    assert cost.total_pence == 4_956_930
-    assert cost.headroom_pence == -378_930          # £3,789.30 short
+    assert cost.total_pence == 4_957_128
+    assert cost.headroom_pence == -379_128          # £3,791.28 short
 
 
 # ---- 4. minimum wage and warnings -----------------------------------------------------------------------
@@ -537,13 +543,60 @@ def test_no_insurance_warning_when_every_pa_is_self_employed():
     assert employer_warnings(None, has_employed_pas=False, has_delegated_tasks=False, cost=None, today=TODAY) == []
 
 
+def test_a_plan_year_with_53_fridays_costs_53_weeks_of_pay():
+    """Weekly pay on a Friday: 53 pay days from 1 April 2027 to 31 March 2028, 52 the year before."""
+    pa = make_pa(rate(1271, "30"))
+    pa.pay_weekday = 4
+    longer = pa_cost(pa, rates, date(2027, 6, 1), (date(2027, 4, 1), date(2028, 3, 31)))
+    usual = pa_cost(pa, rates, date(2026, 6, 1), (date(2026, 4, 1), date(2027, 3, 31)))
+    assert (longer.pay_days, usual.pay_days) == (53, 52)
+    assert longer.annual_wage_pence == 53 * 38_130 == 2_020_890  # £20,208.90
+    assert longer.ni_before_pence == 53 * 4_279  # £42.79 each Friday: the 53rd week's NI too
+    assert longer.pay_note == "53 weekly pay days of £381.30"
+    plan = [line("pa_wages", 52 * 38_130 + 213_528 + 40_768)]  # provides for 52 weeks only (no NI: allowance)
+    cost = employment_cost([pa], rates, date(2027, 6, 1), allowance_claimed=True, on_costs={}, lines=plan,
+                           span=(date(2027, 4, 1), date(2028, 3, 31)))
+    assert cost.headroom_pence == -(38_130 + 784)  # the 53rd week's pay and its £7.84 pension
+
+
+def test_monthly_pay_uses_the_monthly_thresholds_12_times():
+    pa = make_pa(rate(1271, "30"))
+    pa.pay_frequency = "monthly"
+    cost = pa_cost(pa, rates, date(2026, 6, 1), (date(2026, 4, 1), date(2027, 3, 31)))
+    # £381.30 × 52 / 12 = £1,652.30 a month; NI 15% × (£1,652.30 − £417) = £185.295 → £185.29 (½p dropped);
+    # pension 3% × (£1,652.30 − £520) = £33.969 → £33.97.
+    assert (cost.pay_days, cost.annual_wage_pence) == (12, 12 * 165_230)
+    assert cost.ni_before_pence == 12 * 18_529 and cost.pension_pence == 12 * 3_397
+
+
+def test_sleep_ins_are_in_the_true_cost_and_their_pay_in_ni():
+    pa = make_pa(rate(1271, "30"))
+    pa.sleep_ins_per_week, pa.sleep_in_pence = Decimal(3), 6_000
+    cost = pa_cost(pa, rates, date(2026, 6, 1), (date(2026, 4, 1), date(2027, 3, 31)))
+    # 52 weeks of 3 sleep-ins at £60 = £9,360; the week's pay £561.30: NI 15% × £465.30 = £69.795 → £69.79.
+    assert cost.sleep_in_pence == 936_000 and cost.ni_before_pence == 52 * 6_979
+    assert cost.total_pence == cost.annual_wage_pence + 936_000 + cost.holiday_pence + cost.pension_pence + \
+        cost.ni_after_pence
+
+
+def test_a_pa_aged_20_costs_no_pension_unless_they_join():
+    young = make_pa(rate(1271, "30"), dob=date(2006, 1, 1))
+    cost = pa_cost(young, rates, date(2026, 6, 1), (date(2026, 4, 1), date(2027, 3, 31)))
+    assert cost.pension_pence == 0  # 20 all plan year: may opt in
+    young.pension_enrolled_on = date(2026, 4, 1)
+    assert pa_cost(young, rates, date(2026, 6, 1), (date(2026, 4, 1), date(2027, 3, 31))).pension_pence == 52 * 784
+    older = make_pa(rate(1271, "30"), dob=date(1990, 1, 1))
+    older.pension_postponed_until = date(2026, 7, 1)  # 13 Fridays in April to June postponed
+    assert pa_cost(older, rates, date(2026, 6, 1), (date(2026, 4, 1), date(2027, 3, 31))).pension_pence == 39 * 784
+
+
 def test_plan_shortfall_is_an_urgent_warning():
     pas = [make_pa(rate(1271, "30"), pa_id=1), make_pa(rate(1271, "30"), pa_id=2)]
-    short = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=False,
+    short = employment_cost(pas, rates, Y2026, allowance_claimed=False, span=(date(2026, 4, 1), date(2027, 3, 31)),
                             on_costs={"Payroll": 26_000, "Insurance": 12_000}, lines=PLAN)
     found = employer_warnings(employer(), has_employed_pas=True, has_delegated_tasks=False, cost=short, today=Y2026)
-    assert texts(found) == [("The plan’s lines for employing PAs are £3,789.30 a year short of the true cost "
-                             "(2026/27)", True)]
+    assert texts(found) == [("The plan’s lines for employing PAs are £3,791.28 a year short of the true cost "
+                             "(1 April 2026 to 31 March 2027)", True)]
     enough = employment_cost(pas, rates(Y2026), Y2026, allowance_claimed=True,
                              on_costs={"Payroll": 26_000, "Insurance": 12_000}, lines=PLAN)
     assert employer_warnings(employer(), has_employed_pas=True, has_delegated_tasks=False, cost=enough,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 import pytest
 
+from pbportal.dates import plan_year_for
 from pbportal.employment.models import AllowanceClaim, DelegatedTask
 from pbportal.employment.rates import rates_on, tax_year_start
 from pbportal.employment.services import employment_for
@@ -18,20 +19,28 @@ from ..conftest import login, make_line
 from .helpers import PA, make_check, make_pa, make_pay, norm, section_of
 
 
-def _expected_cost(weekly_pence: int, provided_pence: int) -> dict:
-    """The true cost worked out here from the statutory figures in force today, independently of costs.py."""
+def _expected_cost(weekly_pence: int, provided_pence: int, budget, pa) -> dict:
+    """The true cost worked out here from the statutory figures, independently of costs.py: for each Friday (the
+    usual pay day) of the plan year in force from the PA's start, NI and pension with that week's thresholds
+    (NI rounds half a penny down, as HMRC does)."""
     def half_up(value: Decimal) -> int:
         return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
+    year = plan_year_for(budget.plan_year_start, today())
+    day = max(year.start, pa.start_date)
+    fridays = [day + timedelta(days=n) for n in range((year.end - day).days + 1)
+               if (day + timedelta(days=n)).weekday() == 4]
     r = rates_on(today())
-    annual = weekly_pence * 52
+    annual = weekly_pence * len(fridays)
     holiday = half_up(weekly_pence * r["holiday_weeks"])
-    if annual > r.pence("pension_trigger"):
-        qualifying = min(annual, r.pence("pension_upper")) - r.pence("pension_lower")
-        pension = half_up(qualifying * r["pension_employer_rate"] / 100)
-    else:
-        pension = 0
-    ni = half_up(max(annual - r.pence("employer_ni_threshold"), 0) * r["employer_ni_rate"] / 100)
+    pension = ni = 0
+    for friday in fridays:
+        week = rates_on(friday)
+        if weekly_pence > week.pence("pension_trigger_weekly"):
+            qualifying = min(weekly_pence, week.pence("pension_upper_weekly")) - week.pence("pension_lower_weekly")
+            pension += half_up(qualifying * week["pension_employer_rate"] / 100)
+        above = max(weekly_pence - week.pence("employer_ni_threshold_weekly"), 0)
+        ni += int((above * week["employer_ni_rate"] / 100).quantize(Decimal(1), rounding=ROUND_HALF_DOWN))
     total = annual + holiday + pension + ni
     return {"wages": annual, "holiday": holiday, "pension": pension, "ni": ni, "total": total,
             "headroom": provided_pence - total}
@@ -42,12 +51,12 @@ def _money(pence: int) -> str:
 
 
 def test_cost_panel_shows_the_true_cost_and_the_shortfall_or_headroom(client, world, rates):
-    make_pa(world.dp, "Pat Jones", world.lines["wages"], rates=(("day", 1300, "20"), ("night", 1400, "10")))
+    pa = make_pa(world.dp, "Pat Jones", world.lines["wages"], rates=(("day", 1300, "20"), ("night", 1400, "10")))
     db.session.commit()
     login(client, "rep@example.org")
     provided = world.lines["wages"].annual_pence  # the gym line does not pay for PAs
     assert provided == 1271 * 10 * 52
-    want = _expected_cost(1300 * 20 + 1400 * 10, provided)
+    want = _expected_cost(1300 * 20 + 1400 * 10, provided, world.dp, pa)
     assert want["headroom"] < 0
     cost = section_of(client.get(f"/budgets/{world.dp.id}/pas").get_data(as_text=True), "employment-cost")
     for label, key in (("Wages", "wages"), ("Holiday cover", "holiday"), ("Employer pension", "pension")):
@@ -75,10 +84,11 @@ def test_a_claimed_employment_allowance_takes_off_the_employer_ni(client, world,
     db.session.add(AllowanceClaim(budget_id=world.dp.id, tax_year_start=tax_year_start(today()), claimed=True))
     db.session.commit()
     login(client, "holder@example.org")
-    want = _expected_cost(1300 * 30, 0)
+    want = _expected_cost(1300 * 30, 0, world.dp, pa)
     assert want["ni"] > 0
     cost = section_of(client.get(f"/budgets/{world.dp.id}/pas/{pa.id}").get_data(as_text=True), "pa-cost")
-    assert re.search(rf"before Employment Allowance</dt><dd[^>]*>{re.escape(_money(want['ni']))}<", cost)
+    assert re.search(rf"before Employment Allowance <span[^>]*>\(15% of pay above the weekly threshold on \d+ of "
+                     rf"\d+ pay days\)</span></dt><dd[^>]*>{re.escape(_money(want['ni']))}<", cost)
     assert re.search(r"after Employment Allowance</dt><dd[^>]*>£0.00<", cost)
     assert f"<strong>{_money(want['total'] - want['ni'])}</strong>" in cost
 
