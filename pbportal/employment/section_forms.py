@@ -16,7 +16,7 @@ from ..fields import GovDateField, PoundsField, check_past_and_in_plan_year
 from ..money import MoneyError, is_nothing, parse_pounds
 from ..timeutil import today
 from .forms import parse_hours, stripped
-from .models import ABSENCE_KINDS, CHECK_KINDS, DBS_LEVELS, CheckKind
+from .models import ABSENCE_KINDS, CHECK_KINDS, DBS_LEVELS, AbsenceKind, CheckKind
 
 
 class CheckForm(FlaskForm):
@@ -237,6 +237,8 @@ class AbsenceForm(FlaskForm):
                       validators=[DataRequired(message="Select holiday or sick")])
     start_date = GovDateField("First day", what="the first day")
     end_date = GovDateField("Last day", what="the last day")
+    hours = StringField("Holiday hours taken (optional)", widget=GovTextInput(),
+                        description="For holiday only. Leave blank to count their usual hours on their working days")
     note = TextAreaField("Note (optional)", widget=GovTextArea(),
                          validators=[Optional(), Length(max=500, message="Note must be 500 characters or fewer")])
     submit = SubmitField("Add absence", widget=GovSubmitInput())
@@ -244,7 +246,16 @@ class AbsenceForm(FlaskForm):
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError("The last day must be on or after the first day")
+        if field.data and self.start_date.data and (field.data - self.start_date.data).days > 366:
+            raise ValidationError("An absence must be a year or shorter: add a longer one in parts")
+
+    def validate_hours(self, field):
+        self.hours_value = None
+        if (field.data or "").strip() and self.kind.data == AbsenceKind.HOLIDAY:
+            self.hours_value = parse_hours(field.data, "holiday hours taken")
+            if self.hours_value > 2000:
+                raise ValidationError("Holiday hours taken must be 2,000 or fewer")
 
     def values(self) -> dict:
         return {"kind": self.kind.data, "start_date": self.start_date.data, "end_date": self.end_date.data,
-                "note": stripped(self.note)}
+                "note": stripped(self.note), "hours": self.hours_value}

@@ -16,10 +16,11 @@ from ..choices import RecordStatus
 from ..dates import plan_year_for
 from ..extensions import db
 from ..spending.models import SpendingEntry
-from .costs import EmploymentCost, employment_cost
+from .costs import EmploymentCost, employment_cost, weekly_pay
 from .models import (
     PA_DETAILS,
     Absence,
+    AbsenceKind,
     AllowanceClaim,
     CheckKind,
     DbsLevel,
@@ -32,6 +33,16 @@ from .models import (
     PaySource,
     PersonalAssistant,
     Training,
+)
+from .payrules import (
+    HolidayBalance,
+    SickPay,
+    average_weekly_earnings,
+    holiday_balance,
+    leave_year,
+    qualifying_days,
+    sick_pay,
+    to_pence,
 )
 from .rates import StatutoryRate, UnknownRate, rates_on, tax_year_start
 from .warnings import Warning, employer_warnings, pa_warnings
@@ -54,6 +65,8 @@ class Employment:
     cost: EmploymentCost | None = None
     cost_error: str = ""
     warnings: list[Warning] = field(default_factory=list)
+    absences: dict = field(default_factory=lambda: defaultdict(list))
+    time_off: dict = field(default_factory=dict)  # pa id → TimeOff
 
     @property
     def current_pas(self):
@@ -72,6 +85,60 @@ class Employment:
 # for a PA).
 DBS_FEES = {DbsLevel.BASIC: "dbs_basic", DbsLevel.STANDARD: "dbs_standard", DbsLevel.ENHANCED: "dbs_enhanced",
             DbsLevel.ENHANCED_BARRED: "dbs_enhanced"}
+
+
+@dataclass
+class TimeOff:
+    """A PA's sickness and holiday: SSP owed for each sickness, and what time off costs in this plan year."""
+
+    sick_pay: dict[int, SickPay]  # absence id → SSP owed
+    ssp_pence: int  # SSP owed for sickness in the plan year
+    cover_pence: int  # someone covering the PA's working days off sick in the plan year
+    sick_days: int
+    holiday: HolidayBalance | None
+
+
+def time_off_for(pa: PersonalAssistant, absences: list[Absence], pay_records: list[PayRecord], today: date,
+                 year_start: date, rates_at) -> TimeOff:
+    """SSP for each sickness (from its own figures and the pay of the 8 weeks before), the cost of sick pay and
+    cover in the plan year from `year_start`, and the holiday balance for the leave year holding today."""
+    active_pay = [r for r in pay_records if r.status == RecordStatus.ACTIVE]
+    owed_for, ssp, cover, sick_days = {}, 0, 0, 0
+    daily = Decimal(weekly_pay(pa)) / pa.days_per_week if pa.days_per_week else Decimal(0)
+    for absence in absences:
+        if absence.kind != AbsenceKind.SICK or not pa.is_employed:
+            continue
+        try:
+            owed = sick_pay(absence.start_date, absence.end_date, working_days=pa.working_days,
+                            awe_pence=average_weekly_earnings(active_pay, absence.start_date), rates_at=rates_at)
+        except UnknownRate:
+            continue
+        owed_for[absence.id] = owed
+        if absence.start_date >= year_start:
+            ssp += owed.pence
+            sick_days += owed.days
+            cover += to_pence(daily * owed.days)
+    holiday = None
+    if pa.is_employed:
+        start, end = leave_year(today)
+        taken = Decimal(0)
+        usual = Decimal(pa.hours_per_week) / pa.days_per_week if pa.days_per_week else Decimal(0)
+        for absence in absences:
+            if absence.kind == AbsenceKind.HOLIDAY and start <= absence.start_date <= end:
+                taken += absence.hours if absence.hours is not None else \
+                    usual * len(qualifying_days(absence.start_date, absence.end_date, pa.working_days))
+        worked = sum((Decimal(r.hours) for r in active_pay if start <= r.period_start <= end), Decimal(0))
+        rolled_up = sum(r.holiday_pay_pence for r in active_pay
+                        if r.holiday_rolled_up and start <= r.period_start <= end)
+        try:
+            holiday = holiday_balance(
+                day=today, irregular=pa.irregular_hours, weekly_hours=Decimal(pa.hours_per_week),
+                days_per_week=pa.days_per_week, employed_from=pa.start_date, employed_to=pa.end_date,
+                hours_worked=worked, taken_hours=taken.quantize(Decimal("0.01")), rates=rates_at(today),
+                rolled_up_pence=rolled_up)
+        except UnknownRate:
+            holiday = None
+    return TimeOff(owed_for, ssp, cover, sick_days, holiday)
 
 
 def _on_costs(emp: Employment, rates) -> dict[str, int]:
@@ -96,6 +163,12 @@ def _on_costs(emp: Employment, rates) -> dict[str, int]:
                    if start <= t.completed_on <= end)
     if training:
         costs["Training"] = training
+    ssp = sum(t.ssp_pence for t in emp.time_off.values())
+    cover = sum(t.cover_pence for t in emp.time_off.values())
+    if ssp:
+        costs["Statutory Sick Pay so far this plan year"] = ssp
+    if cover:
+        costs["Cover while PAs were off sick this plan year"] = cover
     return costs
 
 
@@ -123,6 +196,11 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
         .order_by(PayRecord.period_start.desc())
     ):
         result[row.budget_id].pay[row.pa_id].append(row)
+    for row in db.session.scalars(
+        select(Absence).where(Absence.budget_id.in_(budget_ids), Absence.end_date >= today - timedelta(days=400))
+        .order_by(Absence.start_date.desc())
+    ):
+        result[row.budget_id].absences[row.pa_id].append(row)
     plans_by_budget: dict[int, list] = defaultdict(list)
     plan_starts: dict[int, date] = {}
     for plan, plan_year_start in db.session.execute(
@@ -142,8 +220,10 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
 
     for emp in result.values():
         current = emp.current_pas
+        year = plan_year_for(plan_starts.get(emp.budget_id, today), today)
+        for pa in current:
+            emp.time_off[pa.id] = time_off_for(pa, emp.absences[pa.id], emp.pay[pa.id], today, year.start, rates_at)
         if current:
-            year = plan_year_for(plan_starts.get(emp.budget_id, today), today)
             try:
                 emp.cost = employment_cost(current, rates_at, today, allowance_claimed=emp.allowance_claimed,
                                            on_costs=_on_costs(emp, rates_now), lines=emp.lines,

@@ -121,7 +121,7 @@ def pa_context(budget, pa, **overrides) -> dict:
         "checks": sorted(emp.checks[pa.id], key=lambda c: c.checked_on, reverse=True),
         "trainings": sorted(emp.trainings[pa.id], key=lambda t: t.completed_on, reverse=True),
         "tasks": emp.tasks[pa.id], "pay": emp.pay[pa.id],
-        "absences": recent_absences(pa), "wages": wage_payments(pa, today()),
+        "absences": recent_absences(pa), "wages": wage_payments(pa, today()), "time_off": emp.time_off.get(pa.id),
         "forms": _blank_forms(budget), "messages": {},
     }
     context["forms"].update(overrides.pop("forms", {}))

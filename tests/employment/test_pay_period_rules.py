@@ -2,17 +2,19 @@
 for the pay period and automatic enrolment said in plain words as pay is saved."""
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from pbportal.employment.models import PayRecord, PersonalAssistant
+from pbportal.employment.models import Absence, PayRecord, PersonalAssistant
 from pbportal.extensions import db
 from pbportal.timeutil import today
 
 from ..support import parts
-from .helpers import assert_error, count, events, pa_form, pay_data, post_pa
+from .helpers import assert_error, count, events, make_pa, make_pay, pa_form, pay_data, post_pa
 
 
 def _week(**overrides):
@@ -147,3 +149,39 @@ def test_a_pa_s_pay_pattern_is_checked(holder, world, rates, data, message):
     page = r.get_data(as_text=True)
     assert "There is a problem" in page and message in page.replace("&#39;", "'")
     assert count(PersonalAssistant) == 0
+
+
+def test_sickness_shows_its_statutory_sick_pay_and_its_cover_in_the_true_cost(holder, world, rates):
+    """Pat earns £150 a week in the 8 weeks before a Monday-to-Wednesday sickness: SSP is the lower of £123.25 and
+    80% of £150 = £120 a week, from the first day: 3 of 5 working days = £72.00. Someone covering those days
+    costs Pat's pay again: 3 × £260 / 5 = £156.00. Holiday: 5.6 × 20 hours = 112 hours; 2 days off are 8 hours."""
+    pa = make_pa(world.dp, "Pat Jones", world.lines["wages"], start=date(2025, 1, 1))
+    monday = today() - timedelta(days=today().weekday() + 7)
+    for n in range(1, 9):
+        make_pay(pa, world.holder, monday - timedelta(days=7 * n), days=6, hours="12", gross=15_000, net=15_000)
+    db.session.add(Absence(pa_id=pa.id, budget_id=world.dp.id, kind="sick", start_date=monday,
+                           end_date=monday + timedelta(days=2), created_by_id=world.holder.id))
+    db.session.add(Absence(pa_id=pa.id, budget_id=world.dp.id, kind="holiday", start_date=monday + timedelta(days=3),
+                           end_date=monday + timedelta(days=4), created_by_id=world.holder.id))
+    db.session.commit()
+    page = holder.get(f"/budgets/{world.dp.id}/pas/{pa.id}").get_data(as_text=True)
+    assert "Statutory Sick Pay: <strong>£72.00</strong> (3 of 3 working days at £120.00 a week)" in page
+    assert "Sickness this plan year: 3 working days, Statutory Sick Pay £72.00, and cover for those days costs " \
+           "about £156.00 again" in page
+    assert "Entitlement: 112 hours (5.6 weeks of 20 hours). Taken: 8 hours. <strong>Left: 104 hours.</strong>" in page
+    costs = holder.get(f"/budgets/{world.dp.id}/pas").get_data(as_text=True)
+    assert re.search(r"Statutory Sick Pay so far this plan year</dt><dd[^>]*>£72.00<", costs)
+    assert re.search(r"Cover while PAs were off sick this plan year</dt><dd[^>]*>£156.00<", costs)
+
+
+def test_an_irregular_hours_pa_accrues_holiday_from_hours_worked(holder, world, rates):
+    pa = make_pa(world.dp, "Ira Regular", world.lines["wages"], start=date(2025, 1, 1), irregular_hours=True)
+    start = date(2026, 4, 6)
+    for n in range(4):  # 4 weeks of 25 hours in this leave year: 100 hours → 12.07 hours of holiday
+        make_pay(pa, world.holder, start + timedelta(days=7 * n), days=6, hours="25", gross=40_000, net=40_000)
+    db.session.add(Absence(pa_id=pa.id, budget_id=world.dp.id, kind="holiday", start_date=date(2026, 6, 1),
+                           end_date=date(2026, 6, 1), hours=Decimal("5.5"), created_by_id=world.holder.id))
+    db.session.commit()
+    page = holder.get(f"/budgets/{world.dp.id}/pas/{pa.id}").get_data(as_text=True)
+    assert "Accrued so far: 12.07 hours (12.07% of the 100 hours worked this leave year). Taken: 5.5 hours. " \
+           "<strong>Left: 6.57 hours.</strong>" in page
