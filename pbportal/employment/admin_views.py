@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 
 from ..auth.models import Role
 from ..extensions import db
+from ..timeutil import today
 from .forms import RateForm
-from .rates import KINDS, FigureExists, StatutoryRate, Unit, figures_by_kind, save_figure
+from .rates import KINDS, FigureExists, StatutoryRate, Unit, figures_by_kind, missing_next_year, save_figure
 
 bp = Blueprint("rates", __name__, url_prefix="/admin/rates")
 
@@ -34,7 +35,8 @@ def admins_only():
 
 @bp.route("")
 def index():
-    return render_template("employment/rates.html", by_kind=figures_by_kind(), kinds=KINDS)
+    return render_template("employment/rates.html", by_kind=figures_by_kind(), kinds=KINDS,
+                           missing_figures=missing_next_year(today()))
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])

@@ -212,3 +212,20 @@ def save_figure(kind: str, values: dict, actor, row: StatutoryRate | None = None
     record("statutory_rate.added" if creating else "statutory_rate.changed", row, actor=actor, budget_id=None,
            kind=kind, before=before, valid_from=row.valid_from, value=row.value, source=row.source)
     return row
+
+
+# The figures that change every April: an administrator adds next year's when they are announced.
+YEARLY_KINDS = ("nlw_21_plus", "nmw_18_20", "nmw_under_18", "nmw_apprentice", "accommodation_offset", "ssp_weekly",
+                "lel_weekly", "lel_monthly")
+
+
+def missing_next_year(today: date) -> tuple[date, list[str]] | None:
+    """In March and April: the coming (or new) April and the names of yearly figures with none from it yet;
+    None at other times of year or when all are entered."""
+    if today.month not in (3, 4):
+        return None
+    april = date(today.year, 4, 1)
+    held = set(db.session.scalars(select(StatutoryRate.kind).where(StatutoryRate.valid_from >= april)))
+    missing = [KINDS[kind][0] for kind in YEARLY_KINDS if kind not in held]
+    return (april, missing) if missing else None
+

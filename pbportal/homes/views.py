@@ -15,6 +15,7 @@ from ..budget.caseload import new_accounts
 from ..budget.models import Budget
 from ..contingency.models import Arrangement
 from ..contingency.services import contingency_summary
+from ..employment.rates import missing_next_year
 from ..employment.services import load_employment
 from ..extensions import db
 from ..forms import ActionForm
@@ -161,4 +162,4 @@ def admin():
     ).all()
     budget_count = db.session.scalar(select(func.count(Budget.id)))
     return render("homes/admin.html", "homes/admin.html", organisations=organisations,
-                  budget_count=budget_count)
+                  budget_count=budget_count, missing_figures=missing_next_year(today()))

@@ -7,8 +7,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from pbportal.employment.rates import KINDS, StatutoryRate, rates_on
+from pbportal.employment import admin_views
+from pbportal.employment.rates import KINDS, YEARLY_KINDS, StatutoryRate, rates_on
 from pbportal.extensions import db
+from pbportal.homes import views as homes_views
 
 from ..conftest import login
 from ..support import parts
@@ -131,3 +133,22 @@ def test_every_kind_of_figure_can_be_added_with_a_hint_for_its_unit(admin):
     for kind, (label, _unit) in KINDS.items():
         page = admin.get(f"/admin/rates/{kind}/new")
         assert page.status_code == 200 and label in page.get_data(as_text=True), kind
+
+
+def test_in_march_an_admin_is_told_which_of_next_year_s_figures_are_missing(admin, monkeypatch):
+    def on(day):
+        for module in (admin_views, homes_views):
+            monkeypatch.setattr(module, "today", lambda: day)
+
+    on(date(2027, 3, 10))
+    page = admin.get("/admin/rates").get_data(as_text=True)
+    assert "No figures from 1 April 2027 yet for: National Living Wage, National Minimum Wage, 18 to 20" in page
+    assert "No figures from 1 April 2027 yet for" in admin.get("/admin").get_data(as_text=True)
+    on(date(2027, 2, 10))  # not yet: the new rates are announced in the autumn and added by March
+    assert "No figures from" not in admin.get("/admin/rates").get_data(as_text=True)
+    on(date(2027, 3, 10))
+    for kind in YEARLY_KINDS:
+        april = date(2027, 4, 6) if kind in ("ssp_weekly", "lel_weekly", "lel_monthly") else date(2027, 4, 1)
+        db.session.add(StatutoryRate(kind=kind, valid_from=april, value=Decimal(1), source="Announced"))
+    db.session.commit()
+    assert "No figures from" not in admin.get("/admin/rates").get_data(as_text=True)
