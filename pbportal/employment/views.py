@@ -1,8 +1,11 @@
 """The PAs a holder employs: their records, checks, training, delegated tasks, pay and true cost."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
 
 from ..budget.access import can_record_spending, get_budget_or_404, owned_or_404
 from ..dates import plan_year_for
@@ -14,7 +17,8 @@ from . import forms, section_forms
 from .models import Absence, DelegatedTask, EmploymentCheck, PayRecord, PersonalAssistant, Training
 from .payroll import import_payroll
 from .payroll_csv import MAX_BYTES, PayrollFileError
-from .rates import rates_on
+from .payslips import RECORDS_KEPT_YEARS, payslips_for, tax_year_records, tax_years_paid
+from .rates import rates_on, tax_year_label, tax_year_start
 from .services import (
     DuplicatePeriod,
     MoneyDepends,
@@ -207,6 +211,43 @@ def pay(budget_id: int, pa_id: int):
                                          f"{format_pence(saved.pension_pence)} to the pension.{linked}",
                       warning=below, notes=notes)
     return _section_response(budget, pa, "pay", form)
+
+
+@bp.route("/<int:pa_id>/pay/<int:pay_id>/payslip")
+@login_required
+def payslip(budget_id: int, pa_id: int, pay_id: int):
+    """One pay record as an itemised payslip, one A4 page when printed (or saved as PDF by the browser)."""
+    budget = get_budget_or_404(budget_id)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
+    record = owned_or_404(PayRecord, pay_id, budget)
+    if record.pa_id != pa.id or not pa.is_employed:
+        abort(404)
+    return render_template("employment/payslips.html", budget=budget, pa=pa, slips=payslips_for(budget, pa, [record]),
+                           single=True, kept_years=RECORDS_KEPT_YEARS)
+
+
+@bp.route("/<int:pa_id>/payslips")
+@login_required
+def payslips(budget_id: int, pa_id: int):
+    """A tax year's payslips together: to print, or (?download=1) to save as one file."""
+    budget = get_budget_or_404(budget_id)
+    pa = owned_or_404(PersonalAssistant, pa_id, budget)
+    if not pa.is_employed:
+        abort(404)
+    years = tax_years_paid(pa)
+    try:
+        start = date(request.args.get("year", type=int) or tax_year_start(today()).year, 4, 6)
+    except (ValueError, OverflowError):
+        abort(404)
+    slips = payslips_for(budget, pa, tax_year_records(pa, start))
+    context = {"budget": budget, "pa": pa, "slips": slips, "single": False, "year_start": start,
+               "year_label": tax_year_label(start), "years": years, "kept_years": RECORDS_KEPT_YEARS}
+    if request.args.get("download") == "1":
+        body = render_template("employment/payslips_file.html", **context)
+        name = secure_filename(f"payslips-{pa.name}-{tax_year_label(start).replace('/', '-')}.html") or "payslips.html"
+        return Response(body, mimetype="text/html",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return render_template("employment/payslips.html", **context)
 
 
 @bp.route("/<int:pa_id>/pay/<int:pay_id>/void", methods=["GET", "POST"])

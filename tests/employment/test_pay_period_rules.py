@@ -13,6 +13,7 @@ from pbportal.employment.models import Absence, PayRecord, PersonalAssistant
 from pbportal.extensions import db
 from pbportal.timeutil import today
 
+from ..conftest import login
 from ..support import parts
 from .helpers import assert_error, count, events, make_pa, make_pay, pa_form, pay_data, post_pa
 
@@ -185,3 +186,38 @@ def test_an_irregular_hours_pa_accrues_holiday_from_hours_worked(holder, world, 
     page = holder.get(f"/budgets/{world.dp.id}/pas/{pa.id}").get_data(as_text=True)
     assert "Accrued so far: 12.07 hours (12.07% of the 100 hours worked this leave year). Taken: 5.5 hours. " \
            "<strong>Left: 6.57 hours.</strong>" in page
+
+
+def test_a_payslip_itemises_the_pay_and_a_tax_year_s_payslips_print_and_download_together(client, world, rates):
+    pa = make_pa(world.dp, "Ira Regular", world.lines["wages"], start=date(2025, 1, 1), irregular_hours=True)
+    week = today() - timedelta(days=20)
+    record = make_pay(pa, world.holder, week, days=6, hours="30", gross=56_130 + 4_602, net=50_000, employer_ni=7_669,
+                      employee_pension=900, employer_pension=700)
+    record.sleep_ins, record.sleep_in_pence = 3, 18_000
+    record.holiday_pay_pence, record.holiday_rolled_up = 4_602, True
+    voided = make_pay(pa, world.holder, week - timedelta(days=7), days=6, hours="10", gross=12_710, net=12_710)
+    voided.status, voided.change_reason = "voided", "Entered twice"
+    db.session.commit()
+    login(client, "cm@example.org")  # the case manager reads them too
+    slip = client.get(f"/budgets/{world.dp.id}/pas/{pa.id}/pay/{record.id}/payslip").get_data(as_text=True)
+    rows = dict(re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th><td[^>]*>(?:<strong>)?([^<]+)',
+                           slip))
+    assert rows["Employee"] == "Ira Regular" and rows["Hours awake and working"] == "30"
+    assert rows["Sleep-ins"] == "3" and rows["Sleep-in pay (3)"] == "£180.00"
+    assert rows["Pay for hours worked"] == "£381.30" and rows["Rolled-up holiday pay"] == "£46.02"
+    assert rows["Gross pay"] == "£607.32" and rows["Net pay"] == "£500.00"
+    assert rows["Income tax and employee National Insurance"] == "−£98.32"  # 607.32 − 500 − 9.00
+    assert rows["Employee pension contribution"] == "−£9.00" and rows["Employer National Insurance"] == "£76.69"
+    assert "£381.30 for 30 hours awake and working is £12.71 an hour" in slip
+    assert "kept for 6 years" in slip
+    year = client.get(f"/budgets/{world.dp.id}/pas/{pa.id}/payslips")
+    page = year.get_data(as_text=True)
+    assert page.count('class="pb-payslip"') == 1  # the voided pay has no payslip
+    assert "Download this tax year’s payslips as one file" in page
+    tax_year = week.year if (week.month, week.day) >= (4, 6) else week.year - 1
+    download = client.get(f"/budgets/{world.dp.id}/pas/{pa.id}/payslips?year={tax_year}&download=1")
+    assert download.headers["Content-Disposition"].startswith('attachment; filename="payslips-Ira_Regular-')
+    assert "<style>" in download.get_data(as_text=True) and "Gross pay" in download.get_data(as_text=True)
+    empty = client.get(f"/budgets/{world.dp.id}/pas/{pa.id}/payslips?year=2019").get_data(as_text=True)
+    assert "No pay recorded for Ira Regular in the tax year 2019/20" in empty
+    assert client.get(f"/budgets/{world.dp.id}/pas/{pa.id}/payslips?year=99999").status_code == 404
