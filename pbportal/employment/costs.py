@@ -43,6 +43,7 @@ class PACost:
     pay_days: int = WEEKS_A_YEAR
     pay_note: str = ""
     ni_note: str = ""
+    ni_schedule: tuple = ()  # (pay day, employer NI before the allowance) for each pay day
 
     @property
     def total_pence(self) -> int:
@@ -105,11 +106,13 @@ def pa_cost(pa, rates: Rates | Callable[[date], Rates], on: date, span: tuple[da
     ni = pension = 0
     statuses: set[PensionStatus] = set()
     ni_days = 0
+    schedule = []
     for day in days:
         figures = rates_at(day)
         gross = wage_each + sleep_each
         period_ni = employer_ni(gross, figures, frequency, age_on(pa.date_of_birth, day)).pence
         ni, ni_days = ni + period_ni, ni_days + bool(period_ni)
+        schedule.append((day, period_ni))
         assessment = assess_pension(gross, figures, frequency, pa.date_of_birth, day)
         statuses.add(assessment.status)
         if _in_pension(pa, day, assessment.status):
@@ -120,7 +123,8 @@ def pa_cost(pa, rates: Rates | Callable[[date], Rates], on: date, span: tuple[da
     pay_note = f"{when} of {format_pence(wage_each)}"
     if sleep_each:
         pay_note += f" and {format_pence(sleep_each)} for sleep-ins"
-    return PACost(pa, weekly, wage, holiday, pension, ni, ni, basis, note, sleep_ins, len(days), pay_note, ni_note)
+    return PACost(pa, weekly, wage, holiday, pension, ni, ni, basis, note, sleep_ins, len(days), pay_note, ni_note,
+                  tuple(schedule))
 
 
 def _pension_note(pa, statuses: set[PensionStatus], pension: int, rates: Rates, frequency: PayFrequency) -> str:
@@ -152,6 +156,12 @@ class EmploymentCost:
     provided_lines: list = field(default_factory=list)
     first: date | None = None
     last: date | None = None
+    # Employment Allowance belongs to the employer: the holder's whole allowance, how many of their budgets share
+    # it, and the pay day (across them all) on which it runs out, if it does.
+    allowance_total_pence: int = 0
+    shared_by: int = 1
+    allowance_runs_out: date | None = None
+    allowance_used_pence: int = 0
 
     @property
     def year_label(self) -> str:
@@ -225,3 +235,33 @@ def employment_cost(pas, rates: Rates | Callable[[date], Rates], on: date, *, al
     first, last = span or (on, on + timedelta(days=7 * WEEKS_A_YEAR - 1))
     return EmploymentCost(on, costs, allowance_claimed, allowance, on_costs,
                           sum(line.annual_pence for line in employment_lines), employment_lines, first, last)
+
+
+def share_allowance(costs: list[EmploymentCost], allowance_pence: int) -> None:
+    """One Employment Allowance across all the budgets of one employer (a council direct payment and an NHS
+    personal health budget, say): each budget's share is in proportion to its employer NI, in whole pence that add
+    up; the day it runs out is found from every PA's pay days together."""
+    before = [c.ni_before_pence for c in costs]
+    total = sum(before)
+    shares = [min(allowance_pence, total) * b // total if total else 0 for b in before]
+    leftover = min(allowance_pence, total) - sum(shares)
+    order = sorted(range(len(costs)), key=lambda i: (min(allowance_pence, total) * before[i]) % total if total else 0,
+                   reverse=True)
+    for i in order[:leftover]:
+        shares[i] += 1
+    schedule = sorted(item for c in costs for pa in c.pas for item in pa.ni_schedule)
+    running, runs_out = 0, None
+    for day, pence in schedule:
+        running += pence
+        if running > allowance_pence:
+            runs_out = day
+            break
+    for cost, share in zip(costs, shares, strict=True):
+        cost.allowance_claimed = True
+        cost.allowance_pence = share
+        cost.allowance_total_pence = allowance_pence
+        cost.shared_by = len(costs)
+        cost.allowance_runs_out = runs_out
+        cost.allowance_used_pence = min(allowance_pence, total)
+        apply_allowance(cost.pas, share)
+

@@ -315,8 +315,19 @@ class EmployerForm(FlaskForm):
                                                     widget=GovCheckboxInput())
     insurance_premium = StringField("Insurance premium a year (optional)", widget=GovTextInput())
     payroll_fee = StringField("Payroll service fee a year (optional)", widget=GovTextInput())
+    care_duties_only = RadioField(
+        "Are all your employees’ duties for the care and support of the person? (optional)", widget=GovRadioInput(),
+        choices=[("yes", "Yes"), ("no", "No, some work is for something else (a business, for example)")],
+        validators=[Optional()],
+        description="Asked once for you as an employer: the answer counts for each budget you hold")
     allowance_claimed = BooleanField("Employment Allowance is claimed this tax year", widget=GovCheckboxInput())
     submit = SubmitField("Save employer details", widget=GovSubmitInput())
+
+    def validate_allowance_claimed(self, field):
+        if field.data and self.care_duties_only.data != "yes":
+            raise ValidationError("Employment Allowance can be claimed by an employer of care and support staff "
+                                  "only if every employee’s duties are for the person’s care and support: answer "
+                                  "that question yes, or untick the allowance")
 
     def _money(self, field):
         text = (field.data or "").strip()
@@ -340,6 +351,8 @@ class EmployerForm(FlaskForm):
             return
         for name in EMPLOYER_DETAILS:
             getattr(self, name).data = getattr(employer, name)
+        if employer.care_duties_only is not None:
+            self.care_duties_only.data = "yes" if employer.care_duties_only else "no"
         self.insurance_premium.data = pence_to_input(employer.insurance_premium_pence or None)
         self.payroll_fee.data = pence_to_input(employer.payroll_fee_pence_per_year or None)
 
@@ -351,6 +364,7 @@ class EmployerForm(FlaskForm):
         values["insurance_covers_delegated_tasks"] = bool(self.insurance_covers_delegated_tasks.data)
         values["insurance_premium_pence"] = self.premium_pence
         values["payroll_fee_pence_per_year"] = self.payroll_pence
+        values["care_duties_only"] = {"yes": True, "no": False}.get(self.care_duties_only.data)
         return values
 
 

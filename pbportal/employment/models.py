@@ -112,6 +112,8 @@ PA_DETAILS = ("name", "phone", "email", "date_of_birth", "start_date", "employme
               "pension_enrolled_on", "pension_opted_out_on", "pension_postponed_until")
 EMPLOYER_DETAILS = ("paye_reference", "hmrc_registered_on", "insurer", "policy_number", "insurance_renews_on",
                     "insurance_covers_delegated_tasks")
+# Answered for the holder as one employer, across all their budgets.
+EMPLOYER_ANSWERS = ("care_duties_only",)
 
 
 class PersonalAssistant(_Timestamps, db.Model):
@@ -281,6 +283,9 @@ class Employer(_Timestamps, db.Model):
     insurance_covers_delegated_tasks: Mapped[bool] = mapped_column(Boolean, default=False)
     insurance_premium_pence: Mapped[int] = mapped_column(default=0)
     payroll_fee_pence_per_year: Mapped[int] = mapped_column(default=0)
+    # Asked once for the holder as an employer (copied to each of their budgets): are all the employees' duties
+    # for the person's care and support? Employment Allowance needs it (HMRC NIM06520). None: not answered.
+    care_duties_only: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class AllowanceClaim(db.Model):

@@ -16,8 +16,9 @@ from ..choices import RecordStatus
 from ..dates import plan_year_for
 from ..extensions import db
 from ..spending.models import SpendingEntry
-from .costs import EmploymentCost, employment_cost, weekly_pay
+from .costs import EmploymentCost, employment_cost, share_allowance, weekly_pay
 from .models import (
+    EMPLOYER_ANSWERS,
     PA_DETAILS,
     Absence,
     AbsenceKind,
@@ -173,10 +174,21 @@ def _on_costs(emp: Employment, rates) -> dict[str, int]:
 
 
 def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]:
-    """Employment for several budgets at once (a caseload page) in a fixed number of queries."""
-    result = {bid: Employment(bid, today) for bid in budget_ids}
+    """Employment for several budgets at once (a caseload page) in a fixed number of queries. The other budgets
+    of the same holders are worked out alongside: their Employment Allowance is one, shared."""
     if not budget_ids:
-        return result
+        return {}
+    rows = db.session.execute(
+        select(Budget.id, Budget.holder_id, Budget.plan_year_start).where(Budget.holder_id.in_(
+            select(Budget.holder_id).where(Budget.id.in_(budget_ids))))).all()
+    holder_of = {row.id: row.holder_id for row in rows}
+    every = _load_employment(sorted(holder_of), today, holder_of, {row.id: row.plan_year_start for row in rows})
+    return {bid: every[bid] for bid in budget_ids if bid in every}
+
+
+def _load_employment(budget_ids: list[int], today: date, holder_of: dict[int, int],
+                     plan_starts: dict[int, date]) -> dict[int, Employment]:
+    result = {bid: Employment(bid, today) for bid in budget_ids}
     for pa in db.session.scalars(
         select(PersonalAssistant).options(selectinload(PersonalAssistant.rates))
         .where(PersonalAssistant.budget_id.in_(budget_ids))
@@ -202,12 +214,8 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
     ):
         result[row.budget_id].absences[row.pa_id].append(row)
     plans_by_budget: dict[int, list] = defaultdict(list)
-    plan_starts: dict[int, date] = {}
-    for plan, plan_year_start in db.session.execute(
-            select(Plan, Budget.plan_year_start).join(Budget, Budget.id == Plan.budget_id)
-            .where(Plan.budget_id.in_(budget_ids)).order_by(Plan.version)):
+    for plan in db.session.scalars(select(Plan).where(Plan.budget_id.in_(budget_ids)).order_by(Plan.version)):
         plans_by_budget[plan.budget_id].append(plan)
-        plan_starts[plan.budget_id] = plan_year_start
     plan_ids = [in_force(plans, today).id for plans in plans_by_budget.values()]
     for line in db.session.scalars(select(BudgetLine).where(BudgetLine.plan_id.in_(plan_ids or [0]))):
         result[line.budget_id].lines.append(line)
@@ -225,11 +233,25 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
             emp.time_off[pa.id] = time_off_for(pa, emp.absences[pa.id], emp.pay[pa.id], today, year.start, rates_at)
         if current:
             try:
-                emp.cost = employment_cost(current, rates_at, today, allowance_claimed=emp.allowance_claimed,
+                emp.cost = employment_cost(current, rates_at, today, allowance_claimed=False,
                                            on_costs=_on_costs(emp, rates_now), lines=emp.lines,
                                            span=(year.start, year.end))
             except UnknownRate as err:
                 emp.cost_error = str(err)
+    by_holder: dict[int, list[Employment]] = defaultdict(list)
+    for emp in result.values():
+        by_holder[holder_of[emp.budget_id]].append(emp)
+    for emps in by_holder.values():
+        if any(emp.allowance_claimed for emp in emps):
+            costed = [emp.cost for emp in emps if emp.cost is not None]
+            try:
+                allowance = rates_now.pence("employment_allowance")
+            except UnknownRate:
+                allowance = 0
+            if costed and allowance:
+                share_allowance(costed, allowance)
+    for emp in result.values():
+        current = emp.current_pas
         for pa in current:
             emp.warnings += pa_warnings(pa, checks=emp.checks[pa.id], trainings=emp.trainings[pa.id],
                                         tasks=emp.tasks[pa.id], pay_records=emp.pay[pa.id], rates_now=rates_now,
@@ -359,28 +381,45 @@ def remove_pa(pa: PersonalAssistant, reason: str, actor) -> None:
     db.session.delete(pa)
 
 
+def holder_budget_ids(budget) -> list[int]:
+    """The budgets the same holder employs PAs through: one employer, one Employment Allowance."""
+    return list(db.session.scalars(select(Budget.id).where(Budget.holder_id == budget.holder_id)
+                                   .order_by(Budget.id)))
+
+
 def save_employer(budget, values: dict, allowance_claimed: bool, today: date, actor) -> Employer:
-    employer = db.session.scalar(select(Employer).where(Employer.budget_id == budget.id))
-    before = _values(employer, values) if employer else {}
-    if employer is None:
-        employer = Employer(budget_id=budget.id)
-        db.session.add(employer)
-    for key, value in values.items():
-        setattr(employer, key, value)
+    """Save the budget's employer details. The answers and the allowance claim belong to the holder as one
+    employer, so they are written to each of the holder's budgets (and audited on each)."""
     start = tax_year_start(today)
-    claim = db.session.scalar(select(AllowanceClaim).where(AllowanceClaim.budget_id == budget.id,
-                                                           AllowanceClaim.tax_year_start == start))
-    claim_before = claim.claimed if claim else None
-    if claim is None:
-        claim = AllowanceClaim(budget_id=budget.id, tax_year_start=start)
-        db.session.add(claim)
-    claim.claimed = allowance_claimed
-    db.session.flush()
-    changes = {k: [before.get(k), values[k]] for k in values if before.get(k) != values[k]}
-    if claim_before != allowance_claimed:
-        changes[f"employment_allowance_{start.year}"] = [claim_before, allowance_claimed]
-    record("employer.changed", employer, actor=actor, budget_id=budget.id, changes=changes)
-    return employer
+    for budget_id in holder_budget_ids(budget):
+        own = budget_id == budget.id
+        employer = db.session.scalar(select(Employer).where(Employer.budget_id == budget_id))
+        if employer is None and not own and values.get("care_duties_only") is None and not allowance_claimed:
+            continue
+        mine = values if own else {k: values[k] for k in EMPLOYER_ANSWERS if k in values}
+        before = _values(employer, mine) if employer else {}
+        if employer is None:
+            employer = Employer(budget_id=budget_id)
+            db.session.add(employer)
+        for key, value in mine.items():
+            setattr(employer, key, value)
+        claim = db.session.scalar(select(AllowanceClaim).where(AllowanceClaim.budget_id == budget_id,
+                                                               AllowanceClaim.tax_year_start == start))
+        claim_before = claim.claimed if claim else None
+        if claim is None:
+            claim = AllowanceClaim(budget_id=budget_id, tax_year_start=start)
+            db.session.add(claim)
+        claim.claimed = allowance_claimed
+        db.session.flush()
+        changes = {k: [before.get(k), mine[k]] for k in mine if before.get(k) != mine[k]}
+        if claim_before != allowance_claimed:
+            changes[f"employment_allowance_{start.year}"] = [claim_before, allowance_claimed]
+        if own or changes:
+            record("employer.changed", employer, actor=actor, budget_id=budget_id, changes=changes,
+                   **({} if own else {"from_budget_id": budget.id}))
+        if own:
+            saved = employer
+    return saved
 
 
 class DuplicatePeriod(ValueError):

@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from pbportal.employment.models import Absence, PayRecord, PersonalAssistant
+from pbportal.employment.models import Absence, Employer, PayRecord, PersonalAssistant
+from pbportal.employment.services import employment_for
 from pbportal.extensions import db
 from pbportal.timeutil import today
 
-from ..conftest import login
+from ..conftest import login, make_budget, make_line, make_org
 from ..support import parts
 from .helpers import assert_error, count, events, make_pa, make_pay, pa_form, pay_data, post_pa
 
@@ -221,3 +222,43 @@ def test_a_payslip_itemises_the_pay_and_a_tax_year_s_payslips_print_and_download
     empty = client.get(f"/budgets/{world.dp.id}/pas/{pa.id}/payslips?year=2019").get_data(as_text=True)
     assert "No pay recorded for Ira Regular in the tax year 2019/20" in empty
     assert client.get(f"/budgets/{world.dp.id}/pas/{pa.id}/payslips?year=99999").status_code == 404
+
+
+# ---- 4. Employment Allowance belongs to the employer ---------------------------------------------------------
+
+def test_one_allowance_is_shared_across_a_holder_s_budgets_and_its_last_pay_day_is_said(holder, world, rates):
+    """Alex employs two PAs through a council direct payment and two through an NHS personal health budget, each
+    paid £1,000 a week: employer NI of 15% × (£1,000 − £96) = £135.60 a week each, £542.40 a week in all. The
+    £10,500 allowance is used up with the 20th Friday's pay (20 × £542.40 = £10,848 > £10,500; 19 weeks is
+    £10,305.60). Each budget's share is half, £5,250, because their NI is the same."""
+    nhs = make_org("Test NHS", "nhs")
+    phb = make_budget(world.holder, nhs, start=world.dp.plan_year_start, name=world.dp.person_name)
+    wages = make_line(phb, "PA wages (NHS)")
+    for budget, line in ((world.dp, world.lines["wages"]), (phb, wages)):
+        for name in ("First", "Second"):
+            make_pa(budget, f"{name} {budget.id}", line, rates=(("day", 2000, "50"),), start=date(2025, 1, 1))
+    db.session.commit()
+    answer = {"care_duties_only": "yes", "allowance_claimed": "y"}
+    r = holder.post(f"/budgets/{world.dp.id}/pas/employer", data=answer)
+    assert r.status_code == 303
+    # Asked once: the NHS budget has the answer and the claim too, audited there.
+    assert db.session.scalars(select(Employer).where(Employer.budget_id == phb.id)).one().care_duties_only is True
+    assert events("employer.changed")[-1].budget_id in (world.dp.id, phb.id)
+    emp = employment_for(world.dp.id, today())
+    other = employment_for(phb.id, today())
+    assert emp.cost.allowance_total_pence == 1_050_000 and emp.cost.shared_by == 2
+    assert emp.cost.allowance_pence == other.cost.allowance_pence == 525_000
+    fridays = [day for day, _ in sorted(emp.cost.pas[0].ni_schedule)]
+    assert emp.cost.allowance_runs_out == fridays[19] == other.cost.allowance_runs_out
+    page = holder.get(f"/budgets/{world.dp.id}/pas").get_data(as_text=True)
+    assert "shared across 2 budgets by their employer NI (this budget’s share £5,250.00)" in page
+    assert f"It runs out with the pay of {fridays[19]:%-d %B %Y}" in page
+
+
+def test_the_allowance_is_refused_unless_every_employee_s_duties_are_for_care(holder, world, rates):
+    r = holder.post(f"/budgets/{world.dp.id}/pas/employer", data={"care_duties_only": "no", "allowance_claimed": "y"})
+    assert r.status_code == 200
+    assert_error(r.get_data(as_text=True), "Employment Allowance can be claimed by an employer of care and support "
+                                           "staff only if every employee’s duties are for the person’s care and "
+                                           "support: answer that question yes, or untick the allowance")
+    assert count(Employer) == 0

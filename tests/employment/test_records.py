@@ -339,7 +339,7 @@ def test_employer_details_save_with_the_allowance_claim(holder, emp, world):
     data = {"paye_reference": " 123/AB45678 ", "hmrc_registered_on": parts(world.dp.plan_year_start),
             "insurer": "Care Insure Ltd", "policy_number": "POL-1", "insurance_renews_on": parts(renews),
             "insurance_covers_delegated_tasks": "y", "insurance_premium": "120", "payroll_fee": "£90.50",
-            "allowance_claimed": "y"}
+            "allowance_claimed": "y", "care_duties_only": "yes"}
     r = holder.post(f"/budgets/{world.dp.id}/pas/employer", data=data)
     assert r.status_code == 303 and r.location == f"/budgets/{world.dp.id}/pas"
     employer = db.session.scalars(select(Employer).where(Employer.budget_id == world.dp.id)).one()
