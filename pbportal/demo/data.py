@@ -292,7 +292,7 @@ def _employment(dp, alex, wages_line, now):
     start = dp.plan_year_start
     maria = PersonalAssistant(budget_id=dp.id, name="Maria Santos", phone="07700 900123", start_date=date(2023, 9, 4),
                               date_of_birth=date(1979, 6, 14), employment_type="employed", line_id=wages_line.id,
-                              hours_per_week=Decimal("22"))
+                              hours_per_week=Decimal("22"), pension_enrolled_on=date(2023, 12, 4))
     maria.rates = [PayRate(budget_id=dp.id, kind="day", hourly_pence=1290, hours_per_week=Decimal("22"))]
     tom = PersonalAssistant(budget_id=dp.id, name="Tom Price", phone="07700 900456", start_date=date(2025, 2, 3),
                             date_of_birth=date(2003, 1, 22), employment_type="employed", irregular_hours=True,
@@ -330,7 +330,7 @@ def _employment(dp, alex, wages_line, now):
         Employer(budget_id=dp.id, paye_reference="123/AB45678", hmrc_registered_on=date(2023, 8, 1),
                  insurer="Carers Cover Insurance", policy_number="EL-20419", insurance_renews_on=start + timedelta(
                      days=365), insurance_covers_delegated_tasks=True, insurance_premium_pence=9500,
-                 payroll_fee_pence_per_year=39000),
+                 payroll_fee_pence_per_year=39000, care_duties_only=True),
         AllowanceClaim(budget_id=dp.id, tax_year_start=tax_year_start(now), claimed=True),
     ])
     db.session.flush()
