@@ -256,9 +256,14 @@ def _load_employment(budget_ids: list[int], today: date, holder_of: dict[int, in
             emp.warnings += pa_warnings(pa, checks=emp.checks[pa.id], trainings=emp.trainings[pa.id],
                                         tasks=emp.tasks[pa.id], pay_records=emp.pay[pa.id], rates_now=rates_now,
                                         rates_soon=rates_soon, rates_at=rates_at, today=today)
+        employed = [pa for pa in emp.pas if pa.is_employed]
+        duties_start = (emp.employer.hmrc_registered_on if emp.employer and emp.employer.hmrc_registered_on
+                        else min((pa.start_date for pa in employed), default=None))
         emp.warnings += employer_warnings(
             emp.employer, has_employed_pas=any(pa.is_employed for pa in current),
-            has_delegated_tasks=any(emp.tasks[pa.id] for pa in current), cost=emp.cost, today=today)
+            has_delegated_tasks=any(emp.tasks[pa.id] for pa in current), cost=emp.cost, today=today,
+            duties_start=duties_start,
+            opted_out=tuple(pa.name for pa in current if pa.is_employed and pa.pension_opted_out_on))
         emp.warnings.sort(key=lambda w: not w.urgent)
     return result
 

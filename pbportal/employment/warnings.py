@@ -15,6 +15,7 @@ from .payrules import (
     employer_ni,
     frequency_of,
     minimum_wage,
+    reenrolment_date,
     wage_check,
 )
 from .rates import Rates, UnknownRate
@@ -105,8 +106,15 @@ def pa_warnings(pa, *, checks, trainings, tasks, pay_records, rates_now: Rates, 
 
 
 def employer_warnings(employer, *, has_employed_pas: bool, has_delegated_tasks: bool, cost: EmploymentCost | None,
-                      today: date) -> list[Warning]:
+                      today: date, duties_start: date | None = None, opted_out: tuple[str, ...] = ()) -> list[Warning]:
     found: list[Warning] = []
+    if has_employed_pas and duties_start is not None:
+        due = reenrolment_date(duties_start, today)
+        if due <= today + SOON:
+            who = (f": put {', '.join(opted_out)}, who opted out, back into the pension if they are eligible "
+                   f"jobholders" if opted_out else "")
+            found.append(Warning(f"Pension re-enrolment is due on {due:%-d %B %Y}{who}, and the re-declaration of "
+                                 f"compliance goes to the Pensions Regulator within 5 months of it", False))
     if has_employed_pas:
         if employer is None or employer.insurance_renews_on is None:
             found.append(Warning("No employer’s liability insurance recorded", True))

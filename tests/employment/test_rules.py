@@ -723,3 +723,15 @@ def test_the_same_pa_in_different_periods_is_not_a_duplicate():
                              "Sam Jones,01/03/2026,31/03/2026,10,£130.00,£120.00,31/03/2026"), PAS)
     assert result.errors == []
     assert [r.line_no for r in result.rows] == [2, 3, 4]
+
+
+def test_pension_re_enrolment_is_reminded_30_days_before_each_third_anniversary():
+    start = date(2023, 12, 20)  # duties began: re-enrolment on 20 December 2026, 2029…
+    kwargs = {"has_employed_pas": True, "has_delegated_tasks": False, "cost": None, "duties_start": start}
+    insured = employer(renews_on=date(2027, 6, 1))
+    assert employer_warnings(insured, today=date(2026, 11, 19), **kwargs) == []
+    found = employer_warnings(insured, today=date(2026, 11, 20), opted_out=("Tom Price",), **kwargs)
+    assert texts(found) == [("Pension re-enrolment is due on 20 December 2026: put Tom Price, who opted out, back into "
+                             "the pension if they are eligible jobholders, and the re-declaration of compliance goes "
+                             "to the Pensions Regulator within 5 months of it", False)]
+    assert employer_warnings(insured, today=date(2026, 12, 21), **kwargs) == []  # next: 2029
