@@ -38,6 +38,7 @@ from .demo.views import bp as demo_bp
 from .employment import models as _employment_models
 from .employment import rates as _rates_models
 from .employment.admin_views import bp as rates_bp
+from .employment.services import sick_cover
 from .employment.views import bp as employment_bp
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 from .fields import error_list
@@ -59,6 +60,7 @@ from .reviews.views import bp as reviews_bp
 from .security import SessionInterface, set_headers
 from .spending import models as _spending_models
 from .spending.views import bp as spending_bp
+from .timeutil import today
 
 # Every model module, so the metadata (and Alembic) sees every table.
 MODELS = (audit, outbox, _auth_models, _session_models, _token_models, _two_factor_models, _banking_models,
@@ -125,6 +127,8 @@ def _templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.add_template_global(error_list, "wtforms_errors")  # date errors link to the first box
+    # The contingency page says what a PA's sickness costs, from employment (a layer it does not import).
+    app.add_template_global(lambda budget_id: sick_cover(budget_id, today()), "sick_cover")
     filters.register(app)
 
 

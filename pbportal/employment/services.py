@@ -272,6 +272,35 @@ def employment_for(budget_id: int, today: date) -> Employment:
     return load_employment([budget_id], today)[budget_id]
 
 
+@dataclass(frozen=True)
+class SickCover:
+    """What PAs' sickness costs: so far this plan year, and a week's cover for the PA paid most."""
+
+    sick_days: int
+    ssp_pence: int
+    cover_pence: int
+    costliest_name: str
+    costliest_weekly_pence: int
+    ssp_weekly_pence: int | None
+
+
+def sick_cover(budget_id: int, today: date) -> SickCover | None:
+    """For the contingency plan's page (through a template global, so contingency needs no import of this
+    layer): None when nobody is employed through payroll."""
+    emp = employment_for(budget_id, today)
+    employed = [pa for pa in emp.current_pas if pa.is_employed]
+    if not employed:
+        return None
+    costliest = max(employed, key=weekly_pay)
+    try:
+        ssp_weekly = rates_on(today).pence("ssp_weekly")
+    except UnknownRate:
+        ssp_weekly = None
+    spells = [emp.time_off[pa.id] for pa in employed if pa.id in emp.time_off]
+    return SickCover(sum(t.sick_days for t in spells), sum(t.ssp_pence for t in spells),
+                     sum(t.cover_pence for t in spells), costliest.name, weekly_pay(costliest), ssp_weekly)
+
+
 def recent_absences(pa: PersonalAssistant, limit: int = 20) -> list[Absence]:
     return list(db.session.scalars(select(Absence).where(Absence.pa_id == pa.id)
                                    .order_by(Absence.start_date.desc()).limit(limit)))

@@ -174,6 +174,10 @@ def test_sickness_shows_its_statutory_sick_pay_and_its_cover_in_the_true_cost(ho
     costs = holder.get(f"/budgets/{world.dp.id}/pas").get_data(as_text=True)
     assert re.search(r"Statutory Sick Pay so far this plan year</dt><dd[^>]*>£72.00<", costs)
     assert re.search(r"Cover while PAs were off sick this plan year</dt><dd[^>]*>£156.00<", costs)
+    plan = holder.get(f"/budgets/{world.dp.id}/contingency").get_data(as_text=True)
+    assert "a week’s cover for Pat Jones (the PA paid most) is about £260.00, on top of up to £123.25 a week of " \
+           "Statutory Sick Pay. This plan year, PAs have been off sick for 3 working days: Statutory Sick Pay " \
+           "£72.00 and cover about £156.00." in plan
 
 
 def test_an_irregular_hours_pa_accrues_holiday_from_hours_worked(holder, world, rates):
