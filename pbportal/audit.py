@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
+from flask import abort, request
+from flask_login import current_user
 from sqlalchemy import DDL, JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,3 +91,15 @@ def mark_changed(row: Any, status: str, reason: str, actor: Any) -> None:
     row.change_reason = reason
     row.changed_by_id = actor.id
     row.changed_at = utcnow()
+
+
+def refuse(what: str, object_id: int | None = None) -> NoReturn:
+    """Answer 404 to someone signed in who asked for a page or record that is not theirs (an organisation's
+    staff, another device, a role's page), and note in the audit log who asked, for what and where. The note
+    commits on its own: the 404 handler rolls the request's transaction back."""
+    if current_user.is_authenticated:
+        db.session.rollback()
+        record("access.refused", None, actor=current_user, budget_id=None, object_type=what, object_id=object_id,
+               path=request.path[:300], method=request.method)
+        db.session.commit()
+    abort(404)

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from .auth.models import Organisation, Role, User
+from .auth.passwords import password_problem
 from .demo import load_demo_data
 from .extensions import db
 from .outbox import BATCH, deliver_due
@@ -38,6 +39,11 @@ def register(app: Flask) -> None:
             org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
             if org is None:
                 raise click.ClickException(f"No organisation called {organisation!r}")
+        problem = password_problem(password, user_inputs=(email, name))
+        if problem:
+            raise click.ClickException(problem)
+        if db.session.scalar(select(User.id).where(User.email == email.strip().lower())) is not None:
+            raise click.ClickException(f"{email} already has an account")
         user = User(email=email.strip().lower(), name=name, role=role, organisation=org)
         user.set_password(password)
         db.session.add(user)

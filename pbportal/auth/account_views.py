@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from ..audit import record
+from ..audit import record, refuse
 from ..extensions import db, limiter
 from ..forms import ActionForm
 from ..partials import render, wants_partial
@@ -63,8 +63,10 @@ def sign_out_device(session_id: int):
     if not form.validate_on_submit():
         abort(400)
     mine = next((s for s in live_sessions(user) if s.id == session_id), None)
-    if mine is None or mine.token_hash == digest(user.current_session_token or ""):
-        abort(404)  # not theirs, gone already, or this device (which signs out with the header's button)
+    if mine is None:
+        refuse("UserSession", session_id)  # not theirs, or gone already
+    if mine.token_hash == digest(user.current_session_token or ""):
+        abort(404)  # this device, which signs out with the header's button
     end_one(user, session_id)
     record("user.device_signed_out", user, actor=user, budget_id=None, device=mine.device)
     db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..audit import refuse
 from ..auth.models import Role
 from ..extensions import db
 from ..forms import ActionForm
@@ -20,7 +21,7 @@ bp = Blueprint("caseloads", __name__)
 def _funder_admins_org():
     org = current_user.organisation
     if current_user.role != Role.ORG_ADMIN or org is None or not org.is_funder:
-        abort(404)
+        refuse("caseload assignment")
     return org
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..audit import refuse
 from ..auth.invitations import statuses
 from ..auth.models import Role
 from ..extensions import db
@@ -20,7 +21,7 @@ bp = Blueprint("people", __name__)
 
 def _case_manager() -> None:
     if current_user.role != Role.CASE_MANAGER:
-        abort(404)
+        refuse("case manager pages")
 
 
 @bp.route("/caseload/new", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..audit import refuse
 from ..auth.invitations import AlreadyHasAccount, invite_new, statuses
 from ..auth.models import Organisation, Role, User
 from ..extensions import db
@@ -17,7 +18,7 @@ bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 def _site_admin() -> None:
     if current_user.role != Role.ADMIN:
-        abort(404)
+        refuse("site administration")
 
 
 @bp.route("/new", methods=["GET", "POST"])

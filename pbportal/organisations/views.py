@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..audit import refuse
 from ..auth import two_factor
 from ..auth.invitations import AlreadyHasAccount, statuses
 from ..auth.models import ROLE_LABELS, Organisation, Role, User
@@ -20,14 +21,14 @@ bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 def _admins_org() -> Organisation:
     """The signed-in organisation admin's organisation; 404 for everyone else."""
     if current_user.role != Role.ORG_ADMIN or current_user.organisation is None:
-        abort(404)
+        refuse("organisation staff pages")
     return current_user.organisation
 
 
 def _member_or_404(org: Organisation, user_id: int) -> User:
     found = services.member_or_none(org, user_id)
     if found is None:
-        abort(404)
+        refuse("User", user_id)
     return found
 
 

@@ -6,7 +6,7 @@ import statistics
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pbportal.audit import AuditEvent
 from pbportal.auth.models import User
@@ -332,3 +332,18 @@ def test_an_unknown_address_takes_as_long_to_refuse_as_a_wrong_password(app, cli
         assert unknown > known / 2, (known, unknown)
     finally:
         app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
+
+
+def test_create_user_keeps_to_the_password_rules_and_makes_nobody_twice(app, world):
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["create-user", "--email", "new.cm@example.org", "--name", "New Case", "--role",
+                               "case_manager", "--password", "password123"])
+    assert weak.exit_code != 0 and "Password must be 12 characters or more" in weak.output
+    good = runner.invoke(args=["create-user", "--email", "new.cm@example.org", "--name", "New Case", "--role",
+                               "case_manager", "--password", "quiet harbour pencil meadow"])
+    assert good.exit_code == 0, good.output
+    again = runner.invoke(args=["create-user", "--email", "New.CM@example.org", "--name", "New Case", "--role",
+                                "case_manager", "--password", "quiet harbour pencil meadow"])
+    assert again.exit_code != 0 and "already has an account" in again.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == "new.cm@example.org")) == 1

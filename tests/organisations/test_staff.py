@@ -153,17 +153,24 @@ STAFF_ROUTES = [("GET", "/organisation/staff"), ("GET", "/organisation/staff/inv
                 ("POST", "/organisation/staff/{cm}/deactivate"), ("POST", "/organisation/staff/{cm}/reactivate")]
 
 
+@pytest.mark.parametrize("hx", [False, True])
 @pytest.mark.parametrize("method, path", STAFF_ROUTES)
-@pytest.mark.parametrize("who", ["holder", "rep", "staff", "case_manager", "admin", "provider.admin@example.org"])
-def test_nobody_but_the_organisations_own_admins_reaches_its_staff(app, world, admins, method, path, who):
+@pytest.mark.parametrize("who", ["holder", "rep", "ma_holder", "staff", "case_manager", "admin",
+                                 "provider.admin@example.org"])
+def test_nobody_but_the_organisations_own_admins_reaches_its_staff(app, world, admins, method, path, who, hx):
     client = app.test_client()
     login(client, EMAIL.get(who, who))
     url = path.format(cm=world.case_manager.id)
-    response = client.open(url, method=method, data={"role": "org_admin", "name": "X", "email": "x@example.org"})
+    refused_before = len(audits("access.refused"))
+    response = client.open(url, method=method, data={"role": "org_admin", "name": "X", "email": "x@example.org"},
+                           headers={"HX-Request": "true"} if hx else {})
     if who == "provider.admin@example.org" and "{cm}" not in path:
         assert response.status_code in (200, 303)  # their own organisation's pages
     else:
         assert response.status_code == 404
+        refused = audits("access.refused")[refused_before:]  # who asked, for what and where, is noted
+        actor = db.session.scalar(select(User).where(User.email == EMAIL.get(who, who)))
+        assert [(e.actor_id, e.data["path"], e.data["method"]) for e in refused] == [(actor.id, url, method)]
     db.session.expire_all()
     assert db.session.get(User, world.case_manager.id).role == "case_manager"
     assert db.session.get(User, world.case_manager.id).is_active_account
