@@ -30,6 +30,16 @@ def case_managers(org: Organisation) -> list[User]:
                                    .order_by(func.lower(User.name), User.id)))
 
 
+def caseload_owners(org: Organisation) -> list[tuple[str, str]]:
+    """Choices for whose caseload to hand over: every case manager with somebody on their caseload, including
+    one who has left (deactivated), marked so; by name."""
+    owners = db.session.scalars(
+        select(User).where(User.organisation_id == org.id, User.role == Role.CASE_MANAGER,
+                           User.id.in_(select(Budget.case_manager_id).where(Budget.funder_id == org.id)))
+        .order_by(func.lower(User.name), User.id))
+    return [(str(u.id), u.name if u.is_active_account else f"{u.name} (no longer active)") for u in owners]
+
+
 def people_page(org: Organisation, page: int | None, case_manager: str = "", ended: bool = False) -> Page:
     query = select(Budget).where(Budget.funder_id == org.id).order_by(func.lower(Budget.person_name), Budget.id)
     query = query.where(Budget.ended_on.is_not(None) if ended else Budget.ended_on.is_(None))

@@ -13,9 +13,9 @@ class HandOverForm(FlaskForm):
     to_case_manager = SelectField("Hand it over to", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Hand over the caseload", widget=GovSubmitInput())
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, choices=(), owners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.from_case_manager.choices = [("", "Choose a case manager")] + list(choices)
+        self.from_case_manager.choices = [("", "Choose a case manager")] + list(choices if owners is None else owners)
         self.to_case_manager.choices = [("", "Choose a case manager")] + list(choices)
 
 

@@ -34,7 +34,7 @@ def _people(org, hand_over=None, error="", status=200):
     pager_args = {k: v for k, v in (("case_manager", chosen), ("ended", "1" if ended else "")) if v}
     return render("budget/people_list.html", "budget/_people_list.html", org=org, page=page, managers=managers,
                   chosen=chosen, ended=ended, error=error, form=ActionForm(),
-                  hand_over=hand_over or HandOverForm(choices=choices),
+                  hand_over=hand_over or HandOverForm(choices=choices, owners=caseload.caseload_owners(org)),
                   pager_args=pager_args), status
 
 
@@ -66,7 +66,7 @@ def assign():
 def hand_over():
     org = _funder_admins_org()
     choices = [(str(u.id), u.name) for u in caseload.case_managers(org)]
-    form = HandOverForm(choices=choices)
+    form = HandOverForm(choices=choices, owners=caseload.caseload_owners(org))
     if form.validate_on_submit():
         try:
             moved = caseload.hand_over(org, form.from_case_manager.data, form.to_case_manager.data, current_user)

@@ -78,6 +78,7 @@ ENDED = ("Ended budgets", lambda now: Budget.ended_on.is_not(None))
 CASELOAD_FILTERS["ended"] = ENDED
 ACCOUNT_FILTERS["ended"] = ENDED
 CASELOAD_SORTS = {"name": "Name", "review": "Next review, soonest first"}
+HOLDER_FILTERS = {"ended": ENDED}  # an ended budget stays readable by its holder and representatives
 
 
 def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool = False):
@@ -85,7 +86,7 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         abort(404)
     now = today()
     accounts = endpoint == "homes.accounts"
-    filters = CASELOAD_FILTERS if caseload else ACCOUNT_FILTERS if accounts else {}
+    filters = CASELOAD_FILTERS if caseload else ACCOUNT_FILTERS if accounts else HOLDER_FILTERS
     sorts = CASELOAD_SORTS if caseload else ACCOUNT_SORTS if accounts else {"name": "Name"}
     search = (request.args.get("q") or "").strip()[:100]
     page = request.args.get("page", 1, type=int)

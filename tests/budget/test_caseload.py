@@ -2,6 +2,7 @@
 accounts they are named for; case managers end budgets, which become read-only and leave active lists."""
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -95,6 +96,20 @@ def test_handing_over_a_caseload_moves_everyone_and_loses_nothing(world, org_adm
     assert "Choose a different case manager" in page_of(same)
 
 
+def test_a_case_manager_who_has_left_can_have_their_caseload_handed_over_from_the_form(world, org_admin):
+    world.case_manager.is_active_account = False  # deactivated: the people on their caseload are not
+    db.session.commit()
+    page = page_of(org_admin.get("/organisation/people"))
+    whose = re.search(r'<select[^>]*name="from_case_manager".*?</select>', page, re.S).group(0)
+    assert f'value="{world.case_manager.id}">Cara Case (no longer active)</option>' in whose
+    to = re.search(r'<select[^>]*name="to_case_manager".*?</select>', page, re.S).group(0)
+    assert "Cara Case" not in to  # nobody is handed to someone who has left
+    response = org_admin.post("/organisation/people/hand-over", data={
+        "from_case_manager": str(world.case_manager.id), "to_case_manager": str(world.other_case_manager.id)})
+    assert response.status_code == 303
+    assert caseload_of(world.other_case_manager) == {"Alex Holder", "Mo Managed", "Olive Other"}
+
+
 @pytest.mark.parametrize("who", ["holder", "rep", "staff", "case_manager", "admin"])
 def test_nobody_else_reaches_the_people_pages(app, world, who):
     client = signed_in(app, who)
@@ -179,6 +194,10 @@ def test_an_ended_budget_is_read_only_and_leaves_the_caseload(app, world, mail):
     holder = signed_in(app, "holder")
     page = page_of(holder.get(f"/budgets/{world.dp.id}"))
     assert "This budget has ended" in page and "Record a payment" not in page
+    for who in (holder, signed_in(app, "rep")):  # off their active list, found again with "Ended budgets"
+        assert f'href="/budgets/{world.dp.id}"' not in page_of(who.get("/budgets"))
+        ended = page_of(who.get("/budgets", query_string={"ended": "1"}))
+        assert f'href="/budgets/{world.dp.id}"' in ended and "Ended budgets" in ended
     before = db.session.scalar(select(func.count()).select_from(SpendingEntry))
     refused = [holder.post(f"/budgets/{world.dp.id}/payments/new", data={"amount": "5"}),
                holder.post(f"/budgets/{world.dp.id}/spending/{world.entries['dp'].id}/void", data={"reason": "x"}),

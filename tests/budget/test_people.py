@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pbportal.auth.models import User
+from pbportal.auth.tokens import AccountToken, digest
 from pbportal.budget.models import Budget, BudgetLine, Plan, Representative
 from pbportal.extensions import db
 from pbportal.outbox import deliver_due
@@ -57,12 +58,22 @@ def test_a_case_manager_adds_a_person_who_joins_and_sees_their_budget(app, world
     assert [e.data["person_name"] for e in audits("budget.created")] == ["Nadia Hassan"]
 
     link = link_for(mail, "nadia@example.org")
+    token = link.rsplit("/", 1)[-1]
+    stored = db.session.scalars(select(AccountToken.token_hash).where(AccountToken.user_id == budget.holder_id)).all()
+    assert stored == [digest(token)] and token not in stored  # the link is kept only as its hash
     page = page_of(app.test_client().get(link))
     assert "Join Nadia Hassan’s personal budget" in page and "Cara Case" in page
     nadia = join(app, link)
     landing = nadia.get("/")
     assert landing.location == f"/budgets/{budget.id}"
     assert "Nadia Hassan’s budget" in page_of(nadia.get(landing.location))
+    # Later, on another device: she signs in with the password she chose and sees her budget.
+    later = app.test_client()
+    signed = later.post("/sign-in", data={"email": "nadia@example.org", "password": PASSWORD_CHOSEN})
+    assert signed.status_code == 303
+    assert "Nadia Hassan’s budget" in page_of(later.get(later.get("/").location))
+    used = app.test_client().get(link)  # used: the link says so rather than letting anyone join
+    assert used.status_code == 410 and "You have joined already" in page_of(used)
 
 
 def test_a_managed_account_needs_its_provider_and_appears_for_the_provider(app, world):
