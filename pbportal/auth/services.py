@@ -50,11 +50,14 @@ def _stand_in_hash(method: str) -> str:
 
 
 def record_sign_in_refusal(email: str, action: str, address: str) -> None:
-    """A wrong password or a limit reached, in the audit log against the account it was for. An address nobody
-    has is not written down (people type passwords into the wrong box)."""
+    """A wrong password or a limit reached, in the audit log against the account it was for. What was typed as
+    an address nobody has is not written down (people type passwords into the wrong box), but a lockout still
+    is, with the network address it came from only."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()[:254]))
     if user is not None:
         record(action, user, actor=None, budget_id=None, address=address)
+    elif action == "user.sign_in_locked":
+        record(action, None, actor=None, budget_id=None, address=address, account="unknown")
 
 
 def start_session(user: User, user_agent: str) -> str:

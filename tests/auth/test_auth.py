@@ -150,6 +150,13 @@ def test_an_address_trying_many_accounts_is_stopped_at_a_much_higher_rate(app, w
             r = c.post("/sign-in", data={"email": f"user{n}@example.org", "password": "bad"},
                        environ_base={"REMOTE_ADDR": "192.0.2.8"})
             assert r.status_code == 200
+        r = c.post("/sign-in", data={"email": "nobody.here@example.org", "password": "bad"},
+                   environ_base={"REMOTE_ADDR": "192.0.2.8"})
+        assert r.status_code == 429
+        # The lockout is in the audit log with the network address, though no account was named.
+        locked = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.sign_in_locked")).all()
+        assert [(e.object_id, e.data) for e in locked] == [(None, {"address": "192.0.2.8", "account": "unknown"})]
+        assert "nobody.here" not in str([e.data for e in db.session.scalars(select(AuditEvent))])
         r = c.post("/sign-in", data={"email": "rep@example.org", "password": PASSWORD},
                    environ_base={"REMOTE_ADDR": "192.0.2.8"})
         assert r.status_code == 429
