@@ -1,11 +1,16 @@
 """Helpers the journeys share: the per-page request log, and the checks every page visited gets."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from pbportal.extensions import db
+from pbportal.outbox import OutboxMessage
 
 # Debian's Chromium: `playwright install` cannot download a browser here.
 CHROMIUM = "/usr/bin/chromium"
@@ -117,3 +122,12 @@ class KnownProblems:
         assert not self.fixed, f"fixed now, so take them off the known problems: {self.fixed}"
         if self.still:
             pytest.xfail("; ".join(self.still))
+
+
+def emailed_link(live_server, address: str, path: str) -> str:
+    """The newest email to `address` in the server's outbox, and the link in it that starts with `path`."""
+    with live_server.app.app_context():
+        body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.to_address == address)
+                                  .order_by(OutboxMessage.id.desc())).first()
+        db.session.remove()
+    return re.search(rf"{path}[A-Za-z0-9_-]+", body).group(0)

@@ -13,10 +13,9 @@ from sqlalchemy import select
 
 from pbportal.auth.models import Organisation
 from pbportal.extensions import db
-from pbportal.outbox import OutboxMessage
 from pbportal.timeutil import today
 
-from .helpers import PHONE, check_page, page_log
+from .helpers import PHONE, check_page, emailed_link, page_log
 from .journeys import CASE_MANAGER, HOLDER, PROVIDER, quick_sign_in
 
 pytestmark = pytest.mark.e2e
@@ -42,14 +41,6 @@ def answered_not_found(page) -> None:
     message = "console: Failed to load resource: the server responded with a status of 404 (NOT FOUND)"
     assert message in log.errors, log.errors
     log.errors.remove(message)
-
-
-def emailed_link(live_server, address: str, path: str) -> str:
-    with live_server.app.app_context():
-        body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.to_address == address)
-                                  .order_by(OutboxMessage.id.desc())).first()
-        db.session.remove()
-    return re.search(rf"{path}[A-Za-z0-9_-]+", body).group(0)
 
 
 def test_account_pages_pass_axe_at_320(open_page, live_server):

@@ -9,12 +9,8 @@ import time
 import pyotp
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from pbportal.extensions import db
-from pbportal.outbox import OutboxMessage
-
-from .helpers import PHONE, check_page
+from .helpers import PHONE, check_page, emailed_link
 from .journeys import CASE_MANAGER, line_option, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -26,14 +22,6 @@ CHOSEN = "quiet harbour pencil meadow"
 def live_server(own_live_server):
     """Its own server: the journeys add people."""
     return own_live_server
-
-
-def _emailed_link(live_server, address: str, path: str) -> str:
-    with live_server.app.app_context():
-        body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.to_address == address)
-                                  .order_by(OutboxMessage.id.desc())).first()
-        db.session.remove()
-    return re.search(rf"{path}[A-Za-z0-9_-]+", body).group(0)
 
 
 def _fits(page) -> None:
@@ -68,7 +56,7 @@ def test_a_case_manager_adds_a_person_who_joins_on_a_phone_and_records_a_payment
     expect(cm.locator(".govuk-notification-banner").first).to_be_visible()
 
     holder = open_page(viewport=SMALL)
-    holder.goto(_emailed_link(live_server, "nadia@example.org", "/invitation/"))
+    holder.goto(emailed_link(live_server, "nadia@example.org", "/invitation/"))
     expect(holder.get_by_role("heading", level=1)).to_have_text("Join Nadia Hassan’s personal budget")
     check_page(holder)
     _fits(holder)
@@ -106,7 +94,7 @@ def test_an_org_admin_invites_a_case_manager_who_sets_up_two_factor(open_page, l
     _fits(admin)
 
     cm = open_page(viewport=SMALL)
-    cm.goto(_emailed_link(live_server, "nia.new@example.org", "/invitation/"))
+    cm.goto(emailed_link(live_server, "nia.new@example.org", "/invitation/"))
     expect(cm.get_by_role("heading", level=1)).to_have_text("Join Demo Council")
     cm.get_by_label("Choose a password").fill(CHOSEN)
     cm.get_by_label("Type the password again").fill(CHOSEN)
