@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gc
 import gzip
+import itertools
 import json
 import os
 import platform
@@ -297,12 +298,18 @@ def _get(path: str, htmx: bool = False):
     return lambda client, h: client.get(path.format(id=h.budget_id), headers=headers)
 
 
+_PAYMENTS = itertools.count(1)
+
+
 def _post_payment(client, h: Holder):
+    """A new payment each time: the same one twice on a day is asked about ("You recorded this already"), which
+    is not the path being measured."""
     day = uk_today()
+    pence = 1000 + next(_PAYMENTS)
     return client.post(
         f"/budgets/{h.budget_id}/payments/new",
         headers={"HX-Request": "true"},
-        data={"paid_on": [str(day.day), str(day.month), str(day.year)], "amount": "12.50",
+        data={"paid_on": [str(day.day), str(day.month), str(day.year)], "amount": f"{pence // 100}.{pence % 100:02d}",
               "payee": "Bench Shop", "line_id": str(h.line_ids[0]), "note": ""},
         content_type="multipart/form-data",  # as the page's form sends it (hx-encoding)
     )

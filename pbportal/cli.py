@@ -66,7 +66,11 @@ def register(app: Flask) -> None:
         interval = current_app.config["WORKER_INTERVAL"]
         click.echo(f"Worker started: delivering the outbox every {interval:g} s.")
         while not stop.is_set():
-            run_daily_if_due()
+            try:
+                run_daily_if_due()
+            except Exception:  # noqa: BLE001 - the reminders failing must not stop email; the day is tried again
+                db.session.rollback()
+                logging.getLogger(__name__).exception("The daily reminders failed; email goes on")
             done = deliver_due()
             if done.sent or done.retrying or done.failed:
                 click.echo(f"Outbox: {done}.")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..budget.access import holder_side_people
 from ..budget.models import Budget
 from ..contingency.services import contingency_for
+from ..employment.rates import rates_on
 from ..employment.services import employment_for
 from ..employment.warnings import BELOW_MINIMUM_WAGE, PLAN_SHORT
 from ..extensions import db
@@ -57,11 +58,16 @@ def conditions_of(budget: Budget, on: date) -> list[Condition]:
                 "money_surplus", f"The money held ({format_pence(held)}) is more than {surplus_weeks} weeks of the "
                 f"budget ({format_pence(weekly * surplus_weeks)}): the funder may ask for some of it back", page,
                 Kind.MONEY_SURPLUS))
-    for warning in employment_for(budget.id, on).warnings:
+    emp = employment_for(budget.id, on)
+    for warning in emp.warnings:
         if not warning.urgent:
             continue
         if warning.code == PLAN_SHORT:
-            key = PLAN_SHORT  # one problem however the shortfall changes
+            # Told when it first becomes true, and again when a rate changes (a PA's pay, a statutory figure) or a
+            # new plan year starts; not again while only the amounts recorded move the shortfall.
+            rates = sorted((pa.id, r.kind, r.hourly_pence) for pa in emp.current_pas for r in pa.rates)
+            basis = repr((emp.cost.year_label if emp.cost else "", rates, sorted(rates_on(on).values.items())))
+            key = f"{PLAN_SHORT}:{hashlib.sha1(basis.encode()).hexdigest()[:16]}"
         else:
             digest = hashlib.sha1(warning.text.encode()).hexdigest()[:16]  # the text names the rate and dates
             key = f"{warning.code or 'warning'}:{warning.pa_id or 0}:{digest}"
@@ -93,8 +99,18 @@ def recheck_all(on: date | None = None, batch: int = 100) -> int:
                                  .order_by(Budget.id).limit(batch)).all()
         if not ids:
             return count
-        count += recheck(ids, on)
-        db.session.commit()
+        try:
+            count += recheck(ids, on)
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - one budget's fault must not stop everyone else's reminders
+            db.session.rollback()
+            for budget_id in ids:  # again one by one, so only the faulty budget is left out (and logged)
+                try:
+                    count += recheck([budget_id], on)
+                    db.session.commit()
+                except Exception:  # noqa: BLE001
+                    db.session.rollback()
+                    log.exception("Could not look at budget %s's standing problems", budget_id)
         after = ids[-1]
 
 

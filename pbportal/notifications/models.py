@@ -99,10 +99,11 @@ KINDS: dict[Kind, KindInfo] = {
     # A managed-account provider's staff
     Kind.HOLDER_QUESTION: KindInfo("Questions from people", "When someone asks about a line of their statement",
                                    Channel.EMAIL, PROVIDER),
-    Kind.RETURN_QUERIED: KindInfo("Returns queried", "When a case manager queries a monitoring return",
-                                  Channel.EMAIL, PROVIDER),
-    Kind.RETURN_ACCEPTED: KindInfo("Returns accepted", "When a case manager accepts a monitoring return",
-                                   Channel.DIGEST, PROVIDER),
+    # (and a direct-payment holder who keeps the account's books and sends the returns)
+    Kind.RETURN_QUERIED: KindInfo("Returns queried", "When a case manager queries a monitoring return you sent",
+                                  Channel.EMAIL, PROVIDER + HOLDER_SIDE),
+    Kind.RETURN_ACCEPTED: KindInfo("Returns accepted", "When a case manager accepts a monitoring return you sent",
+                                   Channel.DIGEST, PROVIDER + HOLDER_SIDE),
     Kind.STATEMENT_NOT_IMPORTED: KindInfo(
         "Statements not imported", "When no bank statement has been imported for an account for 35 days",
         Channel.DIGEST, PROVIDER),

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import column, func, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import record
@@ -122,6 +122,9 @@ def mark_all_read(user: User) -> int:
     return result.rowcount
 
 
+_BUDGET = table("budget", column("id"), column("ended_on"))
+
+
 def send_digests(now: datetime | None = None) -> int:
     """One email to each person with notifications waiting for their daily digest, listing them; each is marked
     as emailed in the same transaction, so no notification is in two digests. People are taken a batch at a
@@ -151,7 +154,11 @@ def _digest_for(user: User, now: datetime) -> int:
         return 0
     for item in waiting:
         item.emailed_at = now
-    if not user.is_active_account:
+    # Nothing about a budget that has ended since (this layer knows budgets only by their table).
+    ended = set(db.session.scalars(select(_BUDGET.c.id).where(
+        _BUDGET.c.id.in_({n.budget_id for n in waiting if n.budget_id}), _BUDGET.c.ended_on.is_not(None))))
+    waiting = [n for n in waiting if n.budget_id not in ended]
+    if not user.is_active_account or not waiting:
         return 0
     queue_email(user.email, "digest", name=user.name, items=[(n.title, _absolute(n.link)) for n in waiting],
                 link=absolute_url("notifications.list_page"), settings=absolute_url("notifications.settings"))

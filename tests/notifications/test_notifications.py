@@ -12,6 +12,7 @@ from pbportal.extensions import db
 from pbportal.notifications.models import Channel, Kind, Notification, NotificationSetting
 from pbportal.notifications.services import notify, send_digests, settings_for
 from pbportal.outbox import OutboxMessage, deliver_due
+from pbportal.timeutil import today
 
 from ..conftest import EMAIL, login
 from ..support import audits, page_of, signed_in
@@ -54,6 +55,17 @@ def test_a_digest_gathers_a_days_notifications_into_one_email(world, mail):
     assert message["Subject"] == "pbportal: 2 new things for you today"
     body = message.get_content()
     assert body.index("- First thing") < body.index("- Second thing")
+    assert "/notifications/settings" in body  # every email says where to change these choices
+
+
+def test_a_digest_leaves_out_a_budget_that_has_ended_since(world, mail):
+    db.session.add(NotificationSetting(user_id=world.holder.id, kind=Kind.PA_CHECK_EXPIRING, channel=Channel.DIGEST))
+    db.session.commit()
+    tell(world.holder, "a", "About the ended budget", budget=world.dp)
+    world.dp.ended_on = today()
+    db.session.commit()
+    assert send_digests() == 0
+    assert outbox_to("holder@example.org") == []
 
 
 def test_portal_only_sends_no_email(world, mail):
@@ -141,6 +153,8 @@ def test_choices_offer_the_kinds_for_the_role_and_are_saved(app, world):
     page = page_of(client.get("/notifications/settings"))
     assert "Checks, training and insurance running out" in page
     assert "Reviews overdue" not in page  # a case manager's kind
+    # A direct-payment holder keeps their own books and sends the returns: they choose how they hear of them.
+    assert "Returns queried" in page and "Returns accepted" in page
     chosen = {kind.value: channel.value for kind, channel in settings_for(world.holder).items()}
     response = client.post("/notifications/settings", data=dict(chosen, pa_check_expiring="digest"))
     assert (response.status_code, response.location) == (303, "/notifications/settings")
