@@ -1,0 +1,1 @@
+"""The statutory and help pages: accessibility statement, privacy notice, cookies, help and contact."""
