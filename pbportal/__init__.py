@@ -9,7 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, cli, filters, inputs, outbox
+from . import audit, cli, filters, inputs, ops, outbox
 from .audit import AlreadyChanged
 from .auth import models as _auth_models
 from .auth import sessions as _session_models
@@ -101,6 +101,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     _templates(app)
     _extensions(app)
+    ops.register(app)  # the request id and log line first, so every later hook's work is timed
     inputs.register(app)  # before the blueprints: bounded ids in every route
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)

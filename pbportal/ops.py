@@ -1,0 +1,131 @@
+"""What a load balancer and an operator need: `/healthz` and `/readyz`, a request id on every request, and one
+structured log line per request (never personal data: ids, routes, statuses and times only)."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+import uuid
+
+import redis
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from sqlalchemy import text
+
+from .extensions import db, limiter
+
+log = logging.getLogger("pbportal.request")
+bp = Blueprint("ops", __name__)
+
+# A request id from a proxy is kept only when it looks like one (no spaces, no markup, bounded), else made anew.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+
+
+def request_id() -> str:
+    """This request's id (also in the X-Request-ID response header and on error pages, for support)."""
+    rid = g.get("request_id")
+    if rid is None:
+        given = request.headers.get("X-Request-ID", "")
+        rid = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = rid
+    return rid
+
+
+def log_line(event: str, **fields) -> str:
+    """One JSON line: the event first, then the fields in the order given."""
+    return json.dumps({"event": event, **fields}, separators=(",", ":"), default=str)
+
+
+def _start() -> None:
+    g.started = time.perf_counter()
+    request_id()
+
+
+def _finish(response):
+    started = g.get("started")
+    if started is None:  # a request that failed before before_request ran
+        return response
+    response.headers["X-Request-ID"] = request_id()
+    user = g.get("_login_user")  # only if this request already loaded it: logging never costs a query
+    log.info(log_line(
+        "request",
+        request_id=request_id(),
+        method=request.method,
+        route=request.url_rule.rule if request.url_rule else None,  # the pattern, never the ids in the path
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        user_id=user.id if user is not None and user.is_authenticated else None,
+        htmx=bool(request.headers.get("HX-Request")),
+    ))
+    return response
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """The process is up and answering. Touches nothing else, so a slow database never restarts web processes."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz():
+    """Ready for traffic: the database, Redis (when rate limits are kept there) and the upload store answer.
+    503 with which part failed, and nothing else, when one does not."""
+    checks = {"database": _database(), "redis": _redis(), "uploads": _uploads()}
+    ready = all(state in ("ok", "not used") for state in checks.values())
+    return jsonify(status="ok" if ready else "unavailable", checks=checks), (200 if ready else 503)
+
+
+def _database() -> str:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return "ok"
+    except Exception:  # noqa: BLE001 - any failure means not ready; the reason goes to the log, not the page
+        current_app.logger.exception("readyz: the database did not answer")
+        db.session.rollback()
+        return "failed"
+
+
+def _redis() -> str:
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI", "")
+    if not uri.startswith(("redis://", "rediss://")):
+        return "not used"
+    try:
+        client = redis.Redis.from_url(uri, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return "ok"
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("readyz: Redis did not answer")
+        return "failed"
+
+
+def _uploads() -> str:
+    """The upload folder exists and a file can be written to it and removed."""
+    folder = current_app.config["UPLOAD_DIR"]
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
+            pass
+        return "ok"
+    except OSError:
+        current_app.logger.exception("readyz: the upload store could not be written")
+        return "failed"
+
+
+def register(app: Flask) -> None:
+    app.before_request(_start)
+    app.after_request(_finish)
+    app.register_blueprint(bp)
+    app.add_template_global(request_id, "request_id")
+    if not app.testing and not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False

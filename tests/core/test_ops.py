@@ -1,0 +1,71 @@
+"""What a load balancer and an operator see: /healthz, /readyz against the real database, Redis and upload folder,
+the request id, and one structured log line per request with no personal data."""
+from __future__ import annotations
+
+import json
+import logging
+
+from ..conftest import EMAIL, login
+
+
+def _lines(caplog) -> list[dict]:
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "pbportal.request"]
+
+
+def test_healthz_answers_without_signing_in(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.get_json() == {"status": "ok"}
+
+
+def test_readyz_checks_the_database_redis_and_the_upload_store(app, client, tmp_path):
+    app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/15"
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    assert r.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "uploads": "ok"}}
+    assert not [p for p in (tmp_path / "uploads").iterdir() if p.name.startswith(".readyz")]  # nothing left behind
+
+
+def test_readyz_without_redis_for_limits_says_it_is_not_used(client):
+    assert client.get("/readyz").get_json()["checks"]["redis"] == "not used"
+
+
+def test_readyz_is_503_naming_the_part_that_failed(app, client, tmp_path):
+    app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    app.config["UPLOAD_DIR"] = str(blocker / "uploads")
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.get_json() == {"status": "unavailable",
+                            "checks": {"database": "ok", "redis": "failed", "uploads": "failed"}}
+
+
+def test_one_log_line_per_request_with_ids_not_personal_data(client, world, caplog):
+    caplog.set_level(logging.INFO, logger="pbportal.request")
+    login(client, EMAIL["holder"])
+    caplog.clear()
+    r = client.get(f"/budgets/{world.dp.id}", headers={"X-Request-ID": "lb-1234abcd"})
+    assert r.status_code == 200 and r.headers["X-Request-ID"] == "lb-1234abcd"
+    [line] = _lines(caplog)
+    assert line["event"] == "request" and line["request_id"] == "lb-1234abcd"
+    assert line["method"] == "GET" and line["route"] == "/budgets/<int:budget_id>" and line["status"] == 200
+    assert line["user_id"] == world.holder.id and line["duration_ms"] >= 0 and line["htmx"] is False
+    text = caplog.text
+    assert EMAIL["holder"] not in text and world.holder.name not in text and world.dp.person_name not in text
+
+
+def test_a_request_id_that_is_not_one_is_replaced(client, caplog):
+    caplog.set_level(logging.INFO, logger="pbportal.request")
+    r = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
+    rid = r.headers["X-Request-ID"]
+    assert len(rid) == 32 and "<" not in rid
+    [line] = _lines(caplog)
+    assert line["request_id"] == rid and line["user_id"] is None and line["route"] == "/healthz"
+
+
+def test_an_error_page_shows_the_request_id_for_support(client, caplog):
+    caplog.set_level(logging.INFO, logger="pbportal.request")
+    r = client.post("/sign-in", data={"email": "a" * 17_000_000}, headers={"X-Request-ID": "support-ref-42"})
+    assert r.status_code == 413
+    assert "quote reference" in r.get_data(as_text=True) and "support-ref-42" in r.get_data(as_text=True)
+    assert _lines(caplog)[-1]["status"] == 413
