@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -9,7 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, cli, filters, inputs, ops, outbox
+from . import assets, audit, cli, filters, inputs, ops, outbox
 from .audit import AlreadyChanged
 from .auth import models as _auth_models
 from .auth import sessions as _session_models
@@ -100,6 +101,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _templates(app)
+    assets.register(app, Path(ROOT) / "static", Path(app.instance_path) / "assets")
     _extensions(app)
     ops.register(app)  # the request id and log line first, so every later hook's work is timed
     inputs.register(app)  # before the blueprints: bounded ids in every route
