@@ -1,7 +1,9 @@
-"""What a load balancer and an operator need: `/healthz` and `/readyz`, a request id on every request, and one
-structured log line per request (never personal data: ids, routes, statuses and times only)."""
+"""What a load balancer and an operator need: `/healthz` and `/readyz`, a request id on every request, one
+structured log line per request (never personal data: ids, routes, statuses and times only), and Prometheus
+metrics at `/metrics` for a scraper holding `METRICS_TOKEN` (404 to anyone else)."""
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
@@ -11,16 +13,33 @@ import time
 import uuid
 
 import redis
-from flask import Blueprint, Flask, current_app, g, jsonify, request
-from sqlalchemy import text
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from sqlalchemy import func, select, text
 
 from .extensions import db, limiter
+from .outbox import OutboxMessage, OutboxStatus
+from .timeutil import utcnow
 
 log = logging.getLogger("pbportal.request")
 bp = Blueprint("ops", __name__)
 
 # A request id from a proxy is kept only when it looks like one (no spaces, no markup, bounded), else made anew.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+
+
+REQUESTS = Counter("pbportal_requests", "Requests answered, by route pattern, method and status",
+                   ["route", "method", "status"])
+DURATION = Histogram("pbportal_request_duration_seconds", "Time to answer a request, by route pattern",
+                     ["route"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
 
 def request_id() -> str:
@@ -49,13 +68,17 @@ def _finish(response):
         return response
     response.headers["X-Request-ID"] = request_id()
     user = g.get("_login_user")  # only if this request already loaded it: logging never costs a query
+    route = request.url_rule.rule if request.url_rule else None  # the pattern, never the ids in the path
+    seconds = time.perf_counter() - started
+    REQUESTS.labels(route or "(none)", request.method, str(response.status_code)).inc()
+    DURATION.labels(route or "(none)").observe(seconds)
     log.info(log_line(
         "request",
         request_id=request_id(),
         method=request.method,
-        route=request.url_rule.rule if request.url_rule else None,  # the pattern, never the ids in the path
+        route=route,
         status=response.status_code,
-        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        duration_ms=round(seconds * 1000, 1),
         user_id=user.id if user is not None and user.is_authenticated else None,
         htmx=bool(request.headers.get("HX-Request")),
     ))
@@ -116,6 +139,33 @@ def _uploads() -> str:
     except OSError:
         current_app.logger.exception("readyz: the upload store could not be written")
         return "failed"
+
+
+@bp.get("/metrics")
+@limiter.exempt
+def metrics():
+    """Prometheus text format, for a scraper sending `Authorization: Bearer <METRICS_TOKEN>`. With no token set, or
+    the wrong one, it is not there (404). Queue figures are read from the database at each scrape."""
+    token = current_app.config.get("METRICS_TOKEN") or ""
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        abort(404)
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # gunicorn: every worker process's counts, summed
+        multiprocess.MultiProcessCollector(registry)
+        body = generate_latest(registry)
+    else:
+        body = generate_latest()
+    registry = CollectorRegistry()
+    pending, oldest = db.session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.status == OutboxStatus.PENDING)
+    ).one()
+    Gauge("pbportal_outbox_pending", "Emails waiting to be sent", registry=registry).set(pending)
+    Gauge("pbportal_outbox_oldest_pending_age_seconds", "Age of the oldest email not yet sent (0 when none)",
+          registry=registry).set((utcnow() - oldest).total_seconds() if oldest else 0)
+    failed = db.session.scalar(select(func.count()).where(OutboxMessage.status == OutboxStatus.FAILED))
+    Gauge("pbportal_outbox_failed", "Emails given up on after every retry", registry=registry).set(failed)
+    return body + generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"}
 
 
 def register(app: Flask) -> None:

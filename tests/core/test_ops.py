@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from datetime import timedelta
+
+from pbportal.extensions import db
+from pbportal.outbox import OutboxMessage
+from pbportal.timeutil import utcnow
 
 from ..conftest import EMAIL, login
 
@@ -69,3 +75,42 @@ def test_an_error_page_shows_the_request_id_for_support(client, caplog):
     assert r.status_code == 413
     assert "quote reference" in r.get_data(as_text=True) and "support-ref-42" in r.get_data(as_text=True)
     assert _lines(caplog)[-1]["status"] == 413
+
+
+def test_metrics_are_not_there_without_the_token(app, client):
+    assert client.get("/metrics").status_code == 404
+    app.config["METRICS_TOKEN"] = "scrape-secret-123"
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+
+
+def test_metrics_count_requests_per_route_and_tell_the_email_queue(app, client, world):
+    app.config["METRICS_TOKEN"] = "scrape-secret-123"
+    auth = {"Authorization": "Bearer scrape-secret-123"}
+
+    def count(text, route, status):
+        pattern = (r'^pbportal_requests_total\{method="GET",route="' + re.escape(route)
+                   + r'",status="' + status + r'"\} ([0-9.]+)$')
+        found = re.search(pattern, text, re.M)
+        return float(found.group(1)) if found else 0.0
+
+    before = client.get("/metrics", headers=auth).get_data(as_text=True)
+    client.get("/healthz")
+    client.get("/healthz")
+    client.get(f"/budgets/{world.dp.id}")  # signed out: sent to sign in
+    after = client.get("/metrics", headers=auth)
+    text = after.get_data(as_text=True)
+    assert after.headers["Cache-Control"] == "no-store"
+    assert count(text, "/healthz", "200") - count(before, "/healthz", "200") == 2
+    assert count(text, "/budgets/<int:budget_id>", "302") - count(before, "/budgets/<int:budget_id>", "302") == 1
+    assert 'pbportal_request_duration_seconds_bucket{le="0.01",route="/healthz"}' in text
+    assert re.search(r"^pbportal_outbox_pending 0\.0$", text, re.M)
+    old = OutboxMessage(to_address="someone@example.org", subject="Hello", body="Hi",
+                        created_at=utcnow() - timedelta(minutes=10))
+    db.session.add_all([old, OutboxMessage(to_address="other@example.org", subject="Hello", body="Hi")])
+    db.session.commit()
+    text = client.get("/metrics", headers=auth).get_data(as_text=True)
+    assert re.search(r"^pbportal_outbox_pending 2\.0$", text, re.M)
+    age = float(re.search(r"^pbportal_outbox_oldest_pending_age_seconds ([0-9.]+)$", text, re.M).group(1))
+    assert 600 <= age < 660
+    assert "someone@example.org" not in text
