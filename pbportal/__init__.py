@@ -10,7 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, audit, cli, filters, inputs, ops, outbox
+from . import assets, audit, backup, cli, filters, inputs, ops, outbox
 from .audit import AlreadyChanged
 from .auth import models as _auth_models
 from .auth import sessions as _session_models
@@ -111,6 +111,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     period_lock.register()  # the closed-period lock: a before_flush check on every session
     budget_conditions.register(app)  # after a request that changed budgets, tell people of new problems
     cli.register(app)
+    backup.register(app)  # flask backup, flask restore-drill
     return app
 
 
