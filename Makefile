@@ -52,6 +52,8 @@ bench: install
 	$(BIN)/python bench/bench.py || status=1; \
 	$(BIN)/python bench/bench_provider.py || status=1; \
 	$(BIN)/python bench/bench_outbox.py || status=1; \
+	command -v wrk >/dev/null 2>&1 || (apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: no throughput figures"); \
+	$(BIN)/python bench/bench_http.py || status=1; \
 	exit $$status
 
 clean:
