@@ -195,6 +195,11 @@ def _load_employment(budget_ids: list[int], today: date, holder_of: dict[int, in
         .order_by(PersonalAssistant.end_date.is_not(None), PersonalAssistant.name, PersonalAssistant.id)
     ):
         result[pa.budget_id].pas.append(pa)
+    # The rest is about PAs: a budget that has never had one needs nothing more (most direct payments with no
+    # PAs, and every managed account buying agency care), so its page costs one query here, not thirteen.
+    budget_ids = sorted(bid for bid, emp in result.items() if emp.pas)
+    if not budget_ids:
+        return result
     for employer in db.session.scalars(select(Employer).where(Employer.budget_id.in_(budget_ids))):
         result[employer.budget_id].employer = employer
     for claim in db.session.scalars(select(AllowanceClaim).where(

@@ -91,19 +91,24 @@ def budget_figures(budget: Budget, today: date, as_it_stood: bool = False) -> Bu
     last_day = today if as_it_stood else plan_year.end
     plan = current_plan(budget, today)
     lines = plan_lines(plan)
-    lineage = func.coalesce(BudgetLine.root_line_id, BudgetLine.id)
-    spent_by_line = dict(
-        db.session.execute(
-            select(lineage, func.sum(SpendingEntry.amount_pence))
-            .join(BudgetLine, BudgetLine.id == SpendingEntry.line_id)
-            .where(
-                SpendingEntry.budget_id == budget.id,
-                SpendingEntry.status == RecordStatus.ACTIVE,
-                SpendingEntry.paid_on.between(plan_year.start, last_day),
-            )
-            .group_by(lineage)
-        ).all()
-    )
+    # Summed by line from the covering index alone (no join), then put together by lineage: each plan version
+    # gives a line a new id, and spending on any version of a line counts against it.
+    by_line_id = db.session.execute(
+        select(SpendingEntry.line_id, func.sum(SpendingEntry.amount_pence))
+        .where(
+            SpendingEntry.budget_id == budget.id,
+            SpendingEntry.status == RecordStatus.ACTIVE,
+            SpendingEntry.paid_on.between(plan_year.start, last_day),
+        )
+        .group_by(SpendingEntry.line_id)
+    ).all()
+    lineage_of = dict(db.session.execute(
+        select(BudgetLine.id, func.coalesce(BudgetLine.root_line_id, BudgetLine.id))
+        .where(BudgetLine.id.in_([line_id for line_id, _ in by_line_id] or [0]))
+    ).all())
+    spent_by_line: dict[int, int] = {}
+    for line_id, total in by_line_id:
+        spent_by_line[lineage_of[line_id]] = spent_by_line.get(lineage_of[line_id], 0) + int(total or 0)
     received = db.session.scalar(
         select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
             MoneyIn.budget_id == budget.id,
@@ -127,10 +132,15 @@ def money_held(budgets: list[Budget], as_it_stood: date | None = None) -> dict[i
     if not held:
         return held
     for model, day, sign in ((MoneyIn, MoneyIn.received_on, 1), (SpendingEntry, SpendingEntry.paid_on, -1)):
-        query = (select(model.budget_id, func.sum(model.amount_pence)).join(Budget, Budget.id == model.budget_id)
-                 .where(model.budget_id.in_(list(held)), model.status == RecordStatus.ACTIVE,
-                        or_(Budget.books_from.is_(None), day >= Budget.books_from))
+        query = (select(model.budget_id, func.sum(model.amount_pence))
+                 .where(model.budget_id.in_(list(held)), model.status == RecordStatus.ACTIVE)
                  .group_by(model.budget_id))
+        if len(budgets) == 1:  # one budget (its page): its own start date, and the sum from the index alone
+            if budgets[0].books_from is not None:
+                query = query.where(day >= budgets[0].books_from)
+        else:
+            query = query.join(Budget, Budget.id == model.budget_id).where(
+                or_(Budget.books_from.is_(None), day >= Budget.books_from))
         if as_it_stood is not None:
             query = query.where(day <= as_it_stood)
         for budget_id, total in db.session.execute(query):

@@ -96,8 +96,10 @@ def payment_form_for(plan_year, lines, submitted: bool = False, line_id: int | N
     """The payment form as submitted (form fields and files), or blank: dated today, on the line asked for."""
     if submitted:
         return PaymentForm(plan_year=plan_year, lines=lines)
-    return PaymentForm(formdata=None, plan_year=plan_year, lines=lines, paid_on=today(), line_id=line_id,
+    form = PaymentForm(formdata=None, plan_year=plan_year, lines=lines, paid_on=today(), line_id=line_id,
                        idempotency_key=secrets.token_urlsafe(24))
+    form.blank = True  # rendered by spending/_payment_form_blank.html, without the form macros
+    return form
 
 
 class CorrectionForm(PaymentForm):

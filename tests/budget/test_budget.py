@@ -132,9 +132,9 @@ def test_budget_page_query_count_does_not_grow_with_entries(app, client, world):
         measure(f"/budgets/{world.dp.id}")
         measure(f"/budgets/{world.dp.id}/spending")
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
-    # the budget, its figures, latest payments, PA warnings (with PAs' absences and the holder's other budgets,
-    # which share one Employment Allowance), contingency and reviews
-    assert counts[0] <= 27
+    # the budget, its figures, latest payments, whether there are PAs (a budget with none needs nothing more from
+    # employment), contingency and reviews
+    assert counts[0] <= 20, counts
 
 
 # ---- budget lines ------------------------------------------------------------------------------
