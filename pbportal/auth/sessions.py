@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ForeignKey, String, select, update
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -57,8 +57,8 @@ def find_live(token: str) -> tuple[UserSession | None, bool]:
     """The live session with this token (its person active), and whether a session was found but had run out."""
     if not token or len(token) > 100:
         return None, False
-    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == digest(token),
-                                                        UserSession.ended_at.is_(None)))
+    found = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))  # one query, not two
+                              .where(UserSession.token_hash == digest(token), UserSession.ended_at.is_(None)))
     if found is None or not found.user.is_active_account:
         return None, False
     now = utcnow()
