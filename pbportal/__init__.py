@@ -21,6 +21,7 @@ from .auth.invitation_views import bp as invitations_bp
 from .auth.password_views import bp as passwords_bp
 from .auth.two_factor_views import bp as two_factor_bp
 from .auth.views import bp as auth_bp
+from .banking import jobs as _banking_jobs
 from .banking import models as _banking_models
 from .banking.match_views import bp as matching_bp
 from .banking.views import bp as banking_bp
@@ -65,6 +66,7 @@ from .timeutil import today
 
 # Every model module, so the metadata (and Alembic) sees every table.
 MODELS = (audit, outbox, _auth_models, _session_models, _token_models, _two_factor_models, _banking_models,
+          _banking_jobs,
           _budget_models, _contingency_models, _employment_models, _rates_models, _reconciliation_models,
           _reviews_models, _spending_models, _notification_models)
 BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, budget_bp, plan_bp, spending_bp,

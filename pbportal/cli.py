@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .auth.models import Organisation, Role, User
 from .auth.passwords import password_problem
+from .banking import jobs as match_jobs
 from .demo import load_demo_data
 from .extensions import db
 from .outbox import BATCH, deliver_due
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
         if not logging.getLogger().handlers:  # what the worker does (and, with no MAIL_SERVER, each email) is logged
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if once:
+            match_jobs.run_due()
             click.echo(f"Outbox: {deliver_due()}.")
             return
         stop = threading.Event()
@@ -71,6 +73,11 @@ def register(app: Flask) -> None:
             except Exception:  # noqa: BLE001 - the reminders failing must not stop email; the day is tried again
                 db.session.rollback()
                 logging.getLogger(__name__).exception("The daily reminders failed; email goes on")
+            try:
+                match_jobs.run_due()  # accepting every suggestion on a statement, asked for on the matching page
+            except Exception:  # noqa: BLE001 - a job that fails says so on its page; email goes on
+                db.session.rollback()
+                logging.getLogger(__name__).exception("A matching job failed; email goes on")
             done = deliver_due()
             if done.sent or done.retrying or done.failed:
                 click.echo(f"Outbox: {done}.")

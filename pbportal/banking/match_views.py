@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from ..budget.access import get_budget_or_404, holds_the_account, owned_or_404
 from ..budget.locks import PeriodLocked
-from ..budget.models import INCOME_SOURCES
+from ..budget.models import INCOME_SOURCES, Budget
 from ..extensions import db
 from ..pagination import page_of
 from ..partials import wants_partial
-from . import matching
+from . import jobs, matching
 from .forms import MAX_PARTS, IncomeMatchForm, LineMatchForm, ReasonForm, SplitForm
 from .models import LineStatus, StatementLine
 
@@ -37,7 +37,7 @@ def _page_context(budget, show: str, page: int):
         where.append(StatementLine.status == LineStatus.UNMATCHED)
     found = page_of(select(StatementLine).where(*where).order_by(StatementLine.line_date, StatementLine.id), page)
     return dict(_row_context(budget, found.items), lines=found.items, **found.context(), show=show,
-                totals=matching.match_counts(budget.id))
+                totals=matching.match_counts(budget.id), job=jobs.unfinished(budget.id))
 
 
 @bp.route("")
@@ -63,7 +63,7 @@ def _list_on_screen(budget) -> dict | None:
     show = "all" if query.get("show", [""])[0] == "all" else "todo"
     page = query.get("page", ["1"])[0]
     context = _page_context(budget, show, int(page) if page.isdigit() and len(page) < 10 else 1)
-    return {key: context[key] for key in ("lines", "suggested", "count", "page", "pages", "show")}
+    return {key: context[key] for key in ("lines", "suggested", "count", "page", "pages", "show", "job")}
 
 
 def _line_or_404(budget, line_id: int) -> StatementLine:
@@ -215,3 +215,25 @@ def accept_many(budget_id: int):
         return redirect(back, 303)
     flash(f"{count} suggestion{'s' if count != 1 else ''} accepted.", "success")
     return redirect(back, 303)
+
+
+@bp.route("/accept-everything", methods=["POST"])
+@login_required
+def accept_everything(budget_id: int):
+    """Ask the worker to accept every suggestion on every line still to match (all pages): one job at a time."""
+    budget = get_budget_or_404(budget_id, holds_the_account)
+    db.session.execute(select(Budget.id).where(Budget.id == budget.id).with_for_update())  # one job, not two
+    job = jobs.ask(budget, current_user)
+    db.session.commit()
+    return redirect(url_for("matching.job", budget_id=budget.id, job_id=job.id), 303)
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def job(budget_id: int, job_id: int):
+    """How far the worker has got: the page refreshes itself with htmx while it works; without JavaScript, a
+    link does."""
+    budget = get_budget_or_404(budget_id, holds_the_account)
+    found = owned_or_404(jobs.MatchJob, job_id, budget)
+    template = "banking/_job_progress.html" if wants_partial() else "banking/job.html"
+    return render_template(template, budget=budget, job=found)

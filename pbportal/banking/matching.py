@@ -8,11 +8,13 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import mark_changed, record
+from ..budget.locks import PeriodLocked
 from ..budget.models import INCOME_SOURCES, Budget, BudgetLine, IncomeSource, MoneyIn, Plan
 from ..budget.services import in_force
 from ..choices import RecordStatus
@@ -296,6 +298,100 @@ def accept_all(budget: Budget, chosen: list[tuple[int, int]], actor) -> int:
                             "shows it as it is now.") from None
         done += 1
     return done
+
+
+def accept_batch(budget: Budget, lines: list[StatementLine], actor) -> tuple[int, int]:
+    """Accept the suggestions for lines still to match that the caller has locked (the worker's batches): the
+    suggestions worked out once, the rules read once, and one flush for the batch, so the INSERTs go together.
+    A record to link that someone else linked meanwhile, or (on the slow path) a line dated in a closed period,
+    is passed over. Returns (accepted, passed over)."""
+    plan = PlanIndex.load(budget.id)
+    try:
+        with db.session.begin_nested():
+            return _accept_together(budget, lines, actor, plan)
+    except PeriodLocked:  # a line dated in a closed period: one by one, passing over the ones refused
+        accepted = 0
+        for line in lines:
+            try:
+                with db.session.begin_nested():
+                    accepted += _accept_together(budget, [line], actor, plan)[0]
+            except PeriodLocked:
+                pass
+        return accepted, len(lines) - accepted
+
+
+def _accept_together(budget: Budget, lines: list[StatementLine], actor, plan: PlanIndex) -> tuple[int, int]:
+    found = suggestions(budget, lines, plan)
+    patterns = {pattern_of(line.description) for line in lines if line.id in found}
+    line_by_id = {ln.id: ln for version in plan.lines_by_plan.values() for ln in version}
+    rules = {rule.pattern: rule for rule in db.session.scalars(select(MatchRule).where(
+        MatchRule.budget_id == budget.id, MatchRule.pattern.in_(patterns or {""})))}
+    now, done, income = utcnow(), [], False
+    for line in lines:
+        suggestion = found.get(line.id)
+        if suggestion is None or not line.is_unmatched:
+            continue
+        pattern = pattern_of(line.description)
+        if suggestion.kind == SuggestionKind.LINK:
+            target = suggestion.record
+            model = type(target)
+            linked = db.session.execute(  # only if nobody linked it meanwhile
+                update(model).where(model.id == target.id, model.statement_line_id.is_(None),
+                                    model.status == RecordStatus.ACTIVE)
+                .values(statement_line_id=line.id).execution_options(synchronize_session=False)).rowcount
+            if not linked:
+                continue
+            set_committed_value(target, "statement_line_id", line.id)
+            if isinstance(target, SpendingEntry):
+                _learn_into(rules, budget.id, pattern, line=line_by_id.get(target.line_id), payee=target.payee)
+            created = target
+        elif suggestion.kind == SuggestionKind.INCOME:
+            created = MoneyIn(budget_id=budget.id, received_on=line.line_date, amount_pence=line.amount_pence,
+                              source=suggestion.income_source, note=line.description[:200],
+                              statement_line_id=line.id, from_statement=True, created_by_id=actor.id)
+            _learn_into(rules, budget.id, pattern, source=suggestion.income_source)
+            income = True
+        else:
+            payee = suggestion.payee[:200] or payee_of(line.description)
+            created = SpendingEntry(budget_id=budget.id, line_id=suggestion.line.id, paid_on=line.line_date,
+                                    amount_pence=-line.amount_pence, payee=payee, category=suggestion.line.category,
+                                    note="", statement_line_id=line.id, from_statement=True,
+                                    created_by_id=actor.id)
+            _learn_into(rules, budget.id, pattern, line=suggestion.line, payee=payee)
+        if created is not suggestion.record:
+            db.session.add(created)
+        line.status, line.note, line.changed_by_id, line.changed_at = LineStatus.MATCHED, "", actor.id, now
+        done.append((line, suggestion, created))
+    db.session.flush()  # the batch's lines, entries, money in and rules, together
+    for line, suggestion, created in done:
+        if suggestion.kind == SuggestionKind.LINK:
+            record("statement_line.linked", line, actor=actor, budget_id=budget.id, amount_pence=line.amount_pence,
+                   **{"entry_id" if isinstance(created, SpendingEntry) else "money_in_id": created.id}, bulk=True)
+        elif suggestion.kind == SuggestionKind.INCOME:
+            record("statement_line.matched", line, actor=actor, budget_id=budget.id, amount_pence=line.amount_pence,
+                   income_source=created.source, money_in_id=created.id, bulk=True)
+        else:
+            record("statement_line.matched", line, actor=actor, budget_id=budget.id, amount_pence=line.amount_pence,
+                   parts=[{"line_id": created.line_id, "amount_pence": created.amount_pence, "entry_id": created.id}],
+                   bulk=True)
+    if income:
+        refresh_next_review(budget)  # the first funder payment starts the review clock
+    return len(done), len(lines) - len(done)
+
+
+def _learn_into(rules: dict[str, MatchRule], budget_id: int, pattern: str, *, line: BudgetLine | None = None,
+                source: str | None = None, payee: str = "") -> None:
+    """`_learn` against rules already read (the batch's), adding new ones to them."""
+    rule = rules.get(pattern)
+    if rule is None:
+        rules[pattern] = rule = MatchRule(budget_id=budget_id, pattern=pattern, line_root_id=line.lineage if line
+                                          else None, income_source=source, payee=payee, uses=1)
+        db.session.add(rule)
+        return
+    same = (rule.line_root_id == line.lineage) if line else (rule.income_source == source)
+    rule.uses = rule.uses + 1 if same else 1
+    rule.line_root_id, rule.income_source = (line.lineage, None) if line else (None, source)
+    rule.payee = payee or rule.payee
 
 
 def apply(budget: Budget, line: StatementLine, version: int, suggestion: Suggestion, actor,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
 from pbportal import create_app
+from pbportal.banking import jobs as match_jobs
 from pbportal.banking.models import LineComment
 from pbportal.budget.models import Representative
 from pbportal.config import TestConfig
@@ -78,6 +79,7 @@ def everything(app, world):
     period = closed_period(w.ma, w.staff, 5, 100000)
     ret = rsvc.submit_return(w.ma, period.starts_on, period.ends_on, w.staff)
     org_admin = make_user(LOGINS["org_admin"], "org_admin", "Olu Admin", w.council)
+    job = match_jobs.ask(w.ma, w.staff)
     people = {"holder": w.holder, "rep": w.rep, "ma_holder": w.ma_holder, "staff": w.staff,
               "case_manager": w.case_manager, "org_admin": org_admin, "admin": w.admin}
     notices = {role: notify(people[role], Kind.PA_CHECK_EXPIRING, f"fuzz:{role}", "Something", "/")
@@ -90,7 +92,7 @@ def everything(app, world):
            "section": "checks", "receipt_id": 1, "session_id": 1, "row_id": check.id,
            "user_id": w.other_case_manager.id,
            "rep_id": db.session.query(Representative).filter_by(budget_id=w.dp.id).first().id,
-           "period_id": period.id, "return_id": ret.id, "comment_id": question.id}
+           "period_id": period.id, "return_id": ret.id, "comment_id": question.id, "job_id": job.id}
     return {"world": w, "ids": ids, "statement_line": shop.id, "notices": notices, "today": today(),
             "later": today() + timedelta(days=1)}
 
