@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 SECRET_FILE := instance/.secret_key
 
-.PHONY: run install db demo test test-sqlite test-postgres e2e-deps bench clean
+.PHONY: run install db demo test test-sqlite test-postgres e2e-deps bench load clean
 
 # The web server and, beside it, the worker that delivers email (stopped with the server).
 run: install db demo
@@ -55,6 +55,10 @@ bench: install
 	command -v wrk >/dev/null 2>&1 || (apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: no throughput figures"); \
 	$(BIN)/python bench/bench_http.py || status=1; \
 	exit $$status
+
+# 20 simulated people for 60 s against gunicorn on PostgreSQL and Redis, one worker killed half-way (bench/load.py).
+load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -2,9 +2,9 @@
 
 `flask --app app backup DIR` writes, from one consistent snapshot of the database: `database.dump` (pg_dump's
 custom format), `figures.json` (every table's row count and every money column's total, read in that same
-snapshot), then `uploads.tar.gz` (the upload store, taken after the snapshot, so every file a row names is in it:
-files are written before their rows and are not changed afterwards) and `files.json` (each file's size and
-SHA-256).
+snapshot), then `uploads.tar.gz` (every file in the upload store, the folder or the S3 bucket, taken after the
+snapshot, so every file a row names is in it: files are written before their rows and are not changed
+afterwards) and `files.json` (each file's size and SHA-256).
 
 `flask --app app restore-drill DIR --into postgresql://…/empty_db --upload-dir EMPTY_FOLDER` restores both into
 an empty database and an empty folder, reads the same figures from the restored database and the files from the
@@ -12,6 +12,7 @@ folder, and fails (exit 1, saying what differs) unless every count, every money 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import subprocess
 import tarfile
@@ -19,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import Engine, Integer, create_engine, func, select, text
 
 from .extensions import db
+from .storage import Store, uploads
 
 
 class DrillFailed(click.ClickException):
@@ -58,8 +60,9 @@ def file_list(folder: Path) -> dict[str, dict]:
     return listing
 
 
-def backup(engine: Engine, upload_dir: Path, out: Path) -> dict:
-    """Dump the database and the upload store into `out`; the figures read in the dump's own snapshot."""
+def backup(engine: Engine, store: Store, out: Path) -> dict:
+    """Dump the database and the upload store (a folder or a bucket) into `out`; the figures read in the dump's own
+    snapshot."""
     out.mkdir(parents=True, exist_ok=True)
     with engine.connect() as conn:
         conn.execute(text("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
@@ -72,10 +75,16 @@ def backup(engine: Engine, upload_dir: Path, out: Path) -> dict:
         conn.execute(text("COMMIT"))
     taken["schema"] = schema
     (out / "figures.json").write_text(json.dumps(taken, indent=1, sort_keys=True))
-    upload_dir.mkdir(parents=True, exist_ok=True)
+    files = {}
     with tarfile.open(out / "uploads.tar.gz", "w:gz") as archive:
-        archive.add(upload_dir, arcname=".")
-    files = file_list(upload_dir)
+        for name, modified in sorted(store.listing()):
+            data = store.get(name)
+            if data is None:  # removed since it was listed (a pending file linked or swept)
+                continue
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), int(modified)
+            archive.addfile(info, io.BytesIO(data))
+            files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     (out / "files.json").write_text(json.dumps(files, indent=1, sort_keys=True))
     return {"tables": len(taken["rows"]), "rows": sum(taken["rows"].values()), "files": len(files)}
 
@@ -130,7 +139,7 @@ def register(app: Flask) -> None:
         """Back up the database and the upload store into DIRECTORY (PostgreSQL)."""
         if db.engine.dialect.name != "postgresql":
             raise click.ClickException("backup is for PostgreSQL; with SQLite, copy the database file and uploads")
-        done = backup(db.engine, Path(current_app.config["UPLOAD_DIR"]), directory)
+        done = backup(db.engine, uploads(), directory)
         click.echo(f"Backed up {done['rows']} rows in {done['tables']} tables and {done['files']} files "
                    f"to {directory}")
 

@@ -17,6 +17,7 @@ from .extensions import db
 from .outbox import BATCH, deliver_due
 from .reminders import run_daily_if_due, run_reminders
 from .spending.services import sweep_receipts
+from .storage import upload_location
 
 
 def register(app: Flask) -> None:
@@ -98,5 +99,5 @@ def register(app: Flask) -> None:
     @app.cli.command("sweep-receipts")
     def sweep_receipts_command() -> None:
         """Tidy the receipt store: finish files whose rows were saved, remove day-old files nobody saved."""
-        linked, removed = sweep_receipts(current_app.config["UPLOAD_DIR"])
+        linked, removed = sweep_receipts(upload_location())
         click.echo(f"Receipts: {linked} linked, {removed} removed.")

@@ -25,6 +25,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    # Object storage for uploads when several hosts serve the app: s3://bucket/prefix (pbportal.storage), with the
+    # usual AWS_* settings; for an S3-compatible store that is not AWS, its address in AWS_ENDPOINT_URL.
+    UPLOAD_STORE = os.environ.get("UPLOAD_STORE", "")
+    UPLOAD_STORE_ENDPOINT = os.environ.get("AWS_ENDPOINT_URL", "")
     # Receipts may be up to 10 MB; the request as a whole a little more so the form still parses
     # and the user gets a field error (not a bare 413) for an 11 MB photo.
     RECEIPT_MAX_BYTES = 10 * 1024 * 1024

@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 import uuid
 
@@ -27,6 +26,7 @@ from sqlalchemy import func, select, text
 
 from .extensions import db, limiter
 from .outbox import OutboxMessage, OutboxStatus
+from .storage import uploads
 from .timeutil import utcnow
 
 log = logging.getLogger("pbportal.request")
@@ -129,14 +129,11 @@ def _redis() -> str:
 
 
 def _uploads() -> str:
-    """The upload folder exists and a file can be written to it and removed."""
-    folder = current_app.config["UPLOAD_DIR"]
+    """The upload store answers: a local folder exists and can be written to; an S3 bucket is there for us."""
     try:
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
-            pass
+        uploads().check()
         return "ok"
-    except OSError:
+    except Exception:  # noqa: BLE001
         current_app.logger.exception("readyz: the upload store could not be written")
         return "failed"
 

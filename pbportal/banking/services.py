@@ -8,13 +8,13 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 from ..audit import record
 from ..budget.locks import closed_spans
 from ..extensions import db
+from ..storage import uploads
 from .models import LineStatus, Statement, StatementLayout, StatementLine
 from .statement_csv import (
     MAX_BYTES,
@@ -32,10 +32,7 @@ from .statement_text import QIF_LAYOUT, SANTANDER_LAYOUT, kind_of, parse_qif, pa
 PENDING_HOURS = 24
 
 
-def _pending_dir(upload_dir: str) -> Path:
-    path = Path(upload_dir) / "pending-statements"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+PENDING = "pending-statements"
 
 
 def check_readable(content: bytes) -> None:
@@ -50,33 +47,34 @@ def check_readable(content: bytes) -> None:
 
 
 def keep_upload(upload_dir: str, budget_id: int, filename: str, content: bytes) -> str:
-    """Hold an uploaded file until it is imported; returns its token. Old ones are swept away."""
-    folder = _pending_dir(upload_dir)
+    """Hold an uploaded file in the upload store until it is imported; returns its token. Ones older than a day
+    are swept away."""
+    store = uploads(upload_dir)
     cutoff = time.time() - PENDING_HOURS * 3600
-    for old in folder.glob("*.csv"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    for name, modified in store.listing(PENDING):
+        if modified < cutoff:
+            store.delete(name)
     token = f"{budget_id}-{secrets.token_hex(16)}"
-    (folder / f"{token}.csv").write_bytes(content)
-    (folder / f"{token}.name").write_text(os.path.basename(filename or "statement.csv")[:200], encoding="utf-8")
+    store.put(f"{PENDING}/{token}.name", os.path.basename(filename or "statement.csv")[:200].encode("utf-8"))
+    store.put(f"{PENDING}/{token}.csv", content)
     return token
 
 
 def pending(upload_dir: str, budget_id: int, token: str) -> tuple[bytes, str] | None:
     if not re.fullmatch(rf"{budget_id}-[0-9a-f]{{32}}", token or ""):
         return None
-    folder = _pending_dir(upload_dir)
-    path = folder / f"{token}.csv"
-    if not path.exists():
+    store = uploads(upload_dir)
+    content = store.get(f"{PENDING}/{token}.csv")
+    if content is None:
         return None
-    name_path = folder / f"{token}.name"
-    return path.read_bytes(), name_path.read_text(encoding="utf-8") if name_path.exists() else "statement.csv"
+    name = store.get(f"{PENDING}/{token}.name")
+    return content, name.decode("utf-8") if name is not None else "statement.csv"
 
 
 def discard_pending(upload_dir: str, token: str) -> None:
-    folder = _pending_dir(upload_dir)
+    store = uploads(upload_dir)
     for suffix in (".csv", ".name"):
-        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+        store.delete(f"{PENDING}/{token}{suffix}")
 
 
 def saved_layout(budget_id: int) -> Layout | None:

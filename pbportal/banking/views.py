@@ -1,7 +1,7 @@
 """Managed-account providers import each account's bank statements."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +11,7 @@ from ..budget.access import get_budget_or_404, holds_the_account
 from ..extensions import db
 from ..forms import ActionForm
 from ..pagination import page_of
+from ..storage import upload_location
 from .forms import LayoutForm, UploadForm
 from .models import Statement, StatementLine
 from .services import discard_pending, import_statement, keep_upload, pending, preview, save_layout, saved_layout
@@ -38,7 +39,7 @@ def upload(budget_id: int):
     budget = get_budget_or_404(budget_id, holds_the_account)
     form = UploadForm()
     if form.validate_on_submit():
-        token = keep_upload(current_app.config["UPLOAD_DIR"], budget.id, form.file.data.filename, form.content)
+        token = keep_upload(upload_location(), budget.id, form.file.data.filename, form.content)
         return redirect(url_for("banking.check", budget_id=budget.id, token=token), 303)
     return render_template("banking/upload.html", budget=budget, form=form)
 
@@ -59,7 +60,7 @@ def upload_too_large(budget_id: int | None):
 
 
 def _pending_or_404(budget, token):
-    held = pending(current_app.config["UPLOAD_DIR"], budget.id, token)
+    held = pending(upload_location(), budget.id, token)
     if held is None:
         abort(404)
     return held
@@ -97,7 +98,7 @@ def check(budget_id: int, token: str):
     try:
         result = preview(budget.id, content, account, leave_out)
     except StatementError as err:
-        discard_pending(current_app.config["UPLOAD_DIR"], token)
+        discard_pending(upload_location(), token)
         flash(str(err), "important")
         return redirect(url_for("banking.upload", budget_id=budget.id), 303)
     if result.layout is None:
@@ -113,7 +114,7 @@ def check(budget_id: int, token: str):
                   "important")
             return redirect(url_for("banking.check", budget_id=budget.id, token=token, account=account or None,
                                     leave_out_closed="1" if leave_out else None), 303)
-        discard_pending(current_app.config["UPLOAD_DIR"], token)
+        discard_pending(upload_location(), token)
         flash(f"{statement.lines_imported} line{'s' if statement.lines_imported != 1 else ''} imported"
               + (f"; {statement.lines_already_held} were already held and left as they were"
                  if statement.lines_already_held else "") + ".", "success")

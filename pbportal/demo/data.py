@@ -5,7 +5,6 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -38,6 +37,7 @@ from ..spending.figures import budget_figures
 from ..spending.models import SpendingEntry
 from ..spending.receipts import CheckedReceipt
 from ..spending.services import save_receipt
+from ..storage import upload_location
 from ..timeutil import today, utcnow
 from .statements import (
     BANK_LAYOUT,
@@ -422,7 +422,7 @@ def load_demo_data() -> bool:
     db.session.add(MoneyIn(budget_id=dp.id, received_on=start - timedelta(days=1), amount_pence=150000,
                            source=IncomeSource.OTHER, note="Balance carried forward from last year",
                            created_by_id=alex.id))
-    upload_dir = current_app.config["UPLOAD_DIR"]
+    upload_dir = upload_location()
     maria, tom = _employment(dp, alex, wages, now)
     week = start + timedelta(days=(4 - start.weekday()) % 7)  # Fridays
     n = 0

@@ -3,7 +3,7 @@ reconciled, each statement line and what the provider matched it to. The holder 
 can add a note or a receipt to a line, or ask the provider about it; the provider answers."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from ..budget.access import get_budget_or_404, holds_the_account, is_holder_side
 from ..extensions import db
 from ..pagination import page_of
 from ..spending.receipts import ACCEPT
+from ..storage import upload_location
 from .comments import add_comment, answer_question, comment_counts, open_questions, thread_of
 from .forms import AnswerForm, CommentForm
 from .periods import last_reconciled, portal_balances
@@ -57,7 +58,7 @@ def line(budget_id: int, line_id: int):
         abort(404)
     if form is not None and form.validate_on_submit():
         add_comment(budget, item, form.text.data, form.question.data, form.checked_receipt, current_user,
-                    current_app.config["UPLOAD_DIR"])
+                    upload_location())
         flash("Your question has been sent to the provider." if form.question.data else "Added to the line.",
               "success")
         return redirect(url_for("account.line", budget_id=budget.id, line_id=item.id), 303)

@@ -8,10 +8,11 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..storage import uploads
 
 Image.MAX_IMAGE_PIXELS = 60_000_000  # a 60-megapixel photo is plenty; larger is refused, not decoded
 
@@ -92,64 +93,66 @@ def store(upload_dir: str, content: bytes) -> tuple[str, str]:
     """Write the bytes under a random name, as a pending file (`.{key}.tmp`) that `link` makes the receipt's file
     once its row is committed; returns (storage key, sha256). A crash before the commit leaves only a pending
     file, which `sweep` removes after a day; a crash after it leaves a pending file whose row exists, which is
-    linked when it is first asked for (`path_for`) or by `sweep`. So there is never a row without its file, nor,
-    for longer than a day, a file without its row."""
+    linked when it is first asked for (`read`) or by `sweep`. So there is never a row without its file, nor,
+    for longer than a day, a file without its row. `upload_dir` is the upload store's location (a folder, or
+    s3://bucket/prefix: pbportal.storage)."""
     key = secrets.token_hex(16)
-    pending = _pending(upload_dir, key)
-    pending.parent.mkdir(parents=True, exist_ok=True)
-    pending.write_bytes(content)
+    uploads(upload_dir).put(_pending(key), content)
     return key, hashlib.sha256(content).hexdigest()
 
 
-def _pending(upload_dir: str, key: str) -> Path:
-    return Path(upload_dir) / key[:2] / f".{key}.tmp"
+def _pending(key: str) -> str:
+    return f"{key[:2]}/.{key}.tmp"
+
+
+def _final(key: str) -> str:
+    return f"{key[:2]}/{key}"
 
 
 def link(upload_dir: str, key: str) -> None:
-    """The row is committed: the pending file becomes the receipt's file (an atomic rename)."""
-    pending = _pending(upload_dir, key)
-    if pending.exists():
-        os.replace(pending, Path(upload_dir) / key[:2] / key)
+    """The row is committed: the pending file becomes the receipt's file (a rename; on S3, a copy and a delete)."""
+    uploads(upload_dir).rename(_pending(key), _final(key))
 
 
-def path_for(upload_dir: str, key: str) -> Path:
-    """The receipt's file (for a committed row), linking it first if a crash came between commit and link."""
-    target = Path(upload_dir) / key[:2] / key
-    if not target.exists():
+def read(upload_dir: str, key: str) -> bytes | None:
+    """The receipt's bytes (for a committed row), linking it first if a crash came between commit and link; None
+    if the store has no such file."""
+    found = uploads(upload_dir).get(_final(key))
+    if found is None:
         link(upload_dir, key)
-    return target
+        found = uploads(upload_dir).get(_final(key))
+    return found
 
 
 def discard(upload_dir: str, key: str) -> None:
     """Remove a stored file whose database row was never committed."""
-    for path in (_pending(upload_dir, key), Path(upload_dir) / key[:2] / key):
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
+    store_ = uploads(upload_dir)
+    for name in (_pending(key), _final(key)):
+        store_.delete(name)
 
 
 def sweep(upload_dir: str, has_row, older_than: timedelta = timedelta(days=1)) -> tuple[int, int]:
     """Tidy the upload store: pending files whose row exists are linked; files with no row, older than a day (a
     request still saving one is younger), are removed. `has_row(keys)` answers which keys have a row. Returns
     (linked, removed)."""
-    root = Path(upload_dir)
-    if not root.exists():
-        return 0, 0
     cutoff = time.time() - older_than.total_seconds()
-    found: dict[str, list[tuple[Path, bool]]] = {}
-    for path in root.glob("*/*"):
-        if path.is_file():
-            pending = path.name.startswith(".") and path.name.endswith(".tmp")
-            found.setdefault(path.name[1:-4] if pending else path.name, []).append((path, pending))
+    found: dict[str, list[tuple[bool, float]]] = {}
+    for name, modified in uploads(upload_dir).listing():
+        folder, _, file = name.partition("/")
+        if len(folder) != 2 or "/" in file or not file:
+            continue  # not a receipt (statements waiting to be imported, documents, exports…)
+        pending = file.startswith(".") and file.endswith(".tmp")
+        key = file[1:-4] if pending else file
+        if len(key) == 32 and key[:2] == folder:
+            found.setdefault(key, []).append((pending, modified))
     rows = has_row(list(found))
     linked = removed = 0
-    for key, paths in found.items():
+    for key, files in found.items():
         if key in rows:
-            if all(pending for _, pending in paths):
+            if all(pending for pending, _ in files):
                 link(upload_dir, key)
                 linked += 1
-        elif all(path.stat().st_mtime < cutoff for path, _ in paths):
+        elif all(modified < cutoff for _, modified in files):
             discard(upload_dir, key)
             removed += 1
     return linked, removed

@@ -1,9 +1,10 @@
 """Recording payments, the spending list, corrections, voids and receipts."""
 from __future__ import annotations
 
+import io
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -15,11 +16,12 @@ from ..dates import month_bounds, months_in, plan_year_for, plan_years
 from ..extensions import db
 from ..money import format_pence
 from ..partials import render, wants_partial
+from ..storage import upload_location
 from ..timeutil import today
 from .figures import budget_figures
 from .forms import VoidForm, correction_form_for, payment_form_for
 from .models import Receipt, SpendingEntry
-from .receipts import ACCEPT, path_for
+from .receipts import ACCEPT, read
 from .services import (
     EntryFilter,
     PaymentRefused,
@@ -80,7 +82,7 @@ def new_payment(budget_id: int):
             if already_recorded(budget.id, key) is not None:
                 warnings = {}
             elif not warnings:
-                save_with_receipt(budget.id, form.checked_receipt, current_user, current_app.config["UPLOAD_DIR"],
+                save_with_receipt(budget.id, form.checked_receipt, current_user, upload_location(),
                                   lambda receipt: record_payment(budget, details, current_user, receipt, key))
         except PaymentRefused as err:
             form[err.field].errors, refused = [str(err)], True
@@ -169,7 +171,7 @@ def correct(budget_id: int, entry_id: int):
         try:
             details = _details(budget, form)
             replacement = save_with_receipt(
-                budget.id, form.checked_receipt, current_user, current_app.config["UPLOAD_DIR"],
+                budget.id, form.checked_receipt, current_user, upload_location(),
                 lambda receipt: correct_payment(entry, details, form.reason.data, current_user, receipt))
         except PaymentRefused as err:
             form[err.field].errors = [str(err)]
@@ -204,12 +206,12 @@ def void(budget_id: int, entry_id: int):
 def receipt(budget_id: int, receipt_id: int):
     budget = get_budget_or_404(budget_id)
     stored = owned_or_404(Receipt, receipt_id, budget)
-    path = path_for(current_app.config["UPLOAD_DIR"], stored.storage_key)
-    if not path.exists():
+    content = read(upload_location(), stored.storage_key)
+    if content is None:
         abort(404)
     # Photos open in the browser; PDFs download, so no PDF is ever rendered inside our origin.
     inline = stored.content_type.startswith("image/") and request.args.get("download") != "1"
-    response = send_file(path, mimetype=stored.content_type, download_name=stored.original_name,
+    response = send_file(io.BytesIO(content), mimetype=stored.content_type, download_name=stored.original_name,
                          as_attachment=not inline, max_age=0)
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "private, no-store"

@@ -14,6 +14,7 @@ import pytest
 from pbportal import ROOT
 from pbportal.backup import backup, figures
 from pbportal.extensions import db
+from pbportal.storage import LocalStore
 
 SCRIPT = Path(ROOT) / "deploy" / "restore-drill.sh"
 FLASK = Path(sys.executable).with_name("flask")
@@ -37,7 +38,7 @@ def test_a_backup_restores_whole_and_a_changed_one_is_caught(request, app, world
     out = tmp_path / "backup"
     with db.engine.connect() as conn:
         live = figures(conn)
-    done = backup(db.engine, uploads, out)
+    done = backup(db.engine, LocalStore(uploads), out)
     assert done["files"] == 1 and done["rows"] == sum(live["rows"].values())
     saved = json.loads((out / "figures.json").read_text())
     assert saved["money"]["spending_entry.amount_pence"] == 12000 + 9900 + 7000 == live["money"][
