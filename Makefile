@@ -10,7 +10,7 @@ SECRET_FILE := instance/.secret_key
 # The web server and, beside it, the worker that delivers email (stopped with the server).
 run: install db demo
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_FILE))}"; \
-	$(BIN)/flask worker & worker=$$!; \
+	LOG_FORMAT=text $(BIN)/flask worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 

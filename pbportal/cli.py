@@ -14,10 +14,13 @@ from .auth.passwords import password_problem
 from .banking import jobs as match_jobs
 from .demo import load_demo_data
 from .extensions import db
+from .ops import configure_worker_logging, log_line
 from .outbox import BATCH, deliver_due
 from .reminders import run_daily_if_due, run_reminders
 from .spending.services import sweep_receipts
 from .storage import upload_location
+
+log = logging.getLogger("pbportal.worker")
 
 
 def register(app: Flask) -> None:
@@ -57,8 +60,8 @@ def register(app: Flask) -> None:
     def worker(once: bool) -> None:
         """Deliver the email outbox every WORKER_INTERVAL seconds, and run the daily reminders once a day at
         REMINDERS_AT, until stopped (SIGTERM or Ctrl-C)."""
-        if not logging.getLogger().handlers:  # what the worker does (and, with no MAIL_SERVER, each email) is logged
-            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # What the worker does (and, with no MAIL_SERVER, each email) is logged: JSON lines unless LOG_FORMAT=text.
+        configure_worker_logging(current_app.config["LOG_FORMAT"])
         if once:
             match_jobs.run_due()
             click.echo(f"Outbox: {deliver_due()}.")
@@ -73,15 +76,17 @@ def register(app: Flask) -> None:
                 run_daily_if_due()
             except Exception:  # noqa: BLE001 - the reminders failing must not stop email; the day is tried again
                 db.session.rollback()
-                logging.getLogger(__name__).exception("The daily reminders failed; email goes on")
+                log.exception("The daily reminders failed; email goes on")
             try:
-                match_jobs.run_due()  # accepting every suggestion on a statement, asked for on the matching page
+                for job in match_jobs.run_due():  # accepting every suggestion on a statement, asked for by staff
+                    log.info(log_line("match_job", job_id=job.id, budget_id=job.budget_id, status=job.status,
+                                      accepted=job.accepted, passed_over=job.passed_over))
             except Exception:  # noqa: BLE001 - a job that fails says so on its page; email goes on
                 db.session.rollback()
-                logging.getLogger(__name__).exception("A matching job failed; email goes on")
+                log.exception("A matching job failed; email goes on")
             done = deliver_due()
             if done.sent or done.retrying or done.failed:
-                click.echo(f"Outbox: {done}.")
+                log.info(log_line("outbox", sent=done.sent, retrying=done.retrying, failed=done.failed))
             db.session.remove()
             if done.sent + done.retrying + done.failed < BATCH:  # a full batch: more may be waiting, go on at once
                 stop.wait(interval)

@@ -66,6 +66,8 @@ class Config:
     WORKER_INTERVAL = float(os.environ.get("WORKER_INTERVAL", "5"))
     # When the worker runs the daily reminders, in England's time (HH:MM).
     REMINDERS_AT = os.environ.get("REMINDERS_AT", "07:00")
+    # The worker's log lines: JSON objects (json), or plain text for reading at a terminal (text; `make run`).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     # /metrics answers only a scraper sending this as a bearer token; unset, it is not there at all.
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     DEBUG = False

@@ -52,6 +52,38 @@ def request_id() -> str:
     return rid
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, for the worker's logs (the request lines are JSON already)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if message.startswith("{"):  # already a structured line (log_line): keep its fields at the top level
+            try:
+                fields = json.loads(message)
+            except ValueError:
+                fields = {"message": message}
+        else:
+            fields = {"message": message}
+        out = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+               "level": record.levelname, "logger": record.name, **fields}
+        if record.exc_info:
+            out["error"] = self.formatException(record.exc_info)
+        return json.dumps(out, separators=(",", ":"), default=str)
+
+    converter = time.gmtime
+
+
+def configure_worker_logging(format_: str) -> None:
+    """The worker's logging: JSON lines (production), or plain text (`make run`, LOG_FORMAT=text)."""
+    if logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if format_ == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+
+
 def log_line(event: str, **fields) -> str:
     """One JSON line: the event first, then the fields in the order given."""
     return json.dumps({"event": event, **fields}, separators=(",", ":"), default=str)

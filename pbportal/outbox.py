@@ -132,7 +132,7 @@ def deliver_due(now: datetime | None = None, limit: int = BATCH) -> Delivered:
                 transport.send(_email(message))
             except PermanentFailure as err:
                 _finish(message, token, done, "failed", status=OutboxStatus.FAILED, last_error=str(err))
-                log.error("Email %s to %s refused for good: %s", message.id, message.to_address, err)
+                log.error("Email %s refused for good (%s); the reason is on its row", message.id, type(err).__name__)
             except (OSError, smtplib.SMTPException) as err:
                 _retry_or_fail(message, token, now, str(err), done)
             else:
@@ -180,13 +180,12 @@ def _finish(message: OutboxMessage, token: str, done: Delivered, outcome: str, *
 def _retry_or_fail(message: OutboxMessage, token: str, now: datetime, error: str, done: Delivered) -> None:
     if message.attempts >= MAX_ATTEMPTS:
         _finish(message, token, done, "failed", status=OutboxStatus.FAILED, last_error=error)
-        log.error("Email %s to %s failed after %s tries: %s", message.id, message.to_address, message.attempts,
-                  error)
+        log.error("Email %s failed after %s tries; the last error is on its row", message.id, message.attempts)
         return
     wait = min(FIRST_RETRY * 2 ** (message.attempts - 1), LONGEST_WAIT)
     _finish(message, token, done, "retrying", due_at=now + wait, last_error=error)
-    log.warning("Email %s to %s not sent (try %s), trying again in %s: %s", message.id, message.to_address,
-                message.attempts, wait, error)
+    log.warning("Email %s not sent (try %s), trying again in %s; the error is on its row", message.id,
+                message.attempts, wait)
 
 
 def _email(message: OutboxMessage) -> EmailMessage:

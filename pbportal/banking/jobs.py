@@ -178,10 +178,10 @@ def _end(job_id: int, token: str, status: JobStatus, message: str) -> None:
     db.session.commit()
 
 
-def run_due(limit: int = 5) -> int:
-    """Run up to `limit` jobs one after another (the worker's loop); how many ran."""
-    ran = 0
-    while ran < limit and run_one() is not None:
-        ran += 1
+def run_due(limit: int = 5) -> list[MatchJob]:
+    """Run up to `limit` jobs one after another (the worker's loop); the jobs that ran."""
+    ran: list[MatchJob] = []
+    while len(ran) < limit and (job := run_one()) is not None:
+        ran.append(job)
     return ran
 

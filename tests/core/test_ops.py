@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from datetime import timedelta
 
 from pbportal.extensions import db
+from pbportal.ops import JsonFormatter, log_line
 from pbportal.outbox import OutboxMessage
 from pbportal.timeutil import utcnow
 
@@ -114,3 +116,24 @@ def test_metrics_count_requests_per_route_and_tell_the_email_queue(app, client, 
     age = float(re.search(r"^pbportal_outbox_oldest_pending_age_seconds ([0-9.]+)$", text, re.M).group(1))
     assert 600 <= age < 660
     assert "someone@example.org" not in text
+
+
+def test_the_worker_logs_one_json_object_a_line():
+    formatter = JsonFormatter()
+    plain = logging.LogRecord("pbportal.outbox", logging.WARNING, __file__, 1, "Email %s not sent (try %s)",
+                              (7, 2), None)
+    line = json.loads(formatter.format(plain))
+    assert (line["level"], line["logger"]) == ("WARNING", "pbportal.outbox")
+    assert line["message"] == "Email 7 not sent (try 2)"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"])
+    structured = logging.LogRecord("pbportal.worker", logging.INFO, __file__, 1,
+                                   log_line("outbox", sent=3, retrying=0, failed=1), (), None)
+    line = json.loads(formatter.format(structured))
+    assert (line["event"], line["sent"], line["failed"], line["logger"]) == ("outbox", 3, 1, "pbportal.worker")
+    try:
+        raise RuntimeError("the database went away")
+    except RuntimeError:
+        failed = logging.LogRecord("pbportal.worker", logging.ERROR, __file__, 1, "The daily reminders failed", (),
+                                   sys.exc_info())
+    line = json.loads(formatter.format(failed))
+    assert "RuntimeError: the database went away" in line["error"] and "\n" not in formatter.format(failed)
