@@ -178,22 +178,24 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
     of the same holders are worked out alongside: their Employment Allowance is one, shared."""
     if not budget_ids:
         return {}
+    siblings = select(Budget.id).where(Budget.holder_id.in_(select(Budget.holder_id).where(Budget.id.in_(budget_ids))))
+    pas = list(db.session.scalars(
+        select(PersonalAssistant).options(selectinload(PersonalAssistant.rates))
+        .where(PersonalAssistant.budget_id.in_(siblings))
+        .order_by(PersonalAssistant.end_date.is_not(None), PersonalAssistant.name, PersonalAssistant.id)))
+    if not pas:  # nobody employed by these holders, ever: nothing more to read (one query for most budgets)
+        return {bid: Employment(bid, today) for bid in budget_ids}
     rows = db.session.execute(
-        select(Budget.id, Budget.holder_id, Budget.plan_year_start).where(Budget.holder_id.in_(
-            select(Budget.holder_id).where(Budget.id.in_(budget_ids))))).all()
+        select(Budget.id, Budget.holder_id, Budget.plan_year_start).where(Budget.id.in_(siblings))).all()
     holder_of = {row.id: row.holder_id for row in rows}
-    every = _load_employment(sorted(holder_of), today, holder_of, {row.id: row.plan_year_start for row in rows})
+    every = _load_employment(sorted(holder_of), today, holder_of, {row.id: row.plan_year_start for row in rows}, pas)
     return {bid: every[bid] for bid in budget_ids if bid in every}
 
 
 def _load_employment(budget_ids: list[int], today: date, holder_of: dict[int, int],
-                     plan_starts: dict[int, date]) -> dict[int, Employment]:
+                     plan_starts: dict[int, date], pas: list[PersonalAssistant]) -> dict[int, Employment]:
     result = {bid: Employment(bid, today) for bid in budget_ids}
-    for pa in db.session.scalars(
-        select(PersonalAssistant).options(selectinload(PersonalAssistant.rates))
-        .where(PersonalAssistant.budget_id.in_(budget_ids))
-        .order_by(PersonalAssistant.end_date.is_not(None), PersonalAssistant.name, PersonalAssistant.id)
-    ):
+    for pa in pas:
         result[pa.budget_id].pas.append(pa)
     # The rest is about PAs: a budget that has never had one needs nothing more (most direct payments with no
     # PAs, and every managed account buying agency care), so its page costs one query here, not thirteen.

@@ -102,24 +102,35 @@ def budget_figures(budget: Budget, today: date, as_it_stood: bool = False) -> Bu
         )
         .group_by(SpendingEntry.line_id)
     ).all()
-    lineage_of = dict(db.session.execute(
-        select(BudgetLine.id, func.coalesce(BudgetLine.root_line_id, BudgetLine.id))
-        .where(BudgetLine.id.in_([line_id for line_id, _ in by_line_id] or [0]))
-    ).all())
+    # The lineage of each line spent on: the plan in force's own lines are known; only spending on a line of an
+    # earlier version (rare) needs looking up.
+    lineage_of = {line.id: line.lineage for line in lines}
+    unknown = [line_id for line_id, _ in by_line_id if line_id not in lineage_of]
+    if unknown:
+        lineage_of.update(db.session.execute(
+            select(BudgetLine.id, func.coalesce(BudgetLine.root_line_id, BudgetLine.id))
+            .where(BudgetLine.id.in_(unknown))).all())
     spent_by_line: dict[int, int] = {}
     for line_id, total in by_line_id:
         spent_by_line[lineage_of[line_id]] = spent_by_line.get(lineage_of[line_id], 0) + int(total or 0)
-    received = db.session.scalar(
-        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
-            MoneyIn.budget_id == budget.id,
-            MoneyIn.status == RecordStatus.ACTIVE,
-            MoneyIn.received_on.between(plan_year.start, last_day),
-        )
-    )
+    # Money in this plan year, and money held (money_held's definition, for one budget), in one round trip.
+    received_this_year = select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
+        MoneyIn.budget_id == budget.id,
+        MoneyIn.status == RecordStatus.ACTIVE,
+        MoneyIn.received_on.between(plan_year.start, last_day),
+    ).scalar_subquery()
+    stood = today if as_it_stood else None
+    received, held_in, held_out = db.session.execute(select(
+        received_this_year,
+        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0))
+        .where(*_held_where(MoneyIn, MoneyIn.received_on, budget, stood)).scalar_subquery(),
+        select(func.coalesce(func.sum(SpendingEntry.amount_pence), 0))
+        .where(*_held_where(SpendingEntry, SpendingEntry.paid_on, budget, stood)).scalar_subquery(),
+    )).one()
+    held = (budget.brought_forward_pence or 0) + int(held_in or 0) - int(held_out or 0)
     year_percent = percent(plan_year.days_elapsed(today), plan_year.days)
     figures = [LineFigures(line, int(spent_by_line.pop(line.lineage, 0) or 0), year_percent) for line in lines]
     other = sum(int(v or 0) for v in spent_by_line.values())  # lines no longer in the plan in force
-    held = money_held([budget], today if as_it_stood else None)[budget.id]
     return BudgetFigures(plan_year, plan, figures, int(received or 0), year_percent, other, held)
 
 
@@ -135,14 +146,24 @@ def money_held(budgets: list[Budget], as_it_stood: date | None = None) -> dict[i
         query = (select(model.budget_id, func.sum(model.amount_pence))
                  .where(model.budget_id.in_(list(held)), model.status == RecordStatus.ACTIVE)
                  .group_by(model.budget_id))
-        if len(budgets) == 1:  # one budget (its page): its own start date, and the sum from the index alone
-            if budgets[0].books_from is not None:
-                query = query.where(day >= budgets[0].books_from)
+        if len(budgets) == 1:  # one budget: its own start date, and the sum from the index alone
+            query = query.where(*_held_where(model, day, budgets[0], as_it_stood))
         else:
             query = query.join(Budget, Budget.id == model.budget_id).where(
                 or_(Budget.books_from.is_(None), day >= Budget.books_from))
-        if as_it_stood is not None:
-            query = query.where(day <= as_it_stood)
+            if as_it_stood is not None:
+                query = query.where(day <= as_it_stood)
         for budget_id, total in db.session.execute(query):
             held[budget_id] += sign * int(total or 0)
     return held
+
+
+def _held_where(model, day, budget: Budget, as_it_stood: date | None) -> list:
+    """Which of one budget's records count towards money held (money_held): active, from when its books began,
+    and, as it stood on a day, up to that day."""
+    where = [model.budget_id == budget.id, model.status == RecordStatus.ACTIVE]
+    if budget.books_from is not None:
+        where.append(day >= budget.books_from)
+    if as_it_stood is not None:
+        where.append(day <= as_it_stood)
+    return where
