@@ -61,3 +61,25 @@ def test_removing_a_check_or_a_pa_entered_by_mistake_passes_axe(open_page, live_
     expect(page.locator("main")).to_contain_text("Pay has been recorded for Tom Price")
     check_page(page)
     _fits(page)
+
+
+def test_the_progress_of_accepting_every_suggestion_passes_axe(open_page, live_server):
+    """The job's page while it waits for the worker (none runs beside these tests): it polls with htmx, says
+    how far it has got, and offers a refresh link."""
+    page = open_page(viewport=SMALL)
+    quick_sign_in(page, PROVIDER)
+    budget = live_server.budget_id("Priya Shah")
+    page.goto(f"/budgets/{budget}/matching")
+    # As the "Accept every suggestion on every page" button would (it shows only when there is more than a
+    # page of lines to match): a form posted with this page's CSRF token.
+    page.evaluate("""(action) => {
+        const form = document.createElement("form");
+        form.method = "post"; form.action = action;
+        const token = document.querySelector("input[name=csrf_token]").cloneNode();
+        form.appendChild(token); document.body.appendChild(form); form.submit();
+    }""", f"/budgets/{budget}/matching/accept-everything")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accepting every suggestion")
+    expect(page.get_by_role("status")).to_contain_text("Waiting to start")
+    expect(page.locator("progress")).to_have_attribute("value", "0")
+    check_page(page)
+    _fits(page)
