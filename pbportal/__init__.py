@@ -52,6 +52,7 @@ from .notifications import models as _notification_models
 from .notifications.views import bp as notifications_bp
 from .organisations.admin_views import bp as organisations_bp
 from .organisations.views import bp as organisation_bp
+from .pages.views import bp as pages_bp
 from .reconciliation import lock as period_lock
 from .reconciliation import models as _reconciliation_models
 from .reconciliation.account_views import bp as account_bp
@@ -73,7 +74,7 @@ BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, 
               income_bp, employment_bp, rates_bp, contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp,
               matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp,
               organisation_bp, organisations_bp, people_bp,
-              two_factor_bp, caseloads_bp)
+              two_factor_bp, caseloads_bp, pages_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

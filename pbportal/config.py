@@ -66,6 +66,19 @@ class Config:
     WORKER_INTERVAL = float(os.environ.get("WORKER_INTERVAL", "5"))
     # When the worker runs the daily reminders, in England's time (HH:MM).
     REMINDERS_AT = os.environ.get("REMINDERS_AT", "07:00")
+    # The statutory pages (pbportal/pages): who runs this copy of pbportal and answers for people's data. They
+    # differ between councils; README, Configuration, lists them.
+    SERVICE_OPERATOR = os.environ.get("SERVICE_OPERATOR", "Demo Council")
+    DATA_CONTROLLER = os.environ.get("DATA_CONTROLLER", "Demo Council")
+    DPO_NAME = os.environ.get("DPO_NAME", "Demo Council's Data Protection Officer")
+    DPO_EMAIL = os.environ.get("DPO_EMAIL", "dpo@example.org")
+    DPO_ADDRESS = os.environ.get("DPO_ADDRESS", "Data Protection Officer, Demo Council, Town Hall, Example Street, "
+                                                "Exampleton EX1 1AA")
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "pbportal-support@example.org")
+    SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "0161 496 0000")
+    SUPPORT_HOURS = os.environ.get("SUPPORT_HOURS", "Monday to Friday, 9am to 5pm (not bank holidays)")
+    # Years after a budget ends that its records are kept (at least 6: payroll and minimum-wage records).
+    RETENTION_YEARS = max(6, int(os.environ.get("RETENTION_YEARS", "6")))
     # The worker's log lines: JSON objects (json), or plain text for reading at a terminal (text; `make run`).
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     # /metrics answers only a scraper sending this as a bearer token; unset, it is not there at all.

@@ -55,6 +55,11 @@ class Organisation(db.Model):
     contingency_weeks_setting: Mapped[int | None] = mapped_column("contingency_weeks")
     surplus_weeks_setting: Mapped[int | None] = mapped_column("surplus_weeks")
     return_interval_months_setting: Mapped[int | None] = mapped_column("return_interval_months")
+    # How people reach the organisation: shown to the people it funds or whose accounts it holds (help pages,
+    # the budget page), set by its admin.
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    contact_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     @property
     def first_review_months(self) -> int:

@@ -36,7 +36,8 @@ def get_budget_or_404(budget_id: int, allowed: Callable[[User, Budget], bool] | 
     (never 403: do not confirm it exists)."""
     budget = db.session.scalar(
         select(Budget)
-        .options(joinedload(Budget.funder), joinedload(Budget.provider), joinedload(Budget.holder))
+        .options(joinedload(Budget.funder), joinedload(Budget.provider), joinedload(Budget.holder),
+                 joinedload(Budget.case_manager))
         .where(Budget.id == budget_id, visible_budgets_clause(current_user))
     )
     if budget is None or (allowed is not None and not allowed(current_user, budget)):

@@ -130,10 +130,20 @@ SECOND_LINES = [
 ]
 
 
+# How people reach each demo organisation (made-up numbers from Ofcom's range for drama, 0161 496 0xxx).
+CONTACTS = {
+    "Demo Council": ("0161 496 0100", "direct.payments@example.org", "Monday to Friday, 9am to 5pm"),
+    "Demo Integrated Care Board": ("0161 496 0200", "personal.health.budgets@example.org",
+                                   "Monday to Friday, 8:30am to 4:30pm"),
+    "Demo Managed Accounts": ("0161 496 0300", "accounts@example.org", "Monday to Friday, 9am to 4pm"),
+}
+
+
 def _org(name: str, kind: str) -> Organisation:
     org = db.session.scalar(select(Organisation).where(Organisation.name == name))
     if org is None:
         org = Organisation(name=name, kind=kind)
+        org.contact_phone, org.contact_email, org.contact_hours = CONTACTS.get(name, ("", "", ""))
         db.session.add(org)
         db.session.flush()
     return org

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..audit import refuse
+from ..audit import record, refuse
 from ..auth import two_factor
 from ..auth.invitations import AlreadyHasAccount, statuses
 from ..auth.models import ROLE_LABELS, Organisation, Role, User
@@ -12,10 +12,11 @@ from ..extensions import db
 from ..forms import ActionForm
 from ..partials import render
 from . import services
-from .forms import InviteForm, RoleForm
+from .forms import ContactForm, InviteForm, RoleForm
 from .services import FILTER_LABELS, StaffError
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
+CONTACT_FIELDS = ("contact_phone", "contact_email", "contact_hours")
 
 
 def _admins_org() -> Organisation:
@@ -165,3 +166,23 @@ def reset_two_factor(user_id: int):
               "when they next sign in.", "success")
         return redirect(url_for("organisation.person", user_id=member.id), 303)
     return render_template("organisations/reset_two_factor.html", org=org, person=member, form=form)
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@login_required
+def contact():
+    """How people reach the organisation: shown on the help page and the budget page of the people it funds or
+    whose accounts it holds."""
+    org = _admins_org()
+    form = ContactForm(obj=org)
+    if form.validate_on_submit():
+        before = {name: getattr(org, name) for name in CONTACT_FIELDS}
+        for name in CONTACT_FIELDS:
+            setattr(org, name, form[name].data or "")
+        changed = {name: getattr(org, name) for name in CONTACT_FIELDS if getattr(org, name) != before[name]}
+        if changed:
+            record("organisation.contact_changed", org, actor=current_user, budget_id=None, was=before, now=changed)
+        db.session.commit()
+        flash("Contact details saved. People will see them on their help page and budget page.", "success")
+        return redirect(url_for("organisation.contact"), 303)
+    return render_template("organisations/contact.html", org=org, form=form)
