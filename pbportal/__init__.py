@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -37,6 +38,10 @@ from .contingency import models as _contingency_models
 from .contingency.views import bp as contingency_bp
 from .contingency.views import share_bp
 from .demo.views import bp as demo_bp
+from .documents import models as _document_models
+from .documents import services as documents
+from .documents.views import bp as documents_bp
+from .documents.views import may_keep as may_keep_documents
 from .employment import models as _employment_models
 from .employment import rates as _rates_models
 from .employment.admin_views import bp as rates_bp
@@ -69,12 +74,12 @@ from .timeutil import today
 MODELS = (audit, outbox, _auth_models, _session_models, _token_models, _two_factor_models, _banking_models,
           _banking_jobs,
           _budget_models, _contingency_models, _employment_models, _rates_models, _reconciliation_models,
-          _reviews_models, _spending_models, _notification_models)
+          _reviews_models, _spending_models, _notification_models, _document_models)
 BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, budget_bp, plan_bp, spending_bp,
               income_bp, employment_bp, rates_bp, contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp,
               matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp,
               organisation_bp, organisations_bp, people_bp,
-              two_factor_bp, caseloads_bp, pages_bp)
+              two_factor_bp, caseloads_bp, pages_bp, documents_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -136,6 +141,10 @@ def _templates(app: Flask) -> None:
     app.add_template_global(error_list, "wtforms_errors")  # date errors link to the first box
     # The contingency page says what a PA's sickness costs, from employment (a layer it does not import).
     app.add_template_global(lambda budget_id: sick_cover(budget_id, today()), "sick_cover")
+    # Documents attached to records of several areas (documents/_attached.html), each area's pages showing them.
+    app.add_template_global(documents.by_subject, "documents_about")
+    app.add_template_global(lambda budget: may_keep_documents(current_user, budget), "may_keep_documents")
+    app.add_template_global(today, "today_date")
     filters.register(app)
 
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, send_file
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..storage import uploads
@@ -89,7 +89,7 @@ def _clean_image(content: bytes, kind: str) -> bytes:
         raise ReceiptError("The photo could not be read: it may be damaged. Try taking it again") from None
 
 
-def store(upload_dir: str, content: bytes) -> tuple[str, str]:
+def store(upload_dir: str, content: bytes, prefix: str = "") -> tuple[str, str]:
     """Write the bytes under a random name, as a pending file (`.{key}.tmp`) that `link` makes the receipt's file
     once its row is committed; returns (storage key, sha256). A crash before the commit leaves only a pending
     file, which `sweep` removes after a day; a crash after it leaves a pending file whose row exists, which is
@@ -97,7 +97,7 @@ def store(upload_dir: str, content: bytes) -> tuple[str, str]:
     for longer than a day, a file without its row. `upload_dir` is the upload store's location (a folder, or
     s3://bucket/prefix: pbportal.storage)."""
     key = secrets.token_hex(16)
-    uploads(upload_dir).put(_pending(key), content)
+    uploads(upload_dir).put(prefix + _pending(key), content)
     return key, hashlib.sha256(content).hexdigest()
 
 
@@ -109,36 +109,37 @@ def _final(key: str) -> str:
     return f"{key[:2]}/{key}"
 
 
-def link(upload_dir: str, key: str) -> None:
+def link(upload_dir: str, key: str, prefix: str = "") -> None:
     """The row is committed: the pending file becomes the receipt's file (a rename; on S3, a copy and a delete)."""
-    uploads(upload_dir).rename(_pending(key), _final(key))
+    uploads(upload_dir).rename(prefix + _pending(key), prefix + _final(key))
 
 
-def read(upload_dir: str, key: str) -> bytes | None:
+def read(upload_dir: str, key: str, prefix: str = "") -> bytes | None:
     """The receipt's bytes (for a committed row), linking it first if a crash came between commit and link; None
     if the store has no such file."""
-    found = uploads(upload_dir).get(_final(key))
+    found = uploads(upload_dir).get(prefix + _final(key))
     if found is None:
-        link(upload_dir, key)
-        found = uploads(upload_dir).get(_final(key))
+        link(upload_dir, key, prefix)
+        found = uploads(upload_dir).get(prefix + _final(key))
     return found
 
 
-def discard(upload_dir: str, key: str) -> None:
+def discard(upload_dir: str, key: str, prefix: str = "") -> None:
     """Remove a stored file whose database row was never committed."""
     store_ = uploads(upload_dir)
     for name in (_pending(key), _final(key)):
-        store_.delete(name)
+        store_.delete(prefix + name)
 
 
-def sweep(upload_dir: str, has_row, older_than: timedelta = timedelta(days=1)) -> tuple[int, int]:
+def sweep(upload_dir: str, has_row, older_than: timedelta = timedelta(days=1), prefix: str = "") -> tuple[int, int]:
     """Tidy the upload store: pending files whose row exists are linked; files with no row, older than a day (a
     request still saving one is younger), are removed. `has_row(keys)` answers which keys have a row. Returns
-    (linked, removed)."""
+    (linked, removed). Receipts are at the top of the store; other kinds of file (documents) under a `prefix`,
+    swept with their own `has_row`."""
     cutoff = time.time() - older_than.total_seconds()
     found: dict[str, list[tuple[bool, float]]] = {}
-    for name, modified in uploads(upload_dir).listing():
-        folder, _, file = name.partition("/")
+    for name, modified in uploads(upload_dir).listing(prefix.rstrip("/")):
+        folder, _, file = name[len(prefix):].partition("/")
         if len(folder) != 2 or "/" in file or not file:
             continue  # not a receipt (statements waiting to be imported, documents, exports…)
         pending = file.startswith(".") and file.endswith(".tmp")
@@ -150,10 +151,10 @@ def sweep(upload_dir: str, has_row, older_than: timedelta = timedelta(days=1)) -
     for key, files in found.items():
         if key in rows:
             if all(pending for pending, _ in files):
-                link(upload_dir, key)
+                link(upload_dir, key, prefix)
                 linked += 1
         elif all(modified < cutoff for _, modified in files):
-            discard(upload_dir, key)
+            discard(upload_dir, key, prefix)
             removed += 1
     return linked, removed
 
@@ -168,3 +169,16 @@ def check_form_receipt(form) -> bool:
         form.receipt.errors.append(str(err))
         return False
     return True
+
+
+def file_response(content: bytes, content_type: str, name: str, download: bool = False):
+    """A stored receipt or document, sent after the caller's access check: photos open in the browser unless
+    asked to download; PDFs always download, so no PDF is ever rendered inside our origin. Never cached, never
+    sniffed, its name neutralised by Content-Disposition."""
+    inline = content_type.startswith("image/") and not download
+    response = send_file(io.BytesIO(content), mimetype=content_type, download_name=name, as_attachment=not inline,
+                         max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,10 +1,9 @@
 """Recording payments, the spending list, corrections, voids and receipts."""
 from __future__ import annotations
 
-import io
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -21,7 +20,7 @@ from ..timeutil import today
 from .figures import budget_figures
 from .forms import VoidForm, correction_form_for, payment_form_for
 from .models import Receipt, SpendingEntry
-from .receipts import ACCEPT, read
+from .receipts import ACCEPT, file_response, read
 from .services import (
     EntryFilter,
     PaymentRefused,
@@ -209,10 +208,4 @@ def receipt(budget_id: int, receipt_id: int):
     content = read(upload_location(), stored.storage_key)
     if content is None:
         abort(404)
-    # Photos open in the browser; PDFs download, so no PDF is ever rendered inside our origin.
-    inline = stored.content_type.startswith("image/") and request.args.get("download") != "1"
-    response = send_file(io.BytesIO(content), mimetype=stored.content_type, download_name=stored.original_name,
-                         as_attachment=not inline, max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(content, stored.content_type, stored.original_name, request.args.get("download") == "1")

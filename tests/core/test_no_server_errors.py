@@ -18,6 +18,7 @@ from pbportal.banking.models import LineComment
 from pbportal.budget.models import Representative
 from pbportal.config import TestConfig
 from pbportal.contingency.services import create_share_link
+from pbportal.documents.models import Document
 from pbportal.employment.models import EmploymentCheck
 from pbportal.employment.rates import StatutoryRate, seed_statutory_rates
 from pbportal.extensions import db
@@ -80,6 +81,9 @@ def everything(app, world):
     ret = rsvc.submit_return(w.ma, period.starts_on, period.ends_on, w.staff)
     org_admin = make_user(LOGINS["org_admin"], "org_admin", "Olu Admin", w.council)
     job = match_jobs.ask(w.ma, w.staff)
+    document = Document(budget_id=w.dp.id, kind="dbs", title="DBS", storage_key="0" * 32, original_name="dbs.pdf",
+                        content_type="application/pdf", size_bytes=10, sha256="0" * 64, uploaded_by_id=w.holder.id)
+    db.session.add(document)
     people = {"holder": w.holder, "rep": w.rep, "ma_holder": w.ma_holder, "staff": w.staff,
               "case_manager": w.case_manager, "org_admin": org_admin, "admin": w.admin}
     notices = {role: notify(people[role], Kind.PA_CHECK_EXPIRING, f"fuzz:{role}", "Something", "/")
@@ -92,7 +96,8 @@ def everything(app, world):
            "section": "checks", "receipt_id": 1, "session_id": 1, "row_id": check.id,
            "user_id": w.other_case_manager.id,
            "rep_id": db.session.query(Representative).filter_by(budget_id=w.dp.id).first().id,
-           "period_id": period.id, "return_id": ret.id, "comment_id": question.id, "job_id": job.id}
+           "period_id": period.id, "return_id": ret.id, "comment_id": question.id, "job_id": job.id,
+           "document_id": document.id}
     return {"world": w, "ids": ids, "statement_line": shop.id, "notices": notices, "today": today(),
             "later": today() + timedelta(days=1)}
 

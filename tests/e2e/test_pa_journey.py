@@ -30,8 +30,9 @@ def fill_date(scope: Locator, field_id: str, day: date) -> None:
 
 def open_details(section: Locator, summary: str) -> Locator:
     """Open a section's native <details> by its summary and return the form inside."""
-    section.locator("summary").filter(has_text=summary).click()
-    form = section.locator("details form")
+    details = section.locator(":scope > details")  # the section's own form, not a file upload beside a record
+    details.locator("summary").filter(has_text=summary).click()
+    form = details.locator("form")
     expect(form).to_be_visible()
     return form
 
@@ -209,7 +210,7 @@ def test_holder_adds_a_check_without_javascript(open_page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Kemi Adeyemi")
     pa_url = page.url
     checks = page.locator("#checks")
-    expect(checks.locator("details")).not_to_have_attribute("open", "")
+    expect(checks.locator(":scope > details")).not_to_have_attribute("open", "")
     check_page(page)
 
     # A native <details>: it opens without any script.
@@ -222,7 +223,7 @@ def test_holder_adds_a_check_without_javascript(open_page, live_server):
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Check added.")
     expect(checks.locator(".pb-records")).to_contain_text("Written contract and terms")
     expect(checks.locator(".pb-records")).to_contain_text("Signed agreement for services (no JS)")
-    expect(checks.locator("details")).not_to_have_attribute("open", "")
+    expect(checks.locator(":scope > details")).not_to_have_attribute("open", "")
     check_page(page)
 
     # An empty form: the whole page comes back with the form open, its errors by the fields, and one
@@ -355,7 +356,8 @@ def test_pa_page_forms_keep_apart_and_errors_lead_to_the_field(open_page, live_s
     duplicated = page.evaluate("""() => { const seen = {};
         document.querySelectorAll('[id]').forEach(el => { seen[el.id] = (seen[el.id] || 0) + 1; });
         return Object.keys(seen).filter(id => seen[id] > 1); }""")
-    unprefixed = page.evaluate("""() => [...document.querySelectorAll('section.pb-section form [name]')]
+    # (A file uploaded beside one check is a form of its own, not the section's: section > details is.)
+    unprefixed = page.evaluate("""() => [...document.querySelectorAll('section.pb-section > details form [name]')]
         .filter(el => el.name !== 'csrf_token' && el.type !== 'submit'
                       && !el.name.startsWith(el.closest('section').id + '-'))
         .map(el => `${el.closest('section').id}: ${el.name}`)""")
@@ -363,7 +365,7 @@ def test_pa_page_forms_keep_apart_and_errors_lead_to_the_field(open_page, live_s
     assert not stray, f"labels for another form's field: {stray}"
     assert not unprefixed, f"fields not prefixed with their section: {unprefixed}"
     for section in SECTIONS:
-        expect(page.locator(f"#{section} form")).to_have_count(1)
+        expect(page.locator(f"#{section} > details form")).to_have_count(1)
     for field in ("#training-course", "#training-completed_on-day", "#pay-gross", "#checks-kind",
                   "#tasks-task", "#absences-start_date-day"):
         expect(page.locator(field)).to_have_count(1)
