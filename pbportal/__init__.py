@@ -47,6 +47,8 @@ from .employment import rates as _rates_models
 from .employment.admin_views import bp as rates_bp
 from .employment.services import sick_cover
 from .employment.views import bp as employment_bp
+from .exports import models as _export_models
+from .exports.views import bp as exports_bp
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate
 from .fields import error_list
 from .homes import conditions as budget_conditions
@@ -74,12 +76,13 @@ from .timeutil import today
 MODELS = (audit, outbox, _auth_models, _session_models, _token_models, _two_factor_models, _banking_models,
           _banking_jobs,
           _budget_models, _contingency_models, _employment_models, _rates_models, _reconciliation_models,
-          _reviews_models, _spending_models, _notification_models, _document_models)
+          _reviews_models, _spending_models, _notification_models, _document_models,
+          _export_models)
 BLUEPRINTS = (auth_bp, passwords_bp, invitations_bp, your_account_bp, homes_bp, budget_bp, plan_bp, spending_bp,
               income_bp, employment_bp, rates_bp, contingency_bp, share_bp, reviews_bp, funders_bp, banking_bp,
               matching_bp, periods_bp, returns_bp, account_bp, demo_bp, notifications_bp,
               organisation_bp, organisations_bp, people_bp,
-              two_factor_bp, caseloads_bp, pages_bp, documents_bp)
+              two_factor_bp, caseloads_bp, pages_bp, documents_bp, exports_bp)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -13,6 +13,7 @@ from .auth.models import Organisation, Role, User
 from .auth.passwords import password_problem
 from .banking import jobs as match_jobs
 from .demo import load_demo_data
+from .exports import services as exports
 from .extensions import db
 from .ops import configure_worker_logging, log_line
 from .outbox import BATCH, deliver_due
@@ -64,6 +65,7 @@ def register(app: Flask) -> None:
         configure_worker_logging(current_app.config["LOG_FORMAT"])
         if once:
             match_jobs.run_due()
+            exports.run_due()
             click.echo(f"Outbox: {deliver_due()}.")
             return
         stop = threading.Event()
@@ -84,6 +86,13 @@ def register(app: Flask) -> None:
             except Exception:  # noqa: BLE001 - a job that fails says so on its page; email goes on
                 db.session.rollback()
                 log.exception("A matching job failed; email goes on")
+            try:
+                made = exports.run_due()  # downloads of all a budget's data, and removing expired ones
+                if made:
+                    log.info(log_line("exports", made=made))
+            except Exception:  # noqa: BLE001 - a failed export says so on its page; email goes on
+                db.session.rollback()
+                log.exception("Making exports failed; email goes on")
             done = deliver_due()
             if done.sent or done.retrying or done.failed:
                 log.info(log_line("outbox", sent=done.sent, retrying=done.retrying, failed=done.failed))

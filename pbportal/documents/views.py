@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import Role
@@ -82,7 +83,9 @@ def remove(budget_id: int, document_id: int):
         abort(404)
     form = RemoveForm()
     if form.validate_on_submit():
-        db.session.refresh(document, with_for_update=True)  # two people removing it at once: one does
+        # Two people removing it at once: the row lock makes the second see the first's removal.
+        db.session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+        db.session.refresh(document, attribute_names=["removed_at"])
         if document.removed_at is not None:
             flash(f"‘{document.title}’ had just been removed by someone else.", "important")
             return redirect(url_for("documents.index", budget_id=budget.id), 303)

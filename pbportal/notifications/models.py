@@ -40,6 +40,7 @@ class Kind(enum.StrEnum):
     MONEY_SURPLUS = "money_surplus"
     LINE_ANSWERED = "line_answered"
     RETURN_SUBMITTED_FOR_ACCOUNT = "return_submitted_for_account"
+    EXPORT_READY = "export_ready"
     # To a managed-account provider's staff
     HOLDER_QUESTION = "holder_question"
     RETURN_QUERIED = "return_queried"
@@ -119,6 +120,9 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.WARNING_STANDING: KindInfo(
         "Warnings left standing", "When a warning on someone's budget has stood for 14 days", Channel.DIGEST,
         CASE_MANAGER),
+    Kind.EXPORT_READY: KindInfo(
+        "Downloads of all the data ready", "When a download of a budget's data you asked for is ready",
+        Channel.EMAIL, HOLDER_SIDE + CASE_MANAGER),
 }
 
 

@@ -1,9 +1,11 @@
 """On a phone, a holder uploads a PA's DBS certificate on the PA's DBS check, sees it listed beside the check
-(flagged as the check is due to be renewed), opens it, and finds it among the budget's documents. Every page is
-checked with axe."""
+(flagged as the check is due to be renewed), opens it, finds it among the budget's documents, then downloads all
+their data and finds the certificate in it. Every page is checked with axe."""
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -49,3 +51,19 @@ def test_a_holder_uploads_a_dbs_certificate_on_a_pas_check_from_the_phone(open_p
     expect(page.get_by_role("heading", level=2, name="DBS certificate")).to_be_visible()
     expect(page.get_by_role("link", name="tom-price-dbs.pdf").last).to_be_visible()
     check_page(page)
+
+    page.goto(f"/budgets/{budget}")
+    page.get_by_role("link", name="download all the data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Download all the data")
+    check_page(page)
+    page.get_by_role("button", name="Make a download of all the data").click()
+    ready = page.get_by_role("link", name=re.compile(r"^Download all the data \(ZIP"))
+    expect(ready).to_be_visible()
+    check_page(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    with page.expect_download() as download:
+        ready.click()
+    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert "README.txt" in archive.namelist() and "spending.csv" in archive.namelist()
+    assert [n for n in archive.namelist() if n.startswith("documents/") and n.endswith("tom-price-dbs.pdf")]
+    assert "Tom Price" in archive.read("pas.csv").decode()
