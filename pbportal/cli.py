@@ -18,8 +18,10 @@ from .extensions import db
 from .ops import configure_worker_logging, log_line
 from .outbox import BATCH, deliver_due
 from .reminders import run_daily_if_due, run_reminders
+from .retention import services as retention
 from .spending.services import sweep_receipts
 from .storage import upload_location
+from .timeutil import today
 
 log = logging.getLogger("pbportal.worker")
 
@@ -55,6 +57,29 @@ def register(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"Created {role} {email}")
+
+    @app.cli.command("retention")
+    @click.option("--confirm", is_flag=True, help="Remove what is listed (without it, nothing changes).")
+    def retention_command(confirm: bool) -> None:
+        """List, and with --confirm remove, the personal data of budgets that ended more than RETENTION_YEARS ago
+        (README, Retention)."""
+        years = current_app.config["RETENTION_YEARS"]
+        found = retention.due(today(), years)
+        if not found:
+            click.echo(f"No budget ended more than {years} years ago still holds personal data.")
+            return
+        for entry in found:
+            kept = f"; {len(entry.pas_kept)} PA(s) kept for their pay records" if entry.pas_kept else ""
+            click.echo(f"Budget {entry.budget_id} ({entry.person_name}), ended {entry.ended_on:%-d %B %Y}: "
+                       f"names, contacts and notes, {entry.files} file(s), {len(entry.pas_cleared)} PA(s){kept}")
+        if not confirm:
+            click.echo(f"{len(found)} budget(s) listed. Nothing was changed: run again with --confirm to remove it.")
+            return
+        for entry in found:
+            files = retention.remove(entry)
+            db.session.commit()
+            retention.remove_files(upload_location(), files)
+        click.echo(f"Removed the personal data of {len(found)} budget(s).")
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
