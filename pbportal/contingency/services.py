@@ -67,6 +67,43 @@ def contingency_for(budget_id: int) -> Contingency:
     )
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What the budget page says of the contingency plan, read in one query: whether there is one, when it was
+    last changed, and the costliest priced arrangement (for the weeks the money held would pay for it)."""
+
+    arrangements: int
+    updated_at: datetime | None
+    costliest_pence: int | None
+
+    @property
+    def exists(self) -> bool:
+        return self.arrangements > 0
+
+    def weeks_covered(self, held_pence: int) -> str | None:
+        if not self.costliest_pence:
+            return None
+        tenths = max(held_pence, 0) * 10 // self.costliest_pence
+        return f"{tenths // 10}.{tenths % 10}"
+
+    def covered(self, held_pence: int, weeks: int) -> bool | None:
+        if not self.costliest_pence:
+            return None
+        return held_pence >= self.costliest_pence * weeks
+
+
+def standing_of(budget_id: int) -> Standing:
+    mine = Arrangement.budget_id == budget_id
+    count, arranged, plan_updated, costliest = db.session.execute(select(
+        select(func.count()).select_from(Arrangement).where(mine).scalar_subquery(),
+        select(func.max(Arrangement.updated_at)).where(mine).scalar_subquery(),
+        select(ContingencyPlan.updated_at).where(ContingencyPlan.budget_id == budget_id).scalar_subquery(),
+        select(func.max(Arrangement.expected_cost_pence)).where(mine, Arrangement.expected_cost_pence > 0)
+        .scalar_subquery(),
+    )).one()
+    return Standing(count or 0, plan_updated or arranged, costliest)
+
+
 def contingency_summary(budget_ids: list[int]) -> dict[int, datetime]:
     """When each budget's contingency plan was last updated (only budgets that have one)."""
     if not budget_ids:

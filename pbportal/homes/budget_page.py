@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..auth.models import Role, User
 from ..budget.models import Budget
-from ..contingency.services import contingency_for
+from ..contingency.services import standing_of
 from ..employment.services import employment_for
 from ..reviews.services import open_request_counts
 from ..spending.summary import spending_summary
@@ -16,7 +16,7 @@ def budget_page(budget: Budget, user: User) -> dict:
     """What the budget page shows."""
     context = spending_summary(budget, user)
     figures = context["figures"]
-    contingency = contingency_for(budget.id)
+    contingency = standing_of(budget.id)
     context.update(
         contingency=contingency,
         covered=contingency.covered(figures.held_pence, budget.funder.contingency_weeks),

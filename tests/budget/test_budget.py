@@ -134,7 +134,7 @@ def test_budget_page_query_count_does_not_grow_with_entries(app, client, world):
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
     # the budget, its figures, latest payments, whether there are PAs (a budget with none needs nothing more from
     # employment), contingency and reviews
-    assert counts[0] <= 15, counts
+    assert counts[0] <= 13, counts
 
 
 # ---- budget lines ------------------------------------------------------------------------------
