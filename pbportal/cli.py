@@ -13,6 +13,7 @@ from .auth.models import Organisation, Role, User
 from .auth.passwords import password_problem
 from .banking import jobs as match_jobs
 from .demo import load_demo_data
+from .documents.services import sweep_documents
 from .exports import services as exports
 from .extensions import db
 from .ops import configure_worker_logging, log_line
@@ -140,3 +141,5 @@ def register(app: Flask) -> None:
         """Tidy the receipt store: finish files whose rows were saved, remove day-old files nobody saved."""
         linked, removed = sweep_receipts(upload_location())
         click.echo(f"Receipts: {linked} linked, {removed} removed.")
+        linked, removed = sweep_documents(upload_location())
+        click.echo(f"Documents: {linked} linked, {removed} removed.")

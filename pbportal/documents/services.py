@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..audit import record
 from ..extensions import db
 from ..spending.receipts import CheckedReceipt, discard, link, read, store, sweep
+from ..spending.services import rows_naming
 from ..timeutil import utcnow
 from .models import Document, Subject
 
@@ -95,11 +96,5 @@ def by_subject(budget_id: int) -> dict[tuple[str, int | None], list[Document]]:
 
 
 def sweep_documents(location: str) -> tuple[int, int]:
-    def has_row(keys):
-        rows = set()
-        for start in range(0, len(keys), 500):
-            rows |= set(db.session.scalars(select(Document.storage_key).where(
-                Document.storage_key.in_(keys[start:start + 500]))))
-        return rows
-
-    return sweep(location, has_row, prefix=PREFIX)
+    """Documents' files left by a crash: linked if their row committed, removed after a day if not."""
+    return sweep(location, rows_naming(Document.storage_key), prefix=PREFIX)

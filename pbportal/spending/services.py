@@ -94,16 +94,21 @@ def save_with_receipt(budget_id: int, checked: CheckedReceipt | None, actor, upl
     return result
 
 
-def sweep_receipts(upload_dir: str) -> tuple[int, int]:
-    """`flask --app app sweep-receipts`: link pending files whose rows exist, remove day-old files with none."""
+def rows_naming(storage_key_column):
+    """For `sweep`: which of a list of storage keys a table's rows name (500 at a time)."""
     def has_row(keys):
         found = set()
         for start in range(0, len(keys), 500):
-            found |= set(db.session.scalars(select(Receipt.storage_key).where(
-                Receipt.storage_key.in_(keys[start:start + 500]))))
+            found |= set(db.session.scalars(select(storage_key_column).where(
+                storage_key_column.in_(keys[start:start + 500]))))
         return found
 
-    return sweep(upload_dir, has_row)
+    return has_row
+
+
+def sweep_receipts(upload_dir: str) -> tuple[int, int]:
+    """`flask --app app sweep-receipts`: link pending files whose rows exist, remove day-old files with none."""
+    return sweep(upload_dir, rows_naming(Receipt.storage_key))
 
 
 def already_recorded(budget_id: int, key: str | None) -> SpendingEntry | None:

@@ -4,6 +4,8 @@ removed only with a reason; evidence expiring with its check is flagged beside i
 from __future__ import annotations
 
 import io
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -190,3 +192,17 @@ def test_a_document_of_another_budget_is_404_through_this_one(app, holder, world
     assert holder.get(f"/budgets/{world.dp.id}/documents/{theirs.id}").status_code == 404
     assert holder.post(f"/budgets/{world.dp.id}/documents/{theirs.id}/remove",
                        data={"reason": "x"}).status_code == 404
+
+
+def test_the_sweep_tidies_documents_a_crash_left_behind(app, holder, world):
+    _post(holder, world.dp, title="Kept")
+    [kept] = _documents()
+    root = Path(app.config["UPLOAD_DIR"])
+    orphan = root / "documents" / "ab" / (".ab" + "0" * 30 + ".tmp")  # written, then the request died
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(PDF)
+    old = time.time() - 2 * 24 * 3600
+    os.utime(orphan, (old, old))
+    result = app.test_cli_runner().invoke(args=["sweep-receipts"])
+    assert "Documents: 0 linked, 1 removed." in result.output
+    assert not orphan.exists() and (root / "documents" / kept.storage_key[:2] / kept.storage_key).exists()
