@@ -14,7 +14,7 @@ from ..extensions import db
 from ..outbox import absolute_url, queue_email
 from ..pagination import Page, page_of
 from ..timeutil import today, utcnow
-from .models import END_REASONS, Budget, HeldAs
+from .models import END_REASONS, Budget, HeldAs, ProviderHandover
 
 
 class CaseloadError(ValueError):
@@ -158,6 +158,67 @@ def choose_provider(budget: Budget, provider: Organisation, by: User) -> None:
     budget.provider_id, budget.provider_declined_at, budget.provider_decline_reason = provider.id, None, ""
     budget.provider_accepted_at = None
     record("budget.provider_changed", budget, actor=by, budget_id=budget.id, before=before, after=provider.id)
+
+
+def handovers(budget_id: int) -> list[ProviderHandover]:
+    """The account's moves from one provider to another, oldest first."""
+    return list(db.session.scalars(select(ProviderHandover).where(ProviderHandover.budget_id == budget_id)
+                                   .order_by(ProviderHandover.moves_on, ProviderHandover.id)))
+
+
+def move_provider(budget: Budget, to: Organisation, moves_on: date, reason: str, by: User) -> ProviderHandover:
+    """A managed account moves to another provider from `moves_on`. The provider it leaves held it from the last
+    move (or the start of its books) to the day before: that time closes for good, its staff keep reading what
+    they did then (and nothing after), and the new provider, once it accepts, sees and carries on the whole
+    history. The budget row is locked first, so two moves at once queue and the second sees the first."""
+    locked = db.session.scalar(select(Budget).where(Budget.id == budget.id).with_for_update())
+    db.session.refresh(locked)
+    if not locked.is_managed_account or locked.provider_id is None or locked.is_ended:
+        raise CaseloadError("Only a managed account that has not ended can move to another provider", "provider")
+    if locked.provider_accepted_at is None or locked.is_declined:
+        raise CaseloadError(f"{locked.provider.name} has not taken on the account yet, so there is nothing to "
+                            "move: choose the provider instead", "provider")
+    if to.kind != OrgKind.PROVIDER:
+        raise CaseloadError("Choose a provider from the list", "provider")
+    if to.id == locked.provider_id:
+        raise CaseloadError(f"{to.name} holds the account now: choose a different provider", "provider")
+    if not reason:
+        raise CaseloadError("Say why the account is moving", "reason")
+    earlier = handovers(locked.id)
+    held_from = earlier[-1].moves_on if earlier else (locked.books_from or locked.plan_year_start)
+    if moves_on <= held_from:
+        raise CaseloadError(f"The date must be after {held_from:%-d %B %Y}, when {locked.provider.name} began "
+                            "holding the account", "moves_on")
+    if moves_on > today():
+        raise CaseloadError("The date cannot be in the future: move the account on the day the new provider "
+                            "takes it on", "moves_on")
+    old = locked.provider
+    handover = ProviderHandover(budget_id=locked.id, from_provider_id=old.id, to_provider_id=to.id,
+                                moves_on=moves_on, held_from=held_from, reason=reason, moved_by_id=by.id)
+    db.session.add(handover)
+    locked.provider_id, locked.provider_accepted_at = to.id, None
+    locked.provider_declined_at, locked.provider_decline_reason = None, ""
+    db.session.flush()
+    record("budget.provider_moved", locked, actor=by, budget_id=locked.id, before=old.id, after=to.id,
+           moves_on=moves_on, held_from=held_from, reason=reason, handover_id=handover.id)
+    when = f"{moves_on:%-d %B %Y}"
+    for user in _staff_of(to.id):
+        queue_email(user.email, "account_moved_in", name=user.name, person=locked.person_name, when=when,
+                    before=old.name, by=by.name, link=absolute_url("homes.accounts"))
+    for user in _staff_of(old.id):
+        queue_email(user.email, "account_moved_out", name=user.name, person=locked.person_name, when=when,
+                    to=to.name, by=by.name, link=absolute_url("homes.former_accounts"))
+    holder = locked.holder
+    if holder.joined_at is not None and holder.is_active_account:
+        queue_email(holder.email, "provider_moved", name=holder.name, person=locked.person_name, when=when,
+                    before=old.name, to=to.name, by=by.name, link=absolute_url("homes.budget", budget_id=locked.id))
+    return handover
+
+
+def _staff_of(org_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.organisation_id == org_id, User.role == Role.PROVIDER_STAFF, User.is_active_account.is_(True),
+        User.joined_at.is_not(None)).order_by(User.id)))
 
 
 # ---- ending -------------------------------------------------------------------------------------------

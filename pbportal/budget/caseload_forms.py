@@ -43,3 +43,20 @@ class EndForm(FlaskForm):
                          validators=[Optional(), Length(max=1000, message="This must be 1,000 characters or fewer")])
     ended_on = GovDateField("Date it ended", what="the date it ended")
     submit = SubmitField("End the budget", widget=GovSubmitInput())
+
+
+class MoveProviderForm(FlaskForm):
+    provider = SelectField("Which provider is taking the account on?", widget=GovSelect(), validate_choice=False,
+                           validators=[DataRequired(message="Choose the provider taking the account on")])
+    moves_on = GovDateField("The new provider’s first day", what="the new provider’s first day",
+                            description="Payments and bank lines before this day stay with the provider holding it "
+                                        "now, and can no longer be changed. For example, 1 12 2026")
+    reason = TextAreaField("Why is the account moving?", widget=GovTextArea(), filters=[strip],
+                           description="The person, both providers and the audit log will keep this",
+                           validators=[DataRequired(message="Enter why the account is moving"),
+                                       Length(max=1000, message="The reason must be 1,000 characters or fewer")])
+    submit = SubmitField("Move the account", widget=GovSubmitInput())
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider.choices = [("", "Choose a provider")] + [(str(p.id), p.name) for p in providers]

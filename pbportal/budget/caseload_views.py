@@ -13,7 +13,7 @@ from ..partials import render
 from . import caseload
 from .access import get_budget_or_404
 from .caseload import CaseloadError
-from .caseload_forms import DeclineForm, EndForm, HandOverForm, ProviderForm
+from .caseload_forms import DeclineForm, EndForm, HandOverForm, MoveProviderForm, ProviderForm
 
 bp = Blueprint("caseloads", __name__)
 
@@ -129,6 +129,39 @@ def choose_provider(budget_id: int):
             flash(f"{chosen.name} has been asked to hold {budget.person_name}’s account.", "success")
             return redirect(url_for("homes.budget", budget_id=budget.id), 303)
     return render_template("budget/choose_provider.html", budget=budget, form=form)
+
+
+def _may_move(user, budget) -> bool:
+    """The case manager moves a managed account its provider has taken on."""
+    return (_case_manager(user, budget) and budget.is_managed_account and budget.provider_id is not None
+            and budget.provider_accepted_at is not None and not budget.is_declined)
+
+
+@bp.route("/budgets/<int:budget_id>/provider/move", methods=["GET", "POST"])
+@login_required
+def move_provider(budget_id: int):
+    budget = get_budget_or_404(budget_id, _may_move)
+    others = [p for p in caseload.providers() if p.id != budget.provider_id]
+    form = MoveProviderForm(providers=others)
+    if form.validate_on_submit():
+        chosen = next((p for p in others if str(p.id) == form.provider.data), None)
+        if chosen is None:
+            form.provider.errors.append("Choose a provider from the list")
+        else:
+            before = budget.provider.name
+            try:
+                caseload.move_provider(budget, chosen, form.moves_on.data, form.reason.data, current_user)
+            except CaseloadError as err:
+                db.session.rollback()
+                form[err.field].errors.append(str(err))
+            else:
+                db.session.commit()
+                flash(f"{budget.person_name}’s account moves from {before} to {chosen.name} from "
+                      f"{form.moves_on.data:%-d %B %Y}. Both providers and {budget.person_name} have been told.",
+                      "success")
+                return redirect(url_for("homes.budget", budget_id=budget.id), 303)
+    return render_template("budget/move_provider.html", budget=budget, form=form,
+                           handovers=caseload.handovers(budget.id))
 
 
 @bp.route("/budgets/<int:budget_id>/end", methods=["GET", "POST"])

@@ -39,6 +39,16 @@ class PeriodLocked(ValueError):
                          "Reopen that period first, or choose a later date")
 
 
+class HandedOver(PeriodLocked):
+    """A change to money dated while a provider the account has since moved from held it: that provider's time is
+    closed for good (its staff read it; the new provider reads it; nobody changes it)."""
+
+    def __init__(self, period: ClosedSpan, provider_name: str):
+        self.period = period
+        ValueError.__init__(self, f"{provider_name} held this account until {period.ends_on:%-d %B %Y}, so the "
+                                  "books to then are closed. Choose a later date")
+
+
 class BudgetEnded(Exception):
     """A change asked of a budget that has ended: it is read-only."""
 

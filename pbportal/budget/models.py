@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, true
@@ -66,8 +66,11 @@ CATEGORIES = {
 UNITS = {"hour": "hour", "day": "day", "week": "week", "month": "month", "item": "item", "year": "year"}
 
 
-END_REASONS = {"dp_stopped": "Direct payment stopped", "moved_provider": "Moved to another provider",
-               "died": "The person died", "moved_away": "Moved to another council or NHS area", "other": "Other"}
+# A managed account moving to another provider does not end the budget (see ProviderHandover): the reason stays
+# only to name budgets ended that way before moves were recorded.
+END_REASONS = {"dp_stopped": "Direct payment stopped", "died": "The person died",
+               "moved_away": "Moved to another council or NHS area", "other": "Other"}
+OLD_END_REASONS = {"moved_provider": "Moved to another provider"}
 
 
 class Budget(db.Model):
@@ -129,11 +132,40 @@ class Budget(db.Model):
 
     @property
     def end_reason_label(self) -> str:
-        return END_REASONS.get(self.end_reason, self.end_reason)
+        return END_REASONS.get(self.end_reason) or OLD_END_REASONS.get(self.end_reason, self.end_reason)
 
     @property
     def is_declined(self) -> bool:
         return self.provider_declined_at is not None
+
+
+class ProviderHandover(db.Model):
+    """A managed account moving from one provider to another. The provider moved from held it until the day
+    before `moves_on`, from the previous handover (or the start of the books); that time is its own and is
+    closed to changes by anyone (reconciliation's lock refuses them), its staff may still read what they did
+    then, and the provider moved to sees the whole history."""
+
+    __tablename__ = "provider_handover"
+    __table_args__ = (CheckConstraint("from_provider_id <> to_provider_id", name="another_provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"), index=True)
+    from_provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    to_provider_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    moves_on: Mapped[date] = mapped_column(Date)  # the new provider's first day
+    held_from: Mapped[date] = mapped_column(Date)  # the old provider's first day
+    reason: Mapped[str] = mapped_column(Text)
+    moved_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    budget: Mapped[Budget] = relationship()
+    from_provider: Mapped[Organisation] = relationship(foreign_keys=[from_provider_id])
+    to_provider: Mapped[Organisation] = relationship(foreign_keys=[to_provider_id])
+    moved_by: Mapped[User] = relationship()
+
+    @property
+    def held_until(self) -> date:
+        return self.moves_on - timedelta(days=1)
 
 
 class RepresentativeKind(enum.StrEnum):

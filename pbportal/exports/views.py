@@ -19,7 +19,7 @@ from ..partials import wants_partial
 from ..spending.models import SpendingEntry
 from ..spreadsheet import text_cell
 from ..timeutil import today
-from . import services
+from . import former, services
 from .forms import AskForm, SpanForm
 from .models import ExportRequest, ExportStatus
 
@@ -127,3 +127,44 @@ def download(budget_id: int, request_id: int):
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
 
+
+
+# ---- a provider's time holding an account that has moved on -------------------------------------------------
+
+def _held_before_or_404(budget_id: int):
+    spans = former.handovers_from(current_user, budget_id)
+    if not spans:
+        abort(404)
+    return spans
+
+
+@bp.route("/held-before")
+@login_required
+def held_before(budget_id: int):
+    held = former.held_time(_held_before_or_404(budget_id), request.args.get("page", 1, type=int))
+    return render_template("exports/held_before.html", held=held, budget=held.budget,
+                           **held.payments.context())
+
+
+@bp.route("/held-before.csv")
+@login_required
+def held_before_csv(budget_id: int):
+    spans = _held_before_or_404(budget_id)
+    budget = spans[0].budget
+    entries = list(db.session.scalars(former.payments_query(budget.id, spans)))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Record", "Date", "Paid to or from", "Budget line", "Amount (£)", "Status", "Why changed",
+                     "Note"])
+    for e in entries:
+        writer.writerow(["Payment", e.paid_on.isoformat(), text_cell(e.payee), text_cell(e.line.item),
+                         f"{e.amount_pence / 100:.2f}", e.status, text_cell(e.change_reason), text_cell(e.note)])
+    for m in former.money_in_of(budget.id, spans):
+        writer.writerow(["Money in", m.received_on.isoformat(), text_cell(m.source_label), "",
+                         f"{m.amount_pence / 100:.2f}", m.status, text_cell(m.change_reason), text_cell(m.note)])
+    record("former.downloaded", budget, actor=current_user, budget_id=budget.id, rows=len(entries))
+    db.session.commit()
+    name = f"held-{budget.id}-{min(h.held_from for h in spans):%Y%m%d}-{max(h.held_until for h in spans):%Y%m%d}.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})

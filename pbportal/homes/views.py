@@ -17,6 +17,7 @@ from ..contingency.models import Arrangement
 from ..contingency.services import contingency_summary
 from ..employment.rates import missing_next_year
 from ..employment.services import load_employment
+from ..exports.former import former_page
 from ..extensions import db
 from ..forms import ActionForm
 from ..partials import render
@@ -142,6 +143,15 @@ def budgets():
 @login_required
 def accounts():
     return _list_page("Managed accounts", (Role.PROVIDER_STAFF,), "homes.accounts")
+
+
+@bp.route("/accounts/former")
+@login_required
+def former_accounts():
+    if current_user.role != Role.PROVIDER_STAFF:
+        abort(404)
+    found = former_page(current_user, request.args.get("page", 1, type=int))
+    return render_template("homes/former_accounts.html", handovers=found.items, **found.context())
 
 
 @bp.route("/caseload")

@@ -128,3 +128,37 @@ def test_provider_pages_for_a_new_account_pass_axe_at_320(open_page, live_server
     assert cm.evaluate("document.documentElement.scrollWidth") <= 320
     cm.goto(f"/budgets/{budget}/people")
     check_page(cm)
+
+
+def test_moving_a_managed_account_to_another_provider_passes_axe_at_320(open_page, live_server):
+    with live_server.app.app_context():
+        db.session.add(Organisation(name="Second Managed Accounts", kind="provider"))
+        db.session.commit()
+        db.session.remove()
+    ma = live_server.budget_id("Priya Shah")
+    cm = open_page(viewport=SMALL)
+    quick_sign_in(cm, CASE_MANAGER)
+    cm.goto(f"/budgets/{ma}")
+    cm.get_by_role("link", name="Move the account to another provider").click()
+    checked(cm, "Move the account to another provider")
+    cm.get_by_role("button", name="Move the account").click()
+    expect(cm.locator(".govuk-error-summary")).to_contain_text("Choose the provider taking the account on")
+    check_page(cm)
+    cm.get_by_label("Which provider is taking the account on?").select_option(label="Second Managed Accounts")
+    now = today()
+    for part, value in (("day", now.day), ("month", now.month), ("year", now.year)):
+        cm.locator(f"#moves_on-{part}").fill(str(value))
+    cm.get_by_label("Why is the account moving?").fill("Priya chose a provider nearer home")
+    cm.get_by_role("button", name="Move the account").click()
+    expect(cm.locator("main")).to_contain_text("moves from Demo Managed Accounts to Second Managed Accounts")
+    check_page(cm)
+
+    provider = open_page(viewport=SMALL)
+    quick_sign_in(provider, PROVIDER)
+    expect(provider.locator("main")).not_to_contain_text("Priya Shah")
+    provider.get_by_role("link", name="Accounts you held before").click()
+    checked(provider, "Accounts you held before")
+    provider.get_by_role("link", name="Priya Shah").click()
+    checked(provider, "The time you held the account")
+    expect(provider.locator("main")).to_contain_text("Priya chose a provider nearer home")
+    expect(provider.get_by_role("link", name=re.compile("Download the payments"))).to_be_visible()
