@@ -56,6 +56,8 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("monitoring_return", "returns.csv", "Monitoring returns sent to the funder, with their figures."),
     ("return_event", "return_history.csv", "Each step of each return: submitted, queried, answered, accepted."),
     ("line_comment", "notes.csv", "Notes and questions about statement lines, and their answers."),
+    ("provider_handover", "provider_moves.csv", "Each move of a managed account to another provider: who held it "
+     "from when to when, and why it moved."),
     ("document", "documents.csv", "Each document's details; the files themselves are in documents/."),
 ]
 
