@@ -126,6 +126,39 @@ def sign_in(port: int, email: str) -> tuple[str, int]:
     return "; ".join(cookies), _wire_bytes(status, headers, data)
 
 
+def seed_provider(app, accounts: int) -> str:
+    """A provider whose staff member holds `accounts` managed accounts, 100 payments each: the provider home's
+    data. Its staff member's email."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from pbportal.auth.models import Organisation, User
+    from pbportal.spending.models import SpendingEntry
+    from pbportal.timeutil import today, utcnow
+
+    with app.app_context():
+        council = db.session.scalar(db.select(Organisation).where(Organisation.name == "Bench Council"))
+        provider = Organisation(name="Bench Provider", kind="provider")
+        db.session.add(provider)
+        db.session.flush()
+        staff = User(email="staff@bench.example", name="Sam Staff", role="provider_staff",
+                     organisation_id=provider.id, two_factor_exempt=True)
+        staff.set_password(holders.PASSWORD)
+        db.session.add(staff)
+        start = today() - timedelta(days=200)
+        for n in range(accounts):
+            user, budget, lines = holders._make_holder(f"Person {n:04d}", f"person{n}@bench.example", council, start)
+            budget.held_as, budget.provider_id, budget.provider_accepted_at = "managed_account", provider.id, utcnow()
+            db.session.execute(insert(SpendingEntry), [
+                {"budget_id": budget.id, "line_id": lines[i % len(lines)].id, "paid_on": start + timedelta(days=2 * i),
+                 "amount_pence": 2500, "payee": "Agency Ltd", "category": lines[i % len(lines)].category,
+                 "created_by_id": staff.id} for i in range(100)])
+        db.session.commit()
+        db.engine.dispose()
+    return "staff@bench.example"
+
+
 def timings(port: int, hello_port: int, path: str, cookie: str, iterations: int, warmup: int):
     page, floor = [], []
     for n in range(warmup + iterations):
@@ -195,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--json", default=str(ROOT / "bench-results" / "http.json"))
     args = parser.parse_args(argv)
 
@@ -204,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         config = database.config()
         seeding_app = create_app(type("Config", (TestConfig,), config))
         big, small, _ = holders.seed(seeding_app, args.entries, args.small_entries)
+        staff_email = seed_provider(seeding_app, args.accounts)
         with seeding_app.app_context():
             if database.schema:
                 with db.engine.begin() as conn:
@@ -231,6 +266,15 @@ def main(argv: list[str] | None = None) -> int:
                               "p95_ms": statistics.quantiles(page, n=20)[-1],
                               "server_median_ms": statistics.median(inside) if inside else None,
                               "hello_median_ms": statistics.median(floor)})
+        cookie, _ = sign_in(app.port, staff_email)
+        seen = len(app.server_ms("/accounts"))
+        page, floor = timings(app.port, hello.port, "/accounts", cookie, args.iterations, args.warmup)
+        inside = app.server_ms("/accounts")[seen + args.warmup:]
+        pages.append({"page": "provider home", "holder": f"big ({args.accounts:,} accounts)", "path": "/accounts",
+                      "cookie": cookie, "median_ms": statistics.median(page),
+                      "p95_ms": statistics.quantiles(page, n=20)[-1],
+                      "server_median_ms": statistics.median(inside) if inside else None,
+                      "hello_median_ms": statistics.median(floor)})
         hello_rps = wrk(hello.port, "/", None, args.wrk_seconds)
         for p in pages:
             p["ratio"] = p["median_ms"] / p["hello_median_ms"]
@@ -253,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         inside = f"{p['server_median_ms']:.1f}" if p["server_median_ms"] else "-"
         print(f"{p['page']:<15}{p['holder']:<28}{p['median_ms']:>10.1f}{p['p95_ms']:>9.1f}{inside:>8}"
               f"{p['hello_median_ms']:>10.2f}{p['ratio']:>6.1f}x{rps:>8}")
-        if p["page"] == "budget page" and p["ratio"] > limit:
+        if p["ratio"] > limit:
             failures.append(f"{p['page']} ({p['holder']}): {p['ratio']:.1f}x hello-world, over {limit:.1f}x")
     if hello_rps:
         print(f"hello-world: {hello_rps:.0f} requests/s (wrk, 10 connections, {args.wrk_seconds} s)")

@@ -62,6 +62,13 @@ SORTS = {
 }
 
 
+def _by_year(years: dict[int, PlanYear]) -> dict[tuple[date, date], list[int]]:
+    grouped: dict[tuple[date, date], list[int]] = {}
+    for budget_id, year in years.items():
+        grouped.setdefault((year.start, year.end), []).append(budget_id)
+    return grouped
+
+
 def budget_rows(where, today: date, page: int, search: str = "", filters=(), sort: str = "name") -> Page:
     """One page of budgets (as BudgetRows) with this plan year's totals: a fixed number of queries, whatever the
     number."""
@@ -91,8 +98,9 @@ def budget_rows(where, today: date, page: int, search: str = "", filters=(), sor
             select(SpendingEntry.budget_id, func.sum(SpendingEntry.amount_pence))
             .where(
                 SpendingEntry.status == RecordStatus.ACTIVE,
-                or_(*[and_(SpendingEntry.budget_id == i, SpendingEntry.paid_on.between(y.start, y.end))
-                      for i, y in years.items()]),
+                # One condition per distinct plan year on the page (people sharing a plan year share it).
+                or_(*[and_(SpendingEntry.budget_id.in_(same), SpendingEntry.paid_on.between(start, end))
+                      for (start, end), same in _by_year(years).items()]),
             )
             .group_by(SpendingEntry.budget_id)
         ).all()

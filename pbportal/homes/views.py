@@ -102,7 +102,8 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
     statements = statement_summary(ids) if accounts else {}
     # The books today, and at the end of each account's last statement to set beside the bank's balance.
     balances, at_statement = book_balances(
-        ids, {bid: row["as_of"] for bid, row in statements.items() if row["as_of"]}) if accounts else ({}, {})
+        ids, {bid: row["as_of"] for bid, row in statements.items() if row["as_of"]},
+        held={row.budget.id: row.held_pence for row in rows}) if accounts else ({}, {})
     return render(
         "homes/budget_list.html", "homes/_budget_table.html",
         title=title, rows=rows, **found.context(), search=search, endpoint=endpoint,

@@ -250,14 +250,18 @@ def portal_balances(budget_ids: list[int], as_of: dict[int, date] | None = None)
     return book_balances(budget_ids, as_of or {})[0]
 
 
-def book_balances(budget_ids: list[int], as_of: dict[int, date]) -> tuple[dict[int, int], dict[int, int]]:
-    """What the books say each account holds: today (money held, as spending.figures.money_held defines it),
-    and at the end of the day as_of gives for an account, with matched records dated as the bank saw them (to
-    set beside its last statement). Three queries, whatever the number of accounts."""
+def book_balances(budget_ids: list[int], as_of: dict[int, date],
+                  held: dict[int, int] | None = None) -> tuple[dict[int, int], dict[int, int]]:
+    """What the books say each account holds: today (money held, as spending.figures.money_held defines it;
+    `held` when the caller has it already), and at the end of the day as_of gives for an account, with matched
+    records dated as the bank saw them (to set beside its last statement). At most three queries, whatever the
+    number of accounts."""
     if not budget_ids:
         return {}, {}
+    if held is not None and not as_of:
+        return held, {}
     budgets = db.session.scalars(select(Budget).where(Budget.id.in_(budget_ids))).all()
-    now = money_held(list(budgets))
+    now = held if held is not None else money_held(list(budgets))
     if not as_of:
         return now, {}
     money = _effective_money(list(as_of))
