@@ -113,6 +113,14 @@ def _case_manager(user, budget) -> bool:
     return user.role == Role.CASE_MANAGER
 
 
+def _chosen(providers, field):
+    """The provider the select names, of those offered; None, with the field's error, for anything else."""
+    chosen = next((p for p in providers if str(p.id) == field.data), None)
+    if chosen is None:
+        field.errors.append("Choose a provider from the list")
+    return chosen
+
+
 @bp.route("/budgets/<int:budget_id>/provider", methods=["GET", "POST"])
 @login_required
 def choose_provider(budget_id: int):
@@ -120,10 +128,8 @@ def choose_provider(budget_id: int):
     providers = caseload.providers()
     form = ProviderForm(providers=providers)
     if form.validate_on_submit():
-        chosen = next((p for p in providers if str(p.id) == form.provider.data), None)
-        if chosen is None:
-            form.provider.errors.append("Choose a provider from the list")
-        else:
+        chosen = _chosen(providers, form.provider)
+        if chosen is not None:
             caseload.choose_provider(budget, chosen, current_user)
             db.session.commit()
             flash(f"{chosen.name} has been asked to hold {budget.person_name}’s account.", "success")
@@ -144,10 +150,8 @@ def move_provider(budget_id: int):
     others = [p for p in caseload.providers() if p.id != budget.provider_id]
     form = MoveProviderForm(providers=others)
     if form.validate_on_submit():
-        chosen = next((p for p in others if str(p.id) == form.provider.data), None)
-        if chosen is None:
-            form.provider.errors.append("Choose a provider from the list")
-        else:
+        chosen = _chosen(others, form.provider)
+        if chosen is not None:
             before = budget.provider.name
             try:
                 caseload.move_provider(budget, chosen, form.moves_on.data, form.reason.data, current_user)
