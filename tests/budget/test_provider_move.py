@@ -205,13 +205,13 @@ def test_two_moves_at_once_move_the_account_once(request, app, world):
     if request.config.getoption("--db") != "postgresql":
         pytest.skip("concurrent requests need PostgreSQL (SQLite in memory has one connection)")
     start = threading.Barrier(2, timeout=20)
+    path, form = f"/budgets/{world.ma.id}/provider/move", move_form(world)  # read here, not in the threads
 
     def move(reason):
         client = app.test_client()
         login(client, "cm@example.org")
         start.wait()
-        return client.post(f"/budgets/{world.ma.id}/provider/move",
-                           data=move_form(world, reason=reason)).status_code
+        return client.post(path, data=dict(form, reason=reason)).status_code
 
     with ThreadPoolExecutor(2) as pool:
         codes = sorted(f.result(timeout=60) for f in [pool.submit(move, "First"), pool.submit(move, "Second")])
