@@ -92,16 +92,26 @@ class Standing:
         return held_pence >= self.costliest_pence * weeks
 
 
-def standing_of(budget_id: int) -> Standing:
+def standing_columns(budget_id: int) -> list:
+    """The four figures a Standing is made of, as scalar subqueries: a page reading other figures too can put
+    them in the same statement (standing_from makes the Standing of what they read)."""
     mine = Arrangement.budget_id == budget_id
-    count, arranged, plan_updated, costliest = db.session.execute(select(
+    return [
         select(func.count()).select_from(Arrangement).where(mine).scalar_subquery(),
         select(func.max(Arrangement.updated_at)).where(mine).scalar_subquery(),
         select(ContingencyPlan.updated_at).where(ContingencyPlan.budget_id == budget_id).scalar_subquery(),
         select(func.max(Arrangement.expected_cost_pence)).where(mine, Arrangement.expected_cost_pence > 0)
         .scalar_subquery(),
-    )).one()
+    ]
+
+
+def standing_from(values) -> Standing:
+    count, arranged, plan_updated, costliest = values
     return Standing(count or 0, plan_updated or arranged, costliest)
+
+
+def standing_of(budget_id: int) -> Standing:
+    return standing_from(db.session.execute(select(*standing_columns(budget_id))).one())
 
 
 def contingency_summary(budget_ids: list[int]) -> dict[int, datetime]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import mark_changed, record
@@ -275,8 +275,19 @@ def _load_employment(budget_ids: list[int], today: date, holder_of: dict[int, in
     return result
 
 
-def employment_for(budget_id: int, today: date) -> Employment:
+def employment_for(budget_id: int, today: date, anyone_employed: bool | None = None) -> Employment:
+    """One budget's employment. With anyone_employed False (read by ever_employed_column, beside other
+    figures), nothing is read: nobody was ever employed on the holder's budgets."""
+    if anyone_employed is False:
+        return Employment(budget_id, today)
     return load_employment([budget_id], today)[budget_id]
+
+
+def ever_employed_column(budget_id: int):
+    """Whether the holder of this budget has ever employed a PA on any of their budgets (what load_employment
+    reads first), as a scalar subquery."""
+    siblings = select(Budget.id).where(Budget.holder_id.in_(select(Budget.holder_id).where(Budget.id == budget_id)))
+    return exists().where(PersonalAssistant.budget_id.in_(siblings))
 
 
 @dataclass(frozen=True)

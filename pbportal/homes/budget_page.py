@@ -3,11 +3,14 @@ contingency plan, reviews and employment). It lives here, above those areas, so 
 none of them."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..auth.models import Role, User
 from ..budget.models import Budget
-from ..contingency.services import standing_of
-from ..employment.services import employment_for
-from ..reviews.services import open_request_counts
+from ..contingency.services import standing_columns, standing_from
+from ..employment.services import employment_for, ever_employed_column
+from ..extensions import db
+from ..reviews.services import open_requests_column
 from ..spending.summary import spending_summary
 from ..timeutil import today
 
@@ -16,13 +19,16 @@ def budget_page(budget: Budget, user: User) -> dict:
     """What the budget page shows."""
     context = spending_summary(budget, user)
     figures = context["figures"]
-    contingency = standing_of(budget.id)
+    # The contingency plan's standing, open review requests and whether anyone was ever employed: one statement.
+    *standing, open_requests, employed = db.session.execute(select(
+        *standing_columns(budget.id), open_requests_column(budget.id), ever_employed_column(budget.id))).one()
+    contingency = standing_from(standing)
     context.update(
         contingency=contingency,
         covered=contingency.covered(figures.held_pence, budget.funder.contingency_weeks),
-        open_requests=open_request_counts([budget.id]).get(budget.id, 0),
+        open_requests=open_requests or 0,
         today=today(),
-        employment=employment_for(budget.id, today()),
+        employment=employment_for(budget.id, today(), anyone_employed=bool(employed)),
         can_agree=user.role == Role.CASE_MANAGER and figures.plan is not None and figures.plan.is_draft,
     )
     return context

@@ -112,6 +112,12 @@ def requests_for(budget_id: int) -> list[ReviewRequest]:
         .where(ReviewRequest.budget_id == budget_id).order_by(ReviewRequest.requested_at.desc())))
 
 
+def open_requests_column(budget_id: int):
+    """How many review requests of the budget are open, as a scalar subquery (to read beside other figures)."""
+    return select(func.count()).select_from(ReviewRequest).where(
+        ReviewRequest.budget_id == budget_id, ReviewRequest.is_open).scalar_subquery()
+
+
 def open_request_counts(budget_ids: list[int]) -> dict[int, int]:
     if not budget_ids:
         return {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union_all
 
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import current_plan, plan_lines
@@ -138,23 +138,34 @@ def money_held(budgets: list[Budget], as_it_stood: date | None = None) -> dict[i
     """Money held, the one definition used wherever it appears: what the account held when pbportal's books
     began (brought forward: for a managed account, its first period's opening balance), plus all money in, less
     all money out since (active records; whatever the plan year). It is what the bank account should hold.
-    With as_it_stood, as it was at the end of that day. Two queries, whatever the number of budgets."""
+    With as_it_stood, as it was at the end of that day. One query, whatever the number of budgets."""
     held = {b.id: b.brought_forward_pence or 0 for b in budgets}
     if not held:
         return held
-    for model, day, sign in ((MoneyIn, MoneyIn.received_on, 1), (SpendingEntry, SpendingEntry.paid_on, -1)):
-        query = (select(model.budget_id, func.sum(model.amount_pence))
-                 .where(model.budget_id.in_(list(held)), model.status == RecordStatus.ACTIVE)
-                 .group_by(model.budget_id))
-        if len(budgets) == 1:  # one budget: its own start date, and the sum from the index alone
-            query = query.where(*_held_where(model, day, budgets[0], as_it_stood))
-        else:
-            query = query.join(Budget, Budget.id == model.budget_id).where(
-                or_(Budget.books_from.is_(None), day >= Budget.books_from))
-            if as_it_stood is not None:
-                query = query.where(day <= as_it_stood)
-        for budget_id, total in db.session.execute(query):
-            held[budget_id] += sign * int(total or 0)
+    if len(budgets) == 1:  # one budget: its own start date, and each sum from the index alone
+        budget = budgets[0]
+        money_in, money_out = db.session.execute(select(*[
+            select(func.coalesce(func.sum(model.amount_pence), 0)).where(*_held_where(model, day, budget, as_it_stood))
+            .scalar_subquery()
+            for model, day in ((MoneyIn, MoneyIn.received_on), (SpendingEntry, SpendingEntry.paid_on))])).one()
+        held[budget.id] += int(money_in or 0) - int(money_out or 0)
+        return held
+    ids = list(held)
+    money = union_all(
+        select(MoneyIn.budget_id.label("budget_id"), MoneyIn.received_on.label("day"),
+               MoneyIn.amount_pence.label("pence"))
+        .where(MoneyIn.budget_id.in_(ids), MoneyIn.status == RecordStatus.ACTIVE),
+        select(SpendingEntry.budget_id, SpendingEntry.paid_on, -SpendingEntry.amount_pence)
+        .where(SpendingEntry.budget_id.in_(ids), SpendingEntry.status == RecordStatus.ACTIVE),
+    ).subquery()
+    query = (select(money.c.budget_id, func.sum(money.c.pence))
+             .join(Budget, Budget.id == money.c.budget_id)
+             .where(or_(Budget.books_from.is_(None), money.c.day >= Budget.books_from))
+             .group_by(money.c.budget_id))
+    if as_it_stood is not None:
+        query = query.where(money.c.day <= as_it_stood)
+    for budget_id, total in db.session.execute(query):
+        held[budget_id] += int(total or 0)
     return held
 
 
