@@ -110,10 +110,6 @@ def standing_from(values) -> Standing:
     return Standing(count or 0, plan_updated or arranged, costliest)
 
 
-def standing_of(budget_id: int) -> Standing:
-    return standing_from(db.session.execute(select(*standing_columns(budget_id))).one())
-
-
 def contingency_summary(budget_ids: list[int]) -> dict[int, datetime]:
     """When each budget's contingency plan was last updated (only budgets that have one)."""
     if not budget_ids:

@@ -178,7 +178,7 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
     of the same holders are worked out alongside: their Employment Allowance is one, shared."""
     if not budget_ids:
         return {}
-    siblings = select(Budget.id).where(Budget.holder_id.in_(select(Budget.holder_id).where(Budget.id.in_(budget_ids))))
+    siblings = _siblings(budget_ids)
     pas = list(db.session.scalars(
         select(PersonalAssistant).options(selectinload(PersonalAssistant.rates))
         .where(PersonalAssistant.budget_id.in_(siblings))
@@ -286,8 +286,12 @@ def employment_for(budget_id: int, today: date, anyone_employed: bool | None = N
 def ever_employed_column(budget_id: int):
     """Whether the holder of this budget has ever employed a PA on any of their budgets (what load_employment
     reads first), as a scalar subquery."""
-    siblings = select(Budget.id).where(Budget.holder_id.in_(select(Budget.holder_id).where(Budget.id == budget_id)))
-    return exists().where(PersonalAssistant.budget_id.in_(siblings))
+    return exists().where(PersonalAssistant.budget_id.in_(_siblings([budget_id])))
+
+
+def _siblings(budget_ids: list[int]):
+    """The ids of every budget of these budgets' holders (their Employment Allowance is one, shared)."""
+    return select(Budget.id).where(Budget.holder_id.in_(select(Budget.holder_id).where(Budget.id.in_(budget_ids))))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import Role, User
@@ -17,28 +17,23 @@ from ..reconciliation.models import MonitoringReturn, ReconciliationPeriod
 from ..spending.models import SpendingEntry
 
 
-def handovers_from(user: User, budget_id: int | None = None) -> list[ProviderHandover]:
-    """The moves away from the user's provider (of one budget, or all), newest first; none for anyone else."""
-    if user.role != Role.PROVIDER_STAFF or user.organisation_id is None:
-        return []
-    query = (select(ProviderHandover)
-             .options(joinedload(ProviderHandover.budget), joinedload(ProviderHandover.to_provider))
-             .where(ProviderHandover.from_provider_id == user.organisation_id)
-             .order_by(ProviderHandover.moves_on.desc(), ProviderHandover.id.desc()))
-    if budget_id is not None:
-        query = query.where(ProviderHandover.budget_id == budget_id)
-    return list(db.session.scalars(query))
-
-
-def former_page(user: User, page: int | None) -> Page:
-    """The accounts the user's provider held before, a page of them, newest move first."""
+def _moves_from(user: User):
+    """The moves away from the user's provider, newest first; none for anyone but a provider's staff."""
     query = (select(ProviderHandover)
              .options(joinedload(ProviderHandover.budget), joinedload(ProviderHandover.to_provider))
              .where(ProviderHandover.from_provider_id == (user.organisation_id or 0))
              .order_by(ProviderHandover.moves_on.desc(), ProviderHandover.id.desc()))
-    if user.role != Role.PROVIDER_STAFF:
-        query = query.where(False)
-    return page_of(query, page)
+    return query if user.role == Role.PROVIDER_STAFF else query.where(false())
+
+
+def handovers_from(user: User, budget_id: int) -> list[ProviderHandover]:
+    """The moves of one budget away from the user's provider."""
+    return list(db.session.scalars(_moves_from(user).where(ProviderHandover.budget_id == budget_id)))
+
+
+def former_page(user: User, page: int | None) -> Page:
+    """The accounts the user's provider held before, a page of them, newest move first."""
+    return page_of(_moves_from(user), page)
 
 
 def _within(column, spans: list[ProviderHandover]):

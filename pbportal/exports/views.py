@@ -84,10 +84,14 @@ def _csv(budget, start, end, entries, totals) -> Response:
     for item, pence in totals:
         writer.writerow(["", "", text_cell(item), "Total", f"{pence / 100:.2f}", "", "", "", ""])
     writer.writerow(["", "", "All lines", "Total", f"{sum(p for _, p in totals) / 100:.2f}", "", "", "", ""])
-    name = f"spending-{budget.id}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+    return _csv_response(out, f"spending-{budget.id}-{start:%Y%m%d}-{end:%Y%m%d}.csv")
+
+
+def _csv_response(out: io.StringIO, name: str, **headers) -> Response:
+    """A CSV download (with a byte order mark, so spreadsheet programs read it as UTF-8)."""
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "X-Content-Type-Options": "nosniff"})
+                             "X-Content-Type-Options": "nosniff", **headers})
 
 
 # ---- all the data ------------------------------------------------------------------------------------------
@@ -165,6 +169,4 @@ def held_before_csv(budget_id: int):
     record("former.downloaded", budget, actor=current_user, budget_id=budget.id, rows=len(entries))
     db.session.commit()
     name = f"held-{budget.id}-{min(h.held_from for h in spans):%Y%m%d}-{max(h.held_until for h in spans):%Y%m%d}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return _csv_response(out, name, **{"Cache-Control": "private, no-store"})
