@@ -218,3 +218,12 @@ def test_two_moves_at_once_move_the_account_once(request, app, world):
     assert codes[0] in (200, 303), codes
     assert len(audits("budget.provider_moved")) == 1, codes
     assert db.session.scalar(select(func.count()).select_from(ProviderHandover)) == 1
+
+
+@pytest.mark.parametrize("page", ["-5", "0", "99999", "abc", "1e40"])
+def test_the_old_providers_pages_take_any_page_number(app, world, page):
+    moved(world)
+    old = signed_in(app, "staff")
+    for path in (f"/budgets/{world.ma.id}/held-before", "/accounts/former"):
+        answer = old.get(path, query_string={"page": page})
+        assert answer.status_code == 200 and "Mo Managed" in page_of(answer), path
