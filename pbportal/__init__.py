@@ -11,7 +11,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, audit, backup, cli, filters, inputs, ops, outbox
+from . import assets, audit, backup, cli, filters, inputs, ops, outbox, transactions
 from .audit import AlreadyChanged
 from .auth import models as _auth_models
 from .auth import sessions as _session_models
@@ -114,6 +114,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _templates(app)
     assets.register(app, Path(ROOT) / "static", Path(app.instance_path) / "assets")
     _extensions(app)
+    transactions.register(app)  # the first teardown hook, so it runs last: a read-only transaction is committed
     ops.register(app)  # the request id and log line first, so every later hook's work is timed
     inputs.register(app)  # before the blueprints: bounded ids in every route
     for bp in BLUEPRINTS:
