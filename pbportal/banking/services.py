@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from ..audit import record
 from ..budget.locks import closed_spans
+from ..budget.models import Budget
 from ..extensions import db
 from ..storage import uploads
 from .models import LineStatus, Statement, StatementLayout, StatementLine
@@ -179,22 +180,36 @@ def import_statement(budget_id: int, filename: str, content: bytes, actor, check
     return statement
 
 
+def statement_columns(budget_id) -> list:
+    """statement_summary's four figures for one account as scalar subqueries: `budget_id` an id, or Budget.id
+    for a statement over many budgets. A page reading other figures too can put them in the same statement
+    (summary_from makes the summary of what they read)."""
+    mine = Statement.budget_id == budget_id
+    # The statement reaching furthest forward wins, whatever order the files were imported in; a file with no
+    # balance still says how far the lines go.
+    with_balance = (mine, Statement.closing_balance_pence.is_not(None))
+    latest = (Statement.last_date.desc(), Statement.id.desc())
+    return [
+        select(Statement.closing_balance_pence).where(*with_balance).order_by(*latest).limit(1).scalar_subquery(),
+        select(Statement.last_date).where(*with_balance).order_by(*latest).limit(1).scalar_subquery(),
+        select(func.max(Statement.last_date)).where(mine).scalar_subquery(),
+        select(func.count()).select_from(StatementLine)
+        .where(StatementLine.budget_id == budget_id, StatementLine.status == LineStatus.UNMATCHED).scalar_subquery(),
+    ]
+
+
+UNMATCHED = 3  # statement_columns' count of lines not yet matched
+
+
+def summary_from(values) -> dict:
+    balance_pence, as_of, lines_to, unmatched = values
+    return {"balance_pence": balance_pence, "as_of": as_of, "lines_to": lines_to, "unmatched": unmatched or 0}
+
+
 def statement_summary(budget_ids: list[int]) -> dict[int, dict]:
-    """For each account: the last statement's closing balance and date, and lines not yet matched."""
+    """For each account: the last statement's closing balance and date, how far its lines go, and lines not yet
+    matched (one statement)."""
     if not budget_ids:
         return {}
-    result = {bid: {"balance_pence": None, "as_of": None, "unmatched": 0, "lines_to": None} for bid in budget_ids}
-    for statement in db.session.scalars(
-            select(Statement).where(Statement.budget_id.in_(budget_ids)).order_by(Statement.last_date, Statement.id)):
-        # The statement reaching furthest forward wins, whatever order the files were imported in; a file with
-        # no balance still says how far the lines go.
-        found = result[statement.budget_id]
-        found["lines_to"] = max(found["lines_to"] or statement.last_date, statement.last_date)
-        if statement.closing_balance_pence is not None:
-            found.update(balance_pence=statement.closing_balance_pence, as_of=statement.last_date)
-    for budget_id, count in db.session.execute(
-            select(StatementLine.budget_id, func.count()).where(StatementLine.budget_id.in_(budget_ids),
-                                                                 StatementLine.status == LineStatus.UNMATCHED)
-            .group_by(StatementLine.budget_id)):
-        result[budget_id]["unmatched"] = count
-    return result
+    return {budget_id: summary_from(values) for budget_id, *values in db.session.execute(
+        select(Budget.id, *statement_columns(Budget.id)).where(Budget.id.in_(budget_ids)))}

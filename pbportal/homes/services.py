@@ -7,14 +7,14 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..banking.models import LineStatus, StatementLine
+from ..banking.services import UNMATCHED, statement_columns
 from ..budget.models import Budget, BudgetLine, Plan
 from ..budget.services import in_force
 from ..choices import RecordStatus
 from ..dates import PlanYear, plan_year_for
 from ..extensions import db
 from ..pagination import Page, page_of
-from ..reconciliation.models import PeriodStatus, ReconciliationPeriod
+from ..reconciliation.periods import last_reconciled_column
 from ..spending.figures import money_held
 from ..spending.models import SpendingEntry
 
@@ -42,15 +42,7 @@ class BudgetRow:
 
 
 def _lines_to_match():
-    return (select(func.count())
-            .where(StatementLine.budget_id == Budget.id, StatementLine.status == LineStatus.UNMATCHED)
-            .correlate(Budget).scalar_subquery())
-
-
-def _last_reconciled():
-    return (select(func.max(ReconciliationPeriod.ends_on))
-            .where(ReconciliationPeriod.budget_id == Budget.id, ReconciliationPeriod.status == PeriodStatus.CLOSED)
-            .correlate(Budget).scalar_subquery())
+    return statement_columns(Budget.id)[UNMATCHED]
 
 
 SORTS = {
@@ -58,7 +50,8 @@ SORTS = {
     "review": lambda: (Budget.next_review_due.is_(None), Budget.next_review_due, Budget.person_name, Budget.id),
     "to_match": lambda: (_lines_to_match().desc(), Budget.person_name, Budget.id),
     # Never reconciled first, then the longest since.
-    "reconciled": lambda: (_last_reconciled().is_not(None), _last_reconciled(), Budget.person_name, Budget.id),
+    "reconciled": lambda: (last_reconciled_column(Budget.id).is_not(None), last_reconciled_column(Budget.id),
+                           Budget.person_name, Budget.id),
 }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..auth.models import Organisation, Role, User
 from ..banking.models import CommentStatus, LineComment, LineStatus, StatementLine
-from ..banking.services import statement_summary
+from ..banking.services import statement_columns, summary_from
 from ..budget.access import get_budget_or_404, visible_budgets_clause
 from ..budget.caseload import new_accounts
 from ..budget.models import Budget
@@ -22,7 +22,7 @@ from ..extensions import db
 from ..forms import ActionForm
 from ..partials import render
 from ..reconciliation.models import MonitoringReturn, PeriodStatus, ReconciliationPeriod, ReturnStatus
-from ..reconciliation.periods import book_balances, last_reconciled
+from ..reconciliation.periods import book_balances, last_reconciled_column
 from ..reconciliation.returns import returns_due, returns_waiting
 from ..reviews.models import ReviewRequest
 from ..reviews.services import open_request_counts
@@ -99,7 +99,8 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
                         filters=[filters[key][1](now) for key in chosen] + active, sort=sort)
     rows = found.items
     ids = [row.budget.id for row in rows]
-    statements = statement_summary(ids) if accounts else {}
+    figures = _account_figures(ids) if accounts else {}
+    statements = {bid: f["statement"] for bid, f in figures.items()}
     # The books today, and at the end of each account's last statement to set beside the bank's balance.
     balances, at_statement = book_balances(
         ids, {bid: row["as_of"] for bid, row in statements.items() if row["as_of"]},
@@ -113,19 +114,32 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         returns_waiting=returns_waiting(ids) if caseload else {},
         returns_due=returns_due([row.budget for row in rows], now) if caseload else {},
         statements=statements, balances=balances, books_at_statement=at_statement,
-        reconciled=last_reconciled(ids) if accounts else {},
+        reconciled={bid: f["reconciled"] for bid, f in figures.items() if f["reconciled"]},
         new_accounts=new_accounts(current_user.organisation_id) if accounts else [], action=ActionForm(),
-        questions=_counts(LineComment, LineComment.status == CommentStatus.OPEN, ids) if accounts else {},
-        queried=_counts(MonitoringReturn, MonitoringReturn.status == ReturnStatus.QUERIED, ids) if accounts else {},
+        questions={bid: f["questions"] for bid, f in figures.items() if f["questions"]},
+        queried={bid: f["queried"] for bid, f in figures.items() if f["queried"]},
     )
 
 
-def _counts(model, condition, ids: list[int]) -> dict[int, int]:
-    """How many of `model` meet `condition` for each of these budgets (one query)."""
+def _count_column(model, condition):
+    """How many of `model` meet `condition` for the budget of the statement's row, as a scalar subquery."""
+    return select(func.count()).select_from(model).where(model.budget_id == Budget.id, condition).scalar_subquery()
+
+
+def _account_figures(ids: list[int]) -> dict[int, dict]:
+    """For each of these managed accounts: its statements' summary (banking.services.statement_summary), when
+    it was last reconciled, open questions from the person and returns the case manager queried. One
+    statement, whatever the number."""
     if not ids:
         return {}
-    return dict(db.session.execute(select(model.budget_id, func.count()).where(model.budget_id.in_(ids), condition)
-                                   .group_by(model.budget_id)).all())
+    rows = db.session.execute(select(
+        Budget.id, last_reconciled_column(Budget.id),
+        _count_column(LineComment, LineComment.status == CommentStatus.OPEN),
+        _count_column(MonitoringReturn, MonitoringReturn.status == ReturnStatus.QUERIED),
+        *statement_columns(Budget.id)).where(Budget.id.in_(ids)))
+    return {budget_id: {"reconciled": reconciled, "questions": questions, "queried": queried,
+                        "statement": summary_from(statement)}
+            for budget_id, reconciled, questions, queried, *statement in rows}
 
 
 @bp.route("/budgets/<int:budget_id>")

@@ -235,6 +235,13 @@ def reopen_period(period: ReconciliationPeriod, seen_version: int, reason: str, 
            starts_on=period.starts_on, ends_on=period.ends_on, closed_difference_pence=period.difference_pence)
 
 
+def last_reconciled_column(budget_id):
+    """The end of an account's latest closed period, as a scalar subquery (`budget_id` an id, or Budget.id)."""
+    return (select(func.max(ReconciliationPeriod.ends_on))
+            .where(ReconciliationPeriod.budget_id == budget_id, ReconciliationPeriod.status == PeriodStatus.CLOSED)
+            .scalar_subquery())
+
+
 def last_reconciled(budget_ids: list[int]) -> dict[int, date]:
     """The end of each account's latest closed period."""
     if not budget_ids:
