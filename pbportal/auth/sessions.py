@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy import ForeignKey, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -53,12 +53,16 @@ def begin(user: User, user_agent: str) -> str:
     return token
 
 
+# Every request reads this: built once, not per request (see pbportal/extensions.py, prebuilt statements).
+_LIVE = (select(UserSession).options(joinedload(UserSession.user))  # one query, not two
+         .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None)))
+
+
 def find_live(token: str) -> tuple[UserSession | None, bool]:
     """The live session with this token (its person active), and whether a session was found but had run out."""
     if not token or len(token) > 100:
         return None, False
-    found = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))  # one query, not two
-                              .where(UserSession.token_hash == digest(token), UserSession.ended_at.is_(None)))
+    found = db.session.scalar(_LIVE, {"token_hash": digest(token)})
     if found is None or not found.user.is_active_account:
         return None, False
     now = utcnow()

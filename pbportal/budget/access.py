@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import false, select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy.orm import joinedload
 
 from ..audit import record
@@ -17,29 +18,41 @@ from .models import Budget, HeldAs, Representative
 
 def visible_budgets_clause(user: User):
     """A WHERE clause on Budget limiting it to what this user may see."""
-    role = user.role
+    return _visible(user.role, user.id, user.organisation_id)
+
+
+def _visible(role: str, user_id, organisation_id):
+    """visible_budgets_clause for a role, with the person's id and organisation as values or bindparams."""
     if role == Role.HOLDER:
-        return Budget.holder_id == user.id
+        return Budget.holder_id == user_id
     if role == Role.REPRESENTATIVE:
-        represented = select(Representative.budget_id).where(Representative.user_id == user.id)
+        represented = select(Representative.budget_id).where(Representative.user_id == user_id)
         return Budget.id.in_(represented)
-    if role == Role.PROVIDER_STAFF and user.organisation_id is not None:
-        return ((Budget.provider_id == user.organisation_id) & (Budget.held_as == HeldAs.MANAGED_ACCOUNT)
+    if role == Role.PROVIDER_STAFF and organisation_id is not None:
+        return ((Budget.provider_id == organisation_id) & (Budget.held_as == HeldAs.MANAGED_ACCOUNT)
                 & Budget.provider_declined_at.is_(None))
     if role == Role.CASE_MANAGER:
-        return Budget.case_manager_id == user.id
+        return Budget.case_manager_id == user_id
     return false()
+
+
+@cache
+def _lookup(role: str, in_organisation: bool):
+    """get_budget_or_404's statement for one role, built once (pbportal/extensions.py, prebuilt statements)."""
+    return (select(Budget)
+            .options(joinedload(Budget.funder), joinedload(Budget.provider), joinedload(Budget.holder),
+                     joinedload(Budget.case_manager))
+            .where(Budget.id == bindparam("budget_id"),
+                   _visible(role, bindparam("user_id"), bindparam("organisation_id") if in_organisation else None)))
 
 
 def get_budget_or_404(budget_id: int, allowed: Callable[[User, Budget], bool] | None = None) -> Budget:
     """The budget if the signed-in user may see it (and, with `allowed`, do that to it); 404 otherwise
     (never 403: do not confirm it exists)."""
-    budget = db.session.scalar(
-        select(Budget)
-        .options(joinedload(Budget.funder), joinedload(Budget.provider), joinedload(Budget.holder),
-                 joinedload(Budget.case_manager))
-        .where(Budget.id == budget_id, visible_budgets_clause(current_user))
-    )
+    user = current_user
+    organisation_id = user.organisation_id
+    budget = db.session.scalar(_lookup(user.role, organisation_id is not None),
+                               {"budget_id": budget_id, "user_id": user.id, "organisation_id": organisation_id})
     if budget is None or (allowed is not None and not allowed(current_user, budget)):
         _refused(Budget, budget_id, budget_id if budget is not None or db.session.get(Budget, budget_id) else None)
         abort(404)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..audit import record
 from ..extensions import db
@@ -24,9 +24,15 @@ def annual_pence(unit_cost_pence: int, quantity: Decimal, frequency: str) -> int
     return multiply_pence(unit_cost_pence, quantity, FREQUENCY_TIMES[frequency])
 
 
+# Read by every page showing a budget's figures: built once (pbportal/extensions.py, prebuilt statements).
+_PLANS = select(Plan).where(Plan.budget_id == bindparam("budget_id")).order_by(Plan.version)
+_LINES = (select(BudgetLine).where(BudgetLine.plan_id == bindparam("plan_id"))
+          .order_by(BudgetLine.position, BudgetLine.id))
+
+
 def plans_of(budget: Budget) -> list[Plan]:
     """Every version of the budget's plan, oldest first."""
-    return list(db.session.scalars(select(Plan).where(Plan.budget_id == budget.id).order_by(Plan.version)))
+    return list(db.session.scalars(_PLANS, {"budget_id": budget.id}))
 
 
 def in_force(plans: list[Plan], day: date) -> Plan | None:
@@ -66,11 +72,7 @@ def lines_can_change(plans: list[Plan], line: BudgetLine | None = None) -> bool:
 def plan_lines(plan: Plan | None) -> list[BudgetLine]:
     if plan is None:
         return []
-    return list(
-        db.session.scalars(
-            select(BudgetLine).where(BudgetLine.plan_id == plan.id).order_by(BudgetLine.position, BudgetLine.id)
-        )
-    )
+    return list(db.session.scalars(_LINES, {"plan_id": plan.id}))
 
 
 def line_in_force(budget: Budget, line: BudgetLine, day: date) -> BudgetLine | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import column, func, select, table, update
+from sqlalchemy import bindparam, column, func, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import record
@@ -93,9 +93,13 @@ def _absolute(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+# The header's count, on every page: built once (pbportal/extensions.py, prebuilt statements).
+_UNREAD = (select(func.count()).select_from(Notification)
+           .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def page_for(user: User, page: int | None) -> Page:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import func, or_, select, true, union_all
 
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import current_plan, plan_lines
@@ -91,17 +91,29 @@ def budget_figures(budget: Budget, today: date, as_it_stood: bool = False) -> Bu
     last_day = today if as_it_stood else plan_year.end
     plan = current_plan(budget, today)
     lines = plan_lines(plan)
-    # Summed by line from the covering index alone (no join), then put together by lineage: each plan version
-    # gives a line a new id, and spending on any version of a line counts against it.
-    by_line_id = db.session.execute(
-        select(SpendingEntry.line_id, func.sum(SpendingEntry.amount_pence))
-        .where(
-            SpendingEntry.budget_id == budget.id,
-            SpendingEntry.status == RecordStatus.ACTIVE,
-            SpendingEntry.paid_on.between(plan_year.start, last_day),
-        )
-        .group_by(SpendingEntry.line_id)
-    ).all()
+    # Money in this plan year, money held (money_held's definition, for one budget) and this year's spending
+    # summed by line, in one round trip: one row of the three sums, joined to a row per line spent on (or none).
+    # Spending is summed from the covering index alone (no join), then put together by lineage below: each plan
+    # version gives a line a new id, and spending on any version of a line counts against it.
+    stood = today if as_it_stood else None
+    sums = select(
+        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0))
+        .where(MoneyIn.budget_id == budget.id, MoneyIn.status == RecordStatus.ACTIVE,
+               MoneyIn.received_on.between(plan_year.start, last_day)).scalar_subquery().label("received"),
+        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0))
+        .where(*_held_where(MoneyIn, MoneyIn.received_on, budget, stood)).scalar_subquery().label("held_in"),
+        select(func.coalesce(func.sum(SpendingEntry.amount_pence), 0))
+        .where(*_held_where(SpendingEntry, SpendingEntry.paid_on, budget, stood)).scalar_subquery()
+        .label("held_out"),
+    ).subquery()
+    by_line = (select(SpendingEntry.line_id, func.sum(SpendingEntry.amount_pence).label("pence"))
+               .where(SpendingEntry.budget_id == budget.id, SpendingEntry.status == RecordStatus.ACTIVE,
+                      SpendingEntry.paid_on.between(plan_year.start, last_day))
+               .group_by(SpendingEntry.line_id).subquery())
+    rows = db.session.execute(select(sums.c.received, sums.c.held_in, sums.c.held_out, by_line.c.line_id,
+                                     by_line.c.pence).select_from(sums).outerjoin(by_line, true())).all()
+    received, held_in, held_out = rows[0][:3]
+    by_line_id = [(line_id, total) for *_, line_id, total in rows if line_id is not None]
     # The lineage of each line spent on: the plan in force's own lines are known; only spending on a line of an
     # earlier version (rare) needs looking up.
     lineage_of = {line.id: line.lineage for line in lines}
@@ -113,20 +125,6 @@ def budget_figures(budget: Budget, today: date, as_it_stood: bool = False) -> Bu
     spent_by_line: dict[int, int] = {}
     for line_id, total in by_line_id:
         spent_by_line[lineage_of[line_id]] = spent_by_line.get(lineage_of[line_id], 0) + int(total or 0)
-    # Money in this plan year, and money held (money_held's definition, for one budget), in one round trip.
-    received_this_year = select(func.coalesce(func.sum(MoneyIn.amount_pence), 0)).where(
-        MoneyIn.budget_id == budget.id,
-        MoneyIn.status == RecordStatus.ACTIVE,
-        MoneyIn.received_on.between(plan_year.start, last_day),
-    ).scalar_subquery()
-    stood = today if as_it_stood else None
-    received, held_in, held_out = db.session.execute(select(
-        received_this_year,
-        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0))
-        .where(*_held_where(MoneyIn, MoneyIn.received_on, budget, stood)).scalar_subquery(),
-        select(func.coalesce(func.sum(SpendingEntry.amount_pence), 0))
-        .where(*_held_where(SpendingEntry, SpendingEntry.paid_on, budget, stood)).scalar_subquery(),
-    )).one()
     held = (budget.brought_forward_pence or 0) + int(held_in or 0) - int(held_out or 0)
     year_percent = percent(plan_year.days_elapsed(today), plan_year.days)
     figures = [LineFigures(line, int(spent_by_line.pop(line.lineage, 0) or 0), year_percent) for line in lines]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit import mark_changed, record
@@ -236,16 +236,18 @@ def list_entries(budget_id: int, flt: EntryFilter, page: int) -> tuple[Page, int
     return found, int(total_pence), total_count
 
 
+# On every visit to the budget page: built once (pbportal/extensions.py, prebuilt statements).
+_RECENT = (select(SpendingEntry)
+           .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
+           .where(SpendingEntry.budget_id == bindparam("budget_id"), SpendingEntry.status == RecordStatus.ACTIVE)
+           .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.created_at.desc(), SpendingEntry.id.desc())
+           .limit(bindparam("limit")))
+
+
 def recent_entries(budget_id: int, limit: int = 5):
     """The latest payments by the date they were paid (a payment recorded today for last month comes after this
     week's), then the order they were recorded in."""
-    return db.session.scalars(
-        select(SpendingEntry)
-        .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
-        .where(SpendingEntry.budget_id == budget_id, SpendingEntry.status == RecordStatus.ACTIVE)
-        .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.created_at.desc(), SpendingEntry.id.desc())
-        .limit(limit)
-    ).all()
+    return db.session.scalars(_RECENT, {"budget_id": budget_id, "limit": limit}).all()
 
 
 def entry_history(entry: SpendingEntry) -> list[SpendingEntry]:
