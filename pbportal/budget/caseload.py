@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..audit import record
 from ..auth.models import Organisation, OrgKind, Role, User
@@ -121,12 +121,16 @@ def hand_over(org: Organisation, from_id, to_id, by: User) -> int:
 
 # ---- providers -------------------------------------------------------------------------------------
 
+# On the provider home, every visit: built once (pbportal/extensions.py, prebuilt statements).
+_NEW_ACCOUNTS = (select(Budget).where(
+    Budget.provider_id == bindparam("provider_id"), Budget.held_as == HeldAs.MANAGED_ACCOUNT,
+    Budget.provider_accepted_at.is_(None), Budget.provider_declined_at.is_(None), Budget.ended_on.is_(None))
+    .order_by(Budget.created_at, Budget.id))
+
+
 def new_accounts(provider_id: int) -> list[Budget]:
     """Managed accounts a funder has named this provider for, not yet accepted or declined."""
-    return list(db.session.scalars(select(Budget).where(
-        Budget.provider_id == provider_id, Budget.held_as == HeldAs.MANAGED_ACCOUNT,
-        Budget.provider_accepted_at.is_(None), Budget.provider_declined_at.is_(None), Budget.ended_on.is_(None))
-        .order_by(Budget.created_at, Budget.id)))
+    return list(db.session.scalars(_NEW_ACCOUNTS, {"provider_id": provider_id}))
 
 
 def accept(budget: Budget, by: User) -> None:

@@ -3,7 +3,7 @@ contingency plan, reviews and employment). It lives here, above those areas, so 
 none of them."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..auth.models import Role, User
 from ..budget.models import Budget
@@ -14,14 +14,17 @@ from ..reviews.services import open_requests_column
 from ..spending.summary import spending_summary
 from ..timeutil import today
 
+# The contingency plan's standing, open review requests and whether anyone was ever employed: one statement,
+# built once (pbportal/extensions.py, prebuilt statements).
+_STANDING = select(*standing_columns(bindparam("budget_id")), open_requests_column(bindparam("budget_id")),
+                   ever_employed_column(bindparam("budget_id")))
+
 
 def budget_page(budget: Budget, user: User) -> dict:
     """What the budget page shows."""
     context = spending_summary(budget, user)
     figures = context["figures"]
-    # The contingency plan's standing, open review requests and whether anyone was ever employed: one statement.
-    *standing, open_requests, employed = db.session.execute(select(
-        *standing_columns(budget.id), open_requests_column(budget.id), ever_employed_column(budget.id))).one()
+    *standing, open_requests, employed = db.session.execute(_STANDING, {"budget_id": budget.id}).one()
     contingency = standing_from(standing)
     context.update(
         contingency=contingency,

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..banking.services import UNMATCHED, statement_columns
@@ -62,6 +63,24 @@ def _by_year(years: dict[int, PlanYear]) -> dict[tuple[date, date], list[int]]:
     return grouped
 
 
+# What a list page reads for each budget on it, built once (pbportal/extensions.py, prebuilt statements).
+_PLANS = select(Plan).where(Plan.budget_id.in_(bindparam("ids", expanding=True))).order_by(Plan.version)
+_TOTALS = (select(BudgetLine.budget_id, func.sum(BudgetLine.annual_pence))
+           .where(BudgetLine.plan_id.in_(bindparam("plan_ids", expanding=True))).group_by(BudgetLine.budget_id))
+
+
+@cache
+def _spent_this_year(years: int):
+    """Spending in each budget's plan year, for budgets in `years` distinct plan years: ids_N spending from start_N
+    to end_N."""
+    return (select(SpendingEntry.budget_id, func.sum(SpendingEntry.amount_pence))
+            .where(SpendingEntry.status == RecordStatus.ACTIVE,
+                   or_(*[and_(SpendingEntry.budget_id.in_(bindparam(f"ids_{n}", expanding=True)),
+                              SpendingEntry.paid_on.between(bindparam(f"start_{n}"), bindparam(f"end_{n}")))
+                         for n in range(years)]))
+            .group_by(SpendingEntry.budget_id))
+
+
 def budget_rows(where, today: date, page: int, search: str = "", filters=(), sort: str = "name") -> Page:
     """One page of budgets (as BudgetRows) with this plan year's totals: a fixed number of queries, whatever the
     number."""
@@ -76,28 +95,16 @@ def budget_rows(where, today: date, page: int, search: str = "", filters=(), sor
     ids = [b.id for b in budgets]
     years = {b.id: plan_year_for(b.plan_year_start, today) for b in budgets}
     plans_by_budget: dict[int, list] = {}
-    for plan in db.session.scalars(select(Plan).where(Plan.budget_id.in_(ids)).order_by(Plan.version)):
+    for plan in db.session.scalars(_PLANS, {"ids": ids}):
         plans_by_budget.setdefault(plan.budget_id, []).append(plan)
     in_force_ids = {bid: in_force(plans, today).id for bid, plans in plans_by_budget.items()}
-    totals = dict(
-        db.session.execute(
-            select(BudgetLine.budget_id, func.sum(BudgetLine.annual_pence))
-            .where(BudgetLine.plan_id.in_(list(in_force_ids.values()) or [0]))
-            .group_by(BudgetLine.budget_id)
-        ).all()
-    )
-    spent = dict(
-        db.session.execute(
-            select(SpendingEntry.budget_id, func.sum(SpendingEntry.amount_pence))
-            .where(
-                SpendingEntry.status == RecordStatus.ACTIVE,
-                # One condition per distinct plan year on the page (people sharing a plan year share it).
-                or_(*[and_(SpendingEntry.budget_id.in_(same), SpendingEntry.paid_on.between(start, end))
-                      for (start, end), same in _by_year(years).items()]),
-            )
-            .group_by(SpendingEntry.budget_id)
-        ).all()
-    )
+    totals = dict(db.session.execute(_TOTALS, {"plan_ids": list(in_force_ids.values()) or [0]}).all())
+    # One condition per distinct plan year on the page (people sharing a plan year share it).
+    by_year = _by_year(years)
+    values = {}
+    for n, ((start, end), same) in enumerate(by_year.items()):
+        values.update({f"ids_{n}": same, f"start_{n}": start, f"end_{n}": end})
+    spent = dict(db.session.execute(_spent_this_year(len(by_year)), values).all())
     held = money_held(budgets)
     rows = [BudgetRow(b, years[b.id], int(totals.get(b.id) or 0), int(spent.get(b.id) or 0), held[b.id])
             for b in budgets]

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..auth.models import Organisation, Role, User
 from ..banking.models import CommentStatus, LineComment, LineStatus, StatementLine
@@ -126,17 +126,21 @@ def _count_column(model, condition):
     return select(func.count()).select_from(model).where(model.budget_id == Budget.id, condition).scalar_subquery()
 
 
+# Built once (pbportal/extensions.py, prebuilt statements).
+_ACCOUNT_FIGURES = select(
+    Budget.id, last_reconciled_column(Budget.id),
+    _count_column(LineComment, LineComment.status == CommentStatus.OPEN),
+    _count_column(MonitoringReturn, MonitoringReturn.status == ReturnStatus.QUERIED),
+    *statement_columns(Budget.id)).where(Budget.id.in_(bindparam("ids", expanding=True)))
+
+
 def _account_figures(ids: list[int]) -> dict[int, dict]:
     """For each of these managed accounts: its statements' summary (banking.services.statement_summary), when
     it was last reconciled, open questions from the person and returns the case manager queried. One
     statement, whatever the number."""
     if not ids:
         return {}
-    rows = db.session.execute(select(
-        Budget.id, last_reconciled_column(Budget.id),
-        _count_column(LineComment, LineComment.status == CommentStatus.OPEN),
-        _count_column(MonitoringReturn, MonitoringReturn.status == ReturnStatus.QUERIED),
-        *statement_columns(Budget.id)).where(Budget.id.in_(ids)))
+    rows = db.session.execute(_ACCOUNT_FIGURES, {"ids": ids})
     return {budget_id: {"reconciled": reconciled, "questions": questions, "queried": queried,
                         "statement": summary_from(statement)}
             for budget_id, reconciled, questions, queried, *statement in rows}

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select, true, union_all
+from sqlalchemy import bindparam, func, or_, select, true, union_all
 
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import current_plan, plan_lines
@@ -92,26 +93,11 @@ def budget_figures(budget: Budget, today: date, as_it_stood: bool = False) -> Bu
     plan = current_plan(budget, today)
     lines = plan_lines(plan)
     # Money in this plan year, money held (money_held's definition, for one budget) and this year's spending
-    # summed by line, in one round trip: one row of the three sums, joined to a row per line spent on (or none).
-    # Spending is summed from the covering index alone (no join), then put together by lineage below: each plan
-    # version gives a line a new id, and spending on any version of a line counts against it.
+    # summed by line, in one round trip (_figures).
     stood = today if as_it_stood else None
-    sums = select(
-        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0))
-        .where(MoneyIn.budget_id == budget.id, MoneyIn.status == RecordStatus.ACTIVE,
-               MoneyIn.received_on.between(plan_year.start, last_day)).scalar_subquery().label("received"),
-        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0))
-        .where(*_held_where(MoneyIn, MoneyIn.received_on, budget, stood)).scalar_subquery().label("held_in"),
-        select(func.coalesce(func.sum(SpendingEntry.amount_pence), 0))
-        .where(*_held_where(SpendingEntry, SpendingEntry.paid_on, budget, stood)).scalar_subquery()
-        .label("held_out"),
-    ).subquery()
-    by_line = (select(SpendingEntry.line_id, func.sum(SpendingEntry.amount_pence).label("pence"))
-               .where(SpendingEntry.budget_id == budget.id, SpendingEntry.status == RecordStatus.ACTIVE,
-                      SpendingEntry.paid_on.between(plan_year.start, last_day))
-               .group_by(SpendingEntry.line_id).subquery())
-    rows = db.session.execute(select(sums.c.received, sums.c.held_in, sums.c.held_out, by_line.c.line_id,
-                                     by_line.c.pence).select_from(sums).outerjoin(by_line, true())).all()
+    rows = db.session.execute(_figures(budget.books_from is not None, as_it_stood), {
+        "budget_id": budget.id, "start": plan_year.start, "last_day": last_day, "books_from": budget.books_from,
+        "as_it_stood": stood}).all()
     received, held_in, held_out = rows[0][:3]
     by_line_id = [(line_id, total) for *_, line_id, total in rows if line_id is not None]
     # The lineage of each line spent on: the plan in force's own lines are known; only spending on a line of an
@@ -143,12 +129,22 @@ def money_held(budgets: list[Budget], as_it_stood: date | None = None) -> dict[i
     if len(budgets) == 1:  # one budget: its own start date, and each sum from the index alone
         budget = budgets[0]
         money_in, money_out = db.session.execute(select(*[
-            select(func.coalesce(func.sum(model.amount_pence), 0)).where(*_held_where(model, day, budget, as_it_stood))
-            .scalar_subquery()
+            select(func.coalesce(func.sum(model.amount_pence), 0))
+            .where(*_held_where(model, day, budget.id, budget.books_from, as_it_stood)).scalar_subquery()
             for model, day in ((MoneyIn, MoneyIn.received_on), (SpendingEntry, SpendingEntry.paid_on))])).one()
         held[budget.id] += int(money_in or 0) - int(money_out or 0)
         return held
-    ids = list(held)
+    for budget_id, total in db.session.execute(_held_of_many(as_it_stood is not None),
+                                               {"ids": list(held), "as_it_stood": as_it_stood}):
+        held[budget_id] += int(total or 0)
+    return held
+
+
+@cache
+def _held_of_many(as_it_stood: bool):
+    """money_held's statement for many budgets (a list page's), built once (pbportal/extensions.py, prebuilt
+    statements): all their money in and out together, from when each budget's books began."""
+    ids = bindparam("ids", expanding=True)
     money = union_all(
         select(MoneyIn.budget_id.label("budget_id"), MoneyIn.received_on.label("day"),
                MoneyIn.amount_pence.label("pence"))
@@ -160,19 +156,43 @@ def money_held(budgets: list[Budget], as_it_stood: date | None = None) -> dict[i
              .join(Budget, Budget.id == money.c.budget_id)
              .where(or_(Budget.books_from.is_(None), money.c.day >= Budget.books_from))
              .group_by(money.c.budget_id))
-    if as_it_stood is not None:
-        query = query.where(money.c.day <= as_it_stood)
-    for budget_id, total in db.session.execute(query):
-        held[budget_id] += int(total or 0)
-    return held
+    return query.where(money.c.day <= bindparam("as_it_stood")) if as_it_stood else query
 
 
-def _held_where(model, day, budget: Budget, as_it_stood: date | None) -> list:
-    """Which of one budget's records count towards money held (money_held): active, from when its books began,
-    and, as it stood on a day, up to that day."""
-    where = [model.budget_id == budget.id, model.status == RecordStatus.ACTIVE]
-    if budget.books_from is not None:
-        where.append(day >= budget.books_from)
+def _held_where(model, day, budget_id, books_from, as_it_stood) -> list:
+    """Which of one budget's records count towards money held (money_held): active, from when its books began
+    (if they began after its first record), and, as it stood on a day, up to that day. Values or bindparams."""
+    where = [model.budget_id == budget_id, model.status == RecordStatus.ACTIVE]
+    if books_from is not None:
+        where.append(day >= books_from)
     if as_it_stood is not None:
         where.append(day <= as_it_stood)
     return where
+
+
+@cache
+def _figures(books_from: bool, as_it_stood: bool):
+    """budget_figures' one statement, built once for each shape (pbportal/extensions.py, prebuilt statements):
+    one row of three sums (money in this plan year, money in and money out towards money held), joined to a row
+    per budget line spent on this plan year (none if nothing was). Spending is summed from the covering index
+    alone (no join). Parameters: budget_id, start, last_day, and books_from and as_it_stood if the shape has them."""
+    budget_id, start, last_day = bindparam("budget_id"), bindparam("start"), bindparam("last_day")
+    books = bindparam("books_from") if books_from else None
+    stood = bindparam("as_it_stood") if as_it_stood else None
+    sums = select(
+        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0))
+        .where(MoneyIn.budget_id == budget_id, MoneyIn.status == RecordStatus.ACTIVE,
+               MoneyIn.received_on.between(start, last_day)).scalar_subquery().label("received"),
+        select(func.coalesce(func.sum(MoneyIn.amount_pence), 0))
+        .where(*_held_where(MoneyIn, MoneyIn.received_on, budget_id, books, stood)).scalar_subquery()
+        .label("held_in"),
+        select(func.coalesce(func.sum(SpendingEntry.amount_pence), 0))
+        .where(*_held_where(SpendingEntry, SpendingEntry.paid_on, budget_id, books, stood)).scalar_subquery()
+        .label("held_out"),
+    ).subquery()
+    by_line = (select(SpendingEntry.line_id, func.sum(SpendingEntry.amount_pence).label("pence"))
+               .where(SpendingEntry.budget_id == budget_id, SpendingEntry.status == RecordStatus.ACTIVE,
+                      SpendingEntry.paid_on.between(start, last_day))
+               .group_by(SpendingEntry.line_id).subquery())
+    return (select(sums.c.received, sums.c.held_in, sums.c.held_out, by_line.c.line_id, by_line.c.pence)
+            .select_from(sums).outerjoin(by_line, true()))
