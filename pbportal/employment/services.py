@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import mark_changed, record
@@ -179,10 +179,7 @@ def load_employment(budget_ids: list[int], today: date) -> dict[int, Employment]
     if not budget_ids:
         return {}
     siblings = _siblings(budget_ids)
-    pas = list(db.session.scalars(
-        select(PersonalAssistant).options(selectinload(PersonalAssistant.rates))
-        .where(PersonalAssistant.budget_id.in_(siblings))
-        .order_by(PersonalAssistant.end_date.is_not(None), PersonalAssistant.name, PersonalAssistant.id)))
+    pas = list(db.session.scalars(_PAS_OF_HOLDERS, {"ids": budget_ids}))
     if not pas:  # nobody employed by these holders, ever: nothing more to read (one query for most budgets)
         return {bid: Employment(bid, today) for bid in budget_ids}
     rows = db.session.execute(
@@ -289,9 +286,16 @@ def ever_employed_column(budget_id: int):
     return exists().where(PersonalAssistant.budget_id.in_(_siblings([budget_id])))
 
 
-def _siblings(budget_ids: list[int]):
+def _siblings(budget_ids):
     """The ids of every budget of these budgets' holders (their Employment Allowance is one, shared)."""
     return select(Budget.id).where(Budget.holder_id.in_(select(Budget.holder_id).where(Budget.id.in_(budget_ids))))
+
+
+# The PAs of the holders of a list page's budgets (load_employment), on every visit: built once
+# (pbportal/extensions.py, prebuilt statements).
+_PAS_OF_HOLDERS = (select(PersonalAssistant).options(selectinload(PersonalAssistant.rates))
+                   .where(PersonalAssistant.budget_id.in_(_siblings(bindparam("ids", expanding=True))))
+                   .order_by(PersonalAssistant.end_date.is_not(None), PersonalAssistant.name, PersonalAssistant.id))
 
 
 @dataclass(frozen=True)
