@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, func, or_, select, true, union_all
+from sqlalchemy import bindparam, func, or_, select, true
 
 from ..budget.models import Budget, BudgetLine, MoneyIn, Plan
 from ..budget.services import current_plan, plan_lines
@@ -143,20 +143,17 @@ def money_held(budgets: list[Budget], as_it_stood: date | None = None) -> dict[i
 @cache
 def _held_of_many(as_it_stood: bool):
     """money_held's statement for many budgets (a list page's), built once (pbportal/extensions.py, prebuilt
-    statements): all their money in and out together, from when each budget's books began."""
-    ids = bindparam("ids", expanding=True)
-    money = union_all(
-        select(MoneyIn.budget_id.label("budget_id"), MoneyIn.received_on.label("day"),
-               MoneyIn.amount_pence.label("pence"))
-        .where(MoneyIn.budget_id.in_(ids), MoneyIn.status == RecordStatus.ACTIVE),
-        select(SpendingEntry.budget_id, SpendingEntry.paid_on, -SpendingEntry.amount_pence)
-        .where(SpendingEntry.budget_id.in_(ids), SpendingEntry.status == RecordStatus.ACTIVE),
-    ).subquery()
-    query = (select(money.c.budget_id, func.sum(money.c.pence))
-             .join(Budget, Budget.id == money.c.budget_id)
-             .where(or_(Budget.books_from.is_(None), money.c.day >= Budget.books_from))
-             .group_by(money.c.budget_id))
-    return query.where(money.c.day <= bindparam("as_it_stood")) if as_it_stood else query
+    statements): for each budget, its money in less its money out from when its books began, each summed from
+    its own index entries."""
+    def total(model, day):
+        where = [model.budget_id == Budget.id, model.status == RecordStatus.ACTIVE,
+                 or_(Budget.books_from.is_(None), day >= Budget.books_from)]
+        if as_it_stood:
+            where.append(day <= bindparam("as_it_stood"))
+        return select(func.coalesce(func.sum(model.amount_pence), 0)).where(*where).scalar_subquery()
+
+    return (select(Budget.id, total(MoneyIn, MoneyIn.received_on) - total(SpendingEntry, SpendingEntry.paid_on))
+            .where(Budget.id.in_(bindparam("ids", expanding=True))))
 
 
 def _held_where(model, day, budget_id, books_from, as_it_stood) -> list:
