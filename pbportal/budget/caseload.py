@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..auth.models import Organisation, OrgKind, Role, User
@@ -121,16 +122,23 @@ def hand_over(org: Organisation, from_id, to_id, by: User) -> int:
 
 # ---- providers -------------------------------------------------------------------------------------
 
+def new_accounts_query(provider_id):
+    """Managed accounts a funder has named this provider for, not yet accepted or declined, the longest waiting
+    first, with what the list shows of each (funder, case manager). `provider_id` a value or a bindparam."""
+    return (select(Budget).options(joinedload(Budget.funder), joinedload(Budget.case_manager)).where(
+        Budget.provider_id == provider_id, Budget.held_as == HeldAs.MANAGED_ACCOUNT,
+        Budget.provider_accepted_at.is_(None), Budget.provider_declined_at.is_(None), Budget.ended_on.is_(None))
+        .order_by(Budget.created_at, Budget.id))
+
+
 # On the provider home, every visit: built once (pbportal/extensions.py, prebuilt statements).
-_NEW_ACCOUNTS = (select(Budget).where(
-    Budget.provider_id == bindparam("provider_id"), Budget.held_as == HeldAs.MANAGED_ACCOUNT,
-    Budget.provider_accepted_at.is_(None), Budget.provider_declined_at.is_(None), Budget.ended_on.is_(None))
-    .order_by(Budget.created_at, Budget.id))
+_NEW_ACCOUNTS = new_accounts_query(bindparam("provider_id")).limit(bindparam("limit"))
 
 
-def new_accounts(provider_id: int) -> list[Budget]:
-    """Managed accounts a funder has named this provider for, not yet accepted or declined."""
-    return list(db.session.scalars(_NEW_ACCOUNTS, {"provider_id": provider_id}))
+def new_accounts(provider_id: int, limit: int) -> list[Budget]:
+    """The first `limit` of new_accounts_query (the provider home shows a few; the rest are a page of their
+    own)."""
+    return list(db.session.scalars(_NEW_ACCOUNTS, {"provider_id": provider_id, "limit": limit}))
 
 
 def accept(budget: Budget, by: User) -> None:

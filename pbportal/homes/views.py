@@ -11,7 +11,7 @@ from ..auth.models import Organisation, Role, User
 from ..banking.models import CommentStatus, LineComment, LineStatus, StatementLine
 from ..banking.services import statement_columns, summary_from
 from ..budget.access import get_budget_or_404, visible_budgets_clause
-from ..budget.caseload import new_accounts
+from ..budget.caseload import new_accounts, new_accounts_query
 from ..budget.models import Budget
 from ..contingency.models import Arrangement
 from ..contingency.services import contingency_summary
@@ -20,6 +20,7 @@ from ..employment.services import load_employment
 from ..exports.former import former_page
 from ..extensions import db
 from ..forms import ActionForm
+from ..pagination import page_of
 from ..partials import render
 from ..reconciliation.models import MonitoringReturn, PeriodStatus, ReconciliationPeriod, ReturnStatus
 from ..reconciliation.periods import book_balances, last_reconciled_column
@@ -82,6 +83,9 @@ CASELOAD_SORTS = {"name": "Name", "review": "Next review, soonest first"}
 HOLDER_FILTERS = {"ended": ENDED}  # an ended budget stays readable by its holder and representatives
 
 
+NEW_ON_HOME = 10  # new accounts offered to a provider that its home lists; the rest are at /accounts/new
+
+
 def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool = False):
     if current_user.role not in roles:
         abort(404)
@@ -115,7 +119,9 @@ def _list_page(title: str, roles: tuple[str, ...], endpoint: str, caseload: bool
         returns_due=returns_due([row.budget for row in rows], now) if caseload else {},
         statements=statements, balances=balances, books_at_statement=at_statement,
         reconciled={bid: f["reconciled"] for bid, f in figures.items() if f["reconciled"]},
-        new_accounts=new_accounts(current_user.organisation_id) if accounts else [], action=ActionForm(),
+        # The longest waiting few, and one more to know whether there are others (a page of their own).
+        new_accounts=new_accounts(current_user.organisation_id, NEW_ON_HOME + 1) if accounts else [],
+        new_on_home=NEW_ON_HOME, action=ActionForm(),
         questions={bid: f["questions"] for bid, f in figures.items() if f["questions"]},
         queried={bid: f["queried"] for bid, f in figures.items() if f["queried"]},
     )
@@ -162,6 +168,17 @@ def budgets():
 @login_required
 def accounts():
     return _list_page("Managed accounts", (Role.PROVIDER_STAFF,), "homes.accounts")
+
+
+@bp.route("/accounts/new")
+@login_required
+def offered_accounts():
+    """Every managed account offered to the provider and not yet accepted or declined, a page at a time."""
+    if current_user.role != Role.PROVIDER_STAFF or current_user.organisation_id is None:
+        abort(404)
+    found = page_of(new_accounts_query(current_user.organisation_id), request.args.get("page", 1, type=int))
+    return render_template("homes/offered_accounts.html", new_accounts=found.items, **found.context(),
+                           action=ActionForm())
 
 
 @bp.route("/accounts/former")

@@ -119,6 +119,10 @@ def test_provider_pages_for_a_new_account_pass_axe_at_320(open_page, live_server
     provider.goto("/accounts")
     expect(provider.locator("main")).to_contain_text("Ned New")
     check_page(provider)
+    provider.goto("/accounts/new")
+    expect(provider.locator("main")).to_contain_text("Ned New")
+    check_page(provider)
+    assert provider.evaluate("document.documentElement.scrollWidth") <= 320
     provider.goto(f"/budgets/{budget}/provider/decline")
     check_page(provider)
     provider.locator("textarea").first.fill("No capacity this month")
