@@ -25,14 +25,21 @@ class Page:
 
 
 def page_of(query: Select, page: int | None, *, count: int | None = None, per_page: int | None = None,
-            scalars: bool = True) -> Page:
+            scalars: bool = True, params: dict | None = None) -> Page:
     """Page `page` of the rows `query` selects, in its order. A page past the last is the last, below 1 the
-    first. Two queries (the count, then the rows) unless the caller already counted them (`count`)."""
+    first. Two queries (the count, then the rows) unless the caller already counted them (`count`). With
+    `params`, `query` is a prebuilt statement (pbportal/extensions.py) ending in .limit(bindparam("limit"))
+    .offset(bindparam("offset")), run with `params` and those two; the caller counts the rows."""
     per_page = per_page or current_app.config["PAGE_SIZE"]
+    if params is not None and count is None:
+        raise TypeError("page_of: a prebuilt statement (params) needs its rows counted by the caller")
     if count is None:
         count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, -(-count // per_page))
     page = min(max(page or 1, 1), pages)
-    paged = query.limit(per_page).offset((page - 1) * per_page)
-    items = db.session.scalars(paged).all() if scalars else db.session.execute(paged).all()
+    if params is None:
+        paged, params = query.limit(per_page).offset((page - 1) * per_page), {}
+    else:
+        paged, params = query, {**params, "limit": per_page, "offset": (page - 1) * per_page}
+    items = db.session.scalars(paged, params).all() if scalars else db.session.execute(paged, params).all()
     return Page(list(items), page, pages, count)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
@@ -206,33 +207,41 @@ class EntryFilter:
     include_changed: bool = False
 
 
-def entries_query(budget_id: int, flt: EntryFilter):
-    query = select(SpendingEntry).where(SpendingEntry.budget_id == budget_id)
-    if not flt.include_changed:
+@cache
+def _entries(include_changed: bool, by_line: bool):
+    """The spending list's two statements for one shape of filter, built once (pbportal/extensions.py, prebuilt
+    statements): the counts and total, and a page of entries newest first. Parameters: budget_id, start, end,
+    and lineage when by line (then a line's payments across every version of the plan, as the line's figures
+    count them); the page's also limit and offset."""
+    query = select(SpendingEntry).where(SpendingEntry.budget_id == bindparam("budget_id"),
+                                        SpendingEntry.paid_on.between(bindparam("start"), bindparam("end")))
+    if not include_changed:
         query = query.where(SpendingEntry.status == RecordStatus.ACTIVE)
-    if flt.lineage:
-        # A line's payments across every version of the plan, as the line's figures count them.
-        same_line = select(BudgetLine.id).where(func.coalesce(BudgetLine.root_line_id, BudgetLine.id) == flt.lineage)
+    if by_line:
+        same_line = (select(BudgetLine.id)
+                     .where(func.coalesce(BudgetLine.root_line_id, BudgetLine.id) == bindparam("lineage")))
         query = query.where(SpendingEntry.line_id.in_(same_line))
-    bounds = month_bounds(flt.month) if flt.month else None
-    start, end = flt.plan_year.start, flt.plan_year.end
-    if bounds:
-        start, end = max(start, bounds[0]), min(end, bounds[1])
-    return query.where(SpendingEntry.paid_on.between(start, end))
+    base = query.subquery()
+    is_active = base.c.status == RecordStatus.ACTIVE
+    counts = select(func.count(), func.count().filter(is_active),
+                    func.coalesce(func.sum(base.c.amount_pence).filter(is_active), 0))
+    page = (query.options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
+            .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+    return counts, page
 
 
 def list_entries(budget_id: int, flt: EntryFilter, page: int) -> tuple[Page, int, int]:
     """One page of entries, newest first; the total of those that count, and how many count: two queries,
     whatever the size."""
-    base = entries_query(budget_id, flt).subquery()
-    is_active = base.c.status == RecordStatus.ACTIVE
-    counted, total_count, total_pence = db.session.execute(
-        select(func.count(), func.count().filter(is_active),
-               func.coalesce(func.sum(base.c.amount_pence).filter(is_active), 0))
-    ).one()
-    found = page_of(entries_query(budget_id, flt)
-                    .options(joinedload(SpendingEntry.line), joinedload(SpendingEntry.receipt))
-                    .order_by(SpendingEntry.paid_on.desc(), SpendingEntry.id.desc()), page, count=counted)
+    start, end = flt.plan_year.start, flt.plan_year.end
+    if flt.month:
+        bounds = month_bounds(flt.month)
+        start, end = max(start, bounds[0]), min(end, bounds[1])
+    counts, entries = _entries(flt.include_changed, bool(flt.lineage))
+    params = {"budget_id": budget_id, "start": start, "end": end, "lineage": flt.lineage}
+    counted, total_count, total_pence = db.session.execute(counts, params).one()
+    found = page_of(entries, page, count=counted, params=params)
     return found, int(total_pence), total_count
 
 
