@@ -14,7 +14,7 @@ from ..budget.services import in_force
 from ..choices import RecordStatus
 from ..dates import PlanYear, plan_year_for
 from ..extensions import db
-from ..pagination import Page, page_of
+from ..pagination import Page, page_counted_with_rows
 from ..reconciliation.periods import last_reconciled_column
 from ..spending.figures import money_held
 from ..spending.models import SpendingEntry
@@ -87,8 +87,8 @@ def budget_rows(where, today: date, page: int, search: str = "", filters=(), sor
     query = select(Budget).where(where, *filters)
     if search:
         query = query.where(Budget.person_name.ilike(f"%{search.replace('%', '').replace('_', '')}%"))
-    found = page_of(query.options(joinedload(Budget.funder), joinedload(Budget.provider))
-                    .order_by(*SORTS.get(sort, SORTS["name"])()), page)
+    found = page_counted_with_rows(query.options(joinedload(Budget.funder), joinedload(Budget.provider))
+                                   .order_by(*SORTS.get(sort, SORTS["name"])()), page)
     budgets = found.items
     if not budgets:
         return found

@@ -13,10 +13,10 @@ from ..employment.helpers import make_pa
 from ..reconciliation.helpers import closed_period
 from ..support import page_of, signed_in
 
-# With no PAs: the signed-in person; the count of accounts and one page of them; their plans, plan totals, spending
-# this year and money held; statements, last reconciled, questions and queried returns (one statement); their
-# holders' PAs; accounts offered and not yet accepted; unread notifications.
-QUERIES = 11
+# With no PAs: the signed-in person; one page of accounts with the count of them all; their plans, plan totals,
+# spending this year and money held; statements, last reconciled, questions and queried returns (one statement);
+# their holders' PAs; accounts offered and not yet accepted; unread notifications.
+QUERIES = 10
 
 
 def _statements_for(client, path: str) -> int:
