@@ -2,8 +2,8 @@
 
 psycopg 3 prepares a statement on the server once a connection has run it five times; from then on PostgreSQL
 neither parses nor plans it again, and can keep one plan for it. A page's statements are the same on every visit,
-so most of them would be prepared, and planning is much of what they cost (the budget page's 9 statements: 4.3 ms
-of round trips unprepared, 2.5 ms prepared). But psycopg forgets everything prepared on a connection whenever a
+so most of them would be prepared, and planning is much of what they cost (the budget page's statements: 4.4 ms
+unprepared, 2.5 ms prepared). But psycopg forgets everything prepared on a connection whenever a
 transaction on it is rolled back, and the session at the end of every request rolls its transaction back, so
 nothing stayed prepared from one request to the next.
 
@@ -15,16 +15,21 @@ it. SQLite prepares nothing between transactions, so there the commit would only
 transactions end as before. bench/README.md has the figures.
 
 Run behind PgBouncer in transaction mode only with its max_prepared_statements set (PgBouncer 1.21 or later);
-README, Deployment, says so."""
+README, Production shape, says so."""
 from __future__ import annotations
+
+import logging
+from contextlib import suppress
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .extensions import db
 
+log = logging.getLogger("pbportal.transactions")
 READ_ONLY = "pbportal_read_only"  # in Connection.info: has this transaction sent nothing but SELECTs?
 CONNECTION = "pbportal_connection"  # in Session.info: the connection its transaction began on
 READS = ("SELECT", "BEGIN")  # how statements that change nothing begin (the tests' SQLite engine sends BEGIN)
@@ -51,7 +56,12 @@ def _end_read_only_transaction(error: BaseException | None) -> None:
     if (connection is None or connection.closed or not session.in_transaction()
             or not connection.info.get(READ_ONLY) or session.new or session.dirty or session.deleted):
         return
-    session.commit()
+    try:
+        session.commit()
+    except SQLAlchemyError:  # the page is made already, and nothing was written: end it as before
+        log.warning("A read-only transaction could not be committed; rolled back", exc_info=True)
+        with suppress(SQLAlchemyError):
+            session.rollback()
 
 
 def register(app: Flask) -> None:

@@ -39,6 +39,13 @@ def own_app(database, tmp_path):
         db.session.execute(text("UPDATE organisation SET name = 'Renamed' WHERE name = 'Kept'"))
         return "updated, not committed"
 
+    @app.get("/_test/read-then-lose-the-connection")
+    def read_then_lose_the_connection():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        with db.engine.connect() as other:  # another connection of the pool ends this request's
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "read"
+
     ends: list[str] = []
     with app.app_context():
         event.listen(db.engine, "commit", lambda _conn: ends.append("commit"))
@@ -99,3 +106,13 @@ def test_a_page_s_statements_stay_prepared_between_requests(own_app):
         prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
         db.session.remove()
     assert any("FROM organisation" in statement for statement in prepared)
+
+
+def test_a_read_only_transaction_that_cannot_commit_does_not_fail_the_request(own_app, caplog):
+    if not _postgresql(own_app):
+        pytest.skip("the commit is PostgreSQL's")
+    client = own_app.test_client()
+    response = client.get("/_test/read-then-lose-the-connection")
+    assert response.status_code == 200 and response.text == "read"
+    assert "could not be committed" in caplog.text
+    assert client.get("/_test/read").status_code == 200  # the pool replaced the lost connection
