@@ -193,12 +193,16 @@ def statement_columns(budget_id) -> list:
         select(Statement.closing_balance_pence).where(*with_balance).order_by(*latest).limit(1).scalar_subquery(),
         select(Statement.last_date).where(*with_balance).order_by(*latest).limit(1).scalar_subquery(),
         select(func.max(Statement.last_date)).where(mine).scalar_subquery(),
-        select(func.count()).select_from(StatementLine)
-        .where(StatementLine.budget_id == budget_id, StatementLine.status == LineStatus.UNMATCHED).scalar_subquery(),
+        unmatched_lines_column(budget_id),
     ]
 
 
-UNMATCHED = 3  # statement_columns' count of lines not yet matched
+def unmatched_lines_column(budget_id):
+    """How many of an account's statement lines are still to match, as a scalar subquery (`budget_id` an id, or
+    Budget.id)."""
+    return (select(func.count()).select_from(StatementLine)
+            .where(StatementLine.budget_id == budget_id, StatementLine.status == LineStatus.UNMATCHED)
+            .scalar_subquery())
 
 
 def summary_from(values) -> dict:

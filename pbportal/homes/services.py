@@ -8,7 +8,7 @@ from functools import cache
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..banking.services import UNMATCHED, statement_columns
+from ..banking.services import unmatched_lines_column
 from ..budget.models import Budget, BudgetLine, Plan
 from ..budget.services import in_force
 from ..choices import RecordStatus
@@ -42,14 +42,10 @@ class BudgetRow:
         return self.total_pence * self.plan_year.days_elapsed(today) // self.plan_year.days
 
 
-def _lines_to_match():
-    return statement_columns(Budget.id)[UNMATCHED]
-
-
 SORTS = {
     "name": lambda: (Budget.person_name, Budget.id),
     "review": lambda: (Budget.next_review_due.is_(None), Budget.next_review_due, Budget.person_name, Budget.id),
-    "to_match": lambda: (_lines_to_match().desc(), Budget.person_name, Budget.id),
+    "to_match": lambda: (unmatched_lines_column(Budget.id).desc(), Budget.person_name, Budget.id),
     # Never reconciled first, then the longest since.
     "reconciled": lambda: (last_reconciled_column(Budget.id).is_not(None), last_reconciled_column(Budget.id),
                            Budget.person_name, Budget.id),
