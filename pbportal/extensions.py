@@ -25,8 +25,9 @@ class Base(DeclarativeBase):
 
 # Prebuilt statements. SQLAlchemy builds a statement, and then works out its cache key, every time the code that
 # makes it runs: 0.2-0.3 ms of Python for a statement of a few lines, as much as PostgreSQL takes to answer it.
-# The few statements that nearly every page runs (the signed-in session, the header's notification count, a
-# budget's plan, lines and latest payments, the budget lookup) are built once, at import, with bindparam()
+# The statements that nearly every page runs (the signed-in session, the header's notification count, a
+# budget's plan, lines and latest payments, the budget lookup) and those of the busiest pages (the budget page,
+# the spending list, the list pages' figures) are built once, at import or first use, with bindparam()
 # where their values go, and executed with those values: db.session.scalars(_PLANS, {"budget_id": 7}). A built
 # statement keeps its cache key, so neither cost recurs. bench/README.md has the figures.
 db = SQLAlchemy(model_class=Base)

@@ -126,25 +126,16 @@ def money_held(budgets: list[Budget], as_it_stood: date | None = None) -> dict[i
     held = {b.id: b.brought_forward_pence or 0 for b in budgets}
     if not held:
         return held
-    if len(budgets) == 1:  # one budget: its own start date, and each sum from the index alone
-        budget = budgets[0]
-        money_in, money_out = db.session.execute(select(*[
-            select(func.coalesce(func.sum(model.amount_pence), 0))
-            .where(*_held_where(model, day, budget.id, budget.books_from, as_it_stood)).scalar_subquery()
-            for model, day in ((MoneyIn, MoneyIn.received_on), (SpendingEntry, SpendingEntry.paid_on))])).one()
-        held[budget.id] += int(money_in or 0) - int(money_out or 0)
-        return held
-    for budget_id, total in db.session.execute(_held_of_many(as_it_stood is not None),
+    for budget_id, total in db.session.execute(_money_held(as_it_stood is not None),
                                                {"ids": list(held), "as_it_stood": as_it_stood}):
         held[budget_id] += int(total or 0)
     return held
 
 
 @cache
-def _held_of_many(as_it_stood: bool):
-    """money_held's statement for many budgets (a list page's), built once (pbportal/extensions.py, prebuilt
-    statements): for each budget, its money in less its money out from when its books began, each summed from
-    its own index entries."""
+def _money_held(as_it_stood: bool):
+    """money_held's statement, built once (pbportal/extensions.py, prebuilt statements): for each budget, its
+    money in less its money out from when its books began, each summed from its own index entries."""
     def total(model, day):
         where = [model.budget_id == Budget.id, model.status == RecordStatus.ACTIVE,
                  or_(Budget.books_from.is_(None), day >= Budget.books_from)]
@@ -157,8 +148,9 @@ def _held_of_many(as_it_stood: bool):
 
 
 def _held_where(model, day, budget_id, books_from, as_it_stood) -> list:
-    """Which of one budget's records count towards money held (money_held): active, from when its books began
-    (if they began after its first record), and, as it stood on a day, up to that day. Values or bindparams."""
+    """Which of one budget's records count towards money held (money_held's definition, for _figures): active,
+    from when its books began (if they began after its first record), and, as it stood on a day, up to that day.
+    Values or bindparams."""
     where = [model.budget_id == budget_id, model.status == RecordStatus.ACTIVE]
     if books_from is not None:
         where.append(day >= books_from)
